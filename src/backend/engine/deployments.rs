@@ -1,0 +1,417 @@
+//! Deployment operations of the embedded engine: create, configs patch, revisions, rollback,
+//! canvas position, analyze, LoadBalancer and teardown. Each write is one transaction.
+
+use serde_json::Value;
+
+use super::configs::TypedConfigs;
+use super::store::{catalog, history, jobs};
+use super::{Engine, analyze, ids, validate};
+use crate::backend::error::{BackendError, Result};
+use crate::backend::model::*;
+use crate::backend::runtime::ReleaseRef;
+
+pub const ORG_ID: &str = "org_local";
+
+/// Accepts configs as a JSON object or a string holding one; returns the canonical string.
+fn configs_string(configs: Option<&Value>) -> Result<String> {
+    let value = match configs {
+        None | Some(Value::Null) => Value::Object(Default::default()),
+        Some(Value::String(s)) => serde_json::from_str(s).map_err(|e| {
+            BackendError::validation("configs", format!("configs is not valid JSON: {e}"))
+        })?,
+        Some(v) => v.clone(),
+    };
+    TypedConfigs::parse(&value)?;
+    Ok(value.to_string())
+}
+
+impl Engine {
+    /// A live deployment.
+    pub(super) fn deployment(&self, id: &str) -> Result<Deployment> {
+        self.store
+            .read(|c| catalog::get_deployment(c, id))?
+            .ok_or_else(|| BackendError::not_found("deployment", id))
+    }
+
+    /// Same as `deployment`; named apart where deleted ones could one day be allowed.
+    pub(super) fn deployment_any(&self, id: &str) -> Result<Deployment> {
+        self.deployment(id)
+    }
+
+    /// Refuses new rollouts onto an inactive space.
+    fn require_active_space(&self, space_id: &str) -> Result<()> {
+        let space = self.space(space_id)?;
+        if space.status == SpaceStatus::Inactive {
+            return Err(BackendError::Conflict(format!(
+                "space {} is inactive and refuses new deploys; activate it with PUT /spaces/{}/status",
+                space.name, space.id
+            )));
+        }
+        Ok(())
+    }
+
+    fn require_not_tearing_down(d: &Deployment) -> Result<()> {
+        if d.status == DeploymentStatus::TearingDown {
+            return Err(BackendError::Conflict(format!(
+                "deployment {} is being torn down",
+                d.name
+            )));
+        }
+        Ok(())
+    }
+
+    pub(super) fn create_deployment_op(&self, req: NewDeployment) -> Result<Deployment> {
+        validate::deployment_name(&req.name)?;
+        let env_id = validate::required("envId", req.env_id.as_deref())?;
+        let source_type = match req.source_type {
+            Some(t) => t,
+            None if req.image.is_some() => SourceType::Image,
+            None if req.repo_url.is_some() => SourceType::Git,
+            None => {
+                return Err(BackendError::validation(
+                    "sourceType",
+                    "sourceType is required: \"git\" (with repoUrl and branch) or \"image\" (with image)",
+                ));
+            }
+        };
+        let (repo_url, branch, image) = match source_type {
+            SourceType::Git => {
+                let repo = validate::required("repoUrl", req.repo_url.as_deref())?;
+                let branch = req
+                    .branch
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|b| !b.is_empty())
+                    .unwrap_or("main");
+                (Some(repo.to_string()), Some(branch.to_string()), None)
+            }
+            SourceType::Image => {
+                let image = validate::required("image", req.image.as_deref())?;
+                validate::image_ref("image", image)?;
+                (None, None, Some(image.to_string()))
+            }
+        };
+        let configs = configs_string(req.configs.as_ref())?;
+        if let Some(pos) = &req.canvas_position {
+            validate::canvas_position(pos).map_err(|e| match e {
+                BackendError::Validation { message, field } => BackendError::Validation {
+                    message: format!("canvasPosition.{message}"),
+                    field: field.map(|f| format!("canvasPosition.{f}")),
+                },
+                other => other,
+            })?;
+        }
+        let env = self
+            .store
+            .read(|c| catalog::get_environment(c, env_id))?
+            .ok_or_else(|| {
+                BackendError::validation("envId", format!("no environment {env_id:?}"))
+            })?;
+        self.require_active_space(&env.space_id)?;
+
+        let now = self.now();
+        let dep_id = ids::new_id("dep");
+        let revision = Revision {
+            id: ids::new_id("rev"),
+            deployment_id: dep_id.clone(),
+            number: 1,
+            image: image.clone(),
+            build_id: None,
+            note: None,
+            configs: configs.clone(),
+            trigger: Trigger::Create,
+            rollback_of: None,
+            status: RevisionStatus::Pending,
+            created_at: now,
+        };
+        let deployment = Deployment {
+            id: dep_id.clone(),
+            name: req.name.clone(),
+            org_id: ORG_ID.into(),
+            env_id: env.id.clone(),
+            source_type,
+            repo_url,
+            branch,
+            image,
+            integration_id: req.integration_id.clone(),
+            auto_deploy: req.auto_deploy,
+            space_id: env.space_id.clone(),
+            namespace: env.namespace.clone(),
+            registry_url: env.registry_url.clone(),
+            current_revision_id: Some(revision.id.clone()),
+            status: DeploymentStatus::Pending,
+            configs,
+            canvas_position: req.canvas_position,
+            last_deploy_at: None,
+            created_at: now,
+            updated_at: now,
+        };
+        self.store.write(|c| {
+            if catalog::deployment_name_taken(c, &env.id, &req.name)? {
+                return Err(BackendError::Conflict(format!(
+                    "a deployment named {:?} already exists in environment {}",
+                    req.name, env.name
+                )));
+            }
+            catalog::insert_deployment(c, &deployment)?;
+            history::insert_revision(c, &revision, None)?;
+            jobs::enqueue(c, &dep_id, &revision.id, &now)?;
+            Ok(())
+        })?;
+        self.wake.notify_one();
+        self.publish(Change::Deployment {
+            data: Box::new(deployment.clone()),
+        });
+        Ok(deployment)
+    }
+
+    /// Writes a new revision (and its job) for a deployment, in one transaction.
+    fn add_revision(
+        &self,
+        d: &Deployment,
+        mut rev: Revision,
+        key: Option<&str>,
+        new_configs: Option<&str>,
+    ) -> Result<Revision> {
+        let now = self.now();
+        let rev = self.store.write(|c| {
+            rev.number = history::next_revision_number(c, &d.id)?;
+            history::insert_revision(c, &rev, key)?;
+            if let Some(configs) = new_configs {
+                catalog::set_deployment_configs(c, &d.id, configs, &now)?;
+            }
+            catalog::set_deployment_status(c, &d.id, DeploymentStatus::Pending, None, &now)?;
+            jobs::enqueue(c, &d.id, &rev.id, &now)?;
+            Ok(rev)
+        })?;
+        self.wake.notify_one();
+        self.publish_deployment(&d.id);
+        Ok(rev)
+    }
+
+    fn new_revision(&self, d: &Deployment, trigger: Trigger) -> Revision {
+        Revision {
+            id: ids::new_id("rev"),
+            deployment_id: d.id.clone(),
+            number: 0,
+            image: None,
+            build_id: None,
+            note: None,
+            configs: d.configs.clone(),
+            trigger,
+            rollback_of: None,
+            status: RevisionStatus::Pending,
+            created_at: self.now(),
+        }
+    }
+
+    /// The image the deployment currently runs (or last built).
+    fn current_image(&self, d: &Deployment) -> Result<Option<String>> {
+        let Some(rev_id) = &d.current_revision_id else {
+            return Ok(d.image.clone());
+        };
+        let rev = self.store.read(|c| history::get_revision(c, rev_id))?;
+        Ok(rev.and_then(|r| r.image).or_else(|| d.image.clone()))
+    }
+
+    pub(super) fn patch_configs_op(&self, id: &str, patch: Value) -> Result<Deployment> {
+        let d = self.deployment(id)?;
+        Self::require_not_tearing_down(&d)?;
+        if !patch.is_object() {
+            return Err(BackendError::validation(
+                "configs",
+                "configs must be a JSON object (a JSON merge patch)",
+            ));
+        }
+        let mut merged: Value =
+            serde_json::from_str(&d.configs).unwrap_or_else(|_| Value::Object(Default::default()));
+        json_patch::merge(&mut merged, &patch);
+        TypedConfigs::parse(&merged)?;
+        let merged = merged.to_string();
+        if merged == d.configs {
+            return Ok(d);
+        }
+        self.require_active_space(&d.space_id)?;
+        let mut rev = self.new_revision(&d, Trigger::Config);
+        rev.configs = merged.clone();
+        rev.image = self.current_image(&d)?;
+        self.add_revision(&d, rev, None, Some(&merged))?;
+        self.deployment(id)
+    }
+
+    pub(super) fn create_revision_op(&self, id: &str, req: NewRevision) -> Result<RevisionCreated> {
+        let d = self.deployment(id)?;
+        let key = req
+            .delivery_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(ids::delivery_key);
+        if let Some(key) = &key
+            && let Some(existing) = self.store.read(|c| history::revision_by_key(c, id, key))?
+        {
+            return Ok(RevisionCreated {
+                revision: existing,
+                created: false,
+            });
+        }
+        Self::require_not_tearing_down(&d)?;
+        if let Some(image) = &req.image {
+            validate::image_ref("image", image)?;
+        }
+        self.require_active_space(&d.space_id)?;
+        let trigger = if key.is_some() {
+            Trigger::Push
+        } else {
+            Trigger::Manual
+        };
+        let mut rev = self.new_revision(&d, trigger);
+        rev.image = match (&req.image, d.source_type) {
+            (Some(image), _) => Some(image.clone()),
+            // A push to a git deployment builds the branch anew.
+            (None, SourceType::Git) => None,
+            (None, SourceType::Image) => self.current_image(&d)?,
+        };
+        rev.build_id = req.build_id.clone();
+        rev.note = req.note.clone();
+        match self.add_revision(&d, rev, key.as_deref(), None) {
+            Ok(revision) => Ok(RevisionCreated {
+                revision,
+                created: true,
+            }),
+            // Two deliveries of the same webhook raced: the other one won.
+            Err(e) => match &key {
+                Some(key) => match self.store.read(|c| history::revision_by_key(c, id, key))? {
+                    Some(existing) => Ok(RevisionCreated {
+                        revision: existing,
+                        created: false,
+                    }),
+                    None => Err(e),
+                },
+                None => Err(e),
+            },
+        }
+    }
+
+    pub(super) fn rollback_op(&self, id: &str, to: &str) -> Result<Revision> {
+        let d = self.deployment(id)?;
+        Self::require_not_tearing_down(&d)?;
+        let target = self
+            .store
+            .read(|c| history::get_revision(c, to))?
+            .filter(|r| r.deployment_id == id)
+            .ok_or_else(|| BackendError::not_found("revision", to))?;
+        if d.current_revision_id.as_deref() == Some(to) {
+            return Err(BackendError::Conflict(format!(
+                "revision #{} is already the current revision of {}",
+                target.number, d.name
+            )));
+        }
+        self.require_active_space(&d.space_id)?;
+        let mut rev = self.new_revision(&d, Trigger::Rollback);
+        rev.image = target.image.clone();
+        rev.build_id = target.build_id.clone();
+        rev.configs = target.configs.clone();
+        rev.rollback_of = Some(target.id.clone());
+        rev.note = Some(format!("Rollback to #{}", target.number));
+        let configs = target.configs.clone();
+        self.add_revision(&d, rev, None, Some(&configs))
+    }
+
+    pub(super) fn set_canvas_position_op(
+        &self,
+        id: &str,
+        pos: CanvasPosition,
+    ) -> Result<CanvasPosition> {
+        validate::canvas_position(&pos)?;
+        let now = self.now();
+        if !self
+            .store
+            .write(|c| catalog::set_canvas_position(c, id, pos, &now))?
+        {
+            return Err(BackendError::not_found("deployment", id));
+        }
+        self.publish_deployment(id);
+        Ok(pos)
+    }
+
+    pub(super) fn analyze_op(&self, id: &str) -> Result<AnalyzeReport> {
+        let d = self.deployment(id)?;
+        let image = self.current_image(&d)?;
+        Ok(AnalyzeReport {
+            warnings: analyze::analyze(&d.configs, image.as_deref()),
+        })
+    }
+
+    pub(super) fn release_ref(&self, d: &Deployment) -> Result<ReleaseRef> {
+        let (cluster, _) = self.space_cluster(&d.space_id)?;
+        Ok(ReleaseRef {
+            cluster,
+            namespace: d.namespace.clone(),
+            name: d.name.clone(),
+        })
+    }
+
+    pub(super) async fn loadbalancer_op(&self, id: &str) -> Result<LoadBalancer> {
+        let d = self.deployment(id)?;
+        let exposed = TypedConfigs::parse_str(&d.configs)
+            .map(|c| c.expose)
+            .unwrap_or_default();
+        let (_, cluster) = self.space_cluster(&d.space_id)?;
+        let runtime = self.runtime_for(&cluster)?;
+        let lb = runtime
+            .loadbalancer(&self.release_ref(&d)?)
+            .await
+            .map_err(|e| BackendError::Unavailable(e.0))?;
+        // Exposed in the configs but not (yet) in the cluster: the Service is on its way.
+        if lb.status == LbStatus::None && !exposed.is_empty() {
+            return Ok(LoadBalancer {
+                status: LbStatus::Pending,
+                address: None,
+                ports: exposed,
+                tls: None,
+            });
+        }
+        Ok(lb)
+    }
+
+    pub(super) async fn delete_deployment_op(&self, id: &str) -> Result<TeardownReport> {
+        let d = match self.store.read(|c| catalog::get_deployment(c, id))? {
+            Some(d) => d,
+            None if self
+                .store
+                .read(|c| catalog::deployment_was_deleted(c, id))? =>
+            {
+                return Ok(TeardownReport {
+                    already_clean: true,
+                });
+            }
+            None => return Err(BackendError::not_found("deployment", id)),
+        };
+        let now = self.now();
+        self.store.write(|c| {
+            jobs::cancel_for_deployment(c, id, &now)?;
+            catalog::set_deployment_status(c, id, DeploymentStatus::TearingDown, None, &now)
+        })?;
+        self.publish_deployment(id);
+        let (_, cluster) = self.space_cluster(&d.space_id)?;
+        let runtime = self.runtime_for(&cluster)?;
+        let already_clean = runtime
+            .uninstall(&self.release_ref(&d)?)
+            .await
+            .map_err(|e| {
+                BackendError::Unavailable(format!(
+                    "teardown of {} failed: {e}; run the delete again to retry",
+                    d.name
+                ))
+            })?;
+        let now = self.now();
+        self.store
+            .write(|c| catalog::soft_delete_deployment(c, id, &now))?;
+        self.publish(Change::DeploymentDeleted {
+            deployment_id: id.to_string(),
+        });
+        tracing::info!(deployment = %d.name, already_clean, "torn down");
+        Ok(TeardownReport { already_clean })
+    }
+}

@@ -1,0 +1,524 @@
+//! What a worker does with a job: carry one revision through building → deploying →
+//! rolling_out → active, appending an event at every stage boundary and writing status and
+//! current revision back as it goes.
+//!
+//! The event log doubles as the job's journal: a stage whose `succeeded` event exists is
+//! done, and every append carries a dedupe key, so a job resumed after a crash skips what
+//! was finished and writes no event twice.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use serde_json::{Map, Value, json};
+
+use super::configs::TypedConfigs;
+use super::store::{Job, NewEvent, catalog, history, jobs};
+use super::{Engine, build};
+use crate::backend::error::{BackendError, Result};
+use crate::backend::model::*;
+use crate::backend::runtime::{ReleaseSpec, RolloutPhase, Runtime};
+
+/// How a job ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum JobEnd {
+    Done,
+    Failed(String),
+    /// A newer revision of the deployment took over.
+    Superseded,
+    /// The deployment is being torn down.
+    Cancelled,
+}
+
+/// What a running job works with.
+struct Ctx {
+    job: Job,
+    dep: Deployment,
+    rev: Revision,
+    cluster: Cluster,
+    runtime: Arc<dyn Runtime>,
+}
+
+fn key(rev: &Revision, stage: Stage, status: EventStatus) -> String {
+    format!("{}/{}/{}", rev.id, stage.as_str(), status.as_str())
+}
+
+fn meta(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+fn stage_status(stage: Stage) -> (DeploymentStatus, RevisionStatus) {
+    match stage {
+        Stage::Building => (DeploymentStatus::Building, RevisionStatus::Building),
+        Stage::Deploying => (DeploymentStatus::Deploying, RevisionStatus::Deploying),
+        Stage::RollingOut => (DeploymentStatus::RollingOut, RevisionStatus::RollingOut),
+        Stage::Active => (DeploymentStatus::Active, RevisionStatus::Active),
+    }
+}
+
+impl Engine {
+    pub(super) async fn run_job(self: &Arc<Self>, job: &Job) -> Result<JobEnd> {
+        let Some(ctx) = self.job_context(job)? else {
+            return Ok(JobEnd::Cancelled);
+        };
+        if let Some(end) = self.still_wanted(&ctx)? {
+            return Ok(end);
+        }
+        if job.attempts > self.settings.max_attempts {
+            let reason = format!(
+                "gave up after {} attempts; the last one ended with: {}",
+                self.settings.max_attempts,
+                self.last_job_error(job)
+                    .unwrap_or_else(|| "an interrupted run".into())
+            );
+            return self.fail(&ctx, self.current_stage(&ctx)?, &reason);
+        }
+        let configs = match TypedConfigs::parse_str(&ctx.rev.configs) {
+            Ok(c) => c,
+            Err(e) => return self.fail(&ctx, Stage::Building, &format!("invalid configs: {e}")),
+        };
+
+        let image = match self.stage_building(&ctx).await? {
+            Ok(image) => image,
+            Err(end) => return Ok(end),
+        };
+        if let Some(end) = self.still_wanted(&ctx)? {
+            return Ok(end);
+        }
+        let spec = self.release_spec(&ctx, image, configs)?;
+        if let Some(end) = self.stage_deploying(&ctx, &spec).await? {
+            return Ok(end);
+        }
+        if let Some(end) = self.stage_rolling_out(&ctx, &spec).await? {
+            return Ok(end);
+        }
+        self.stage_active(&ctx, &spec).await
+    }
+
+    fn job_context(&self, job: &Job) -> Result<Option<Ctx>> {
+        let Some(dep) = self
+            .store
+            .read(|c| catalog::get_deployment(c, &job.deployment_id))?
+        else {
+            return Ok(None);
+        };
+        let Some(rev) = self
+            .store
+            .read(|c| history::get_revision(c, &job.revision_id))?
+        else {
+            return Ok(None);
+        };
+        let (_, cluster) = self.space_cluster(&dep.space_id)?;
+        let runtime = self.runtime_for(&cluster)?;
+        Ok(Some(Ctx {
+            job: job.clone(),
+            dep,
+            rev,
+            cluster,
+            runtime,
+        }))
+    }
+
+    fn last_job_error(&self, job: &Job) -> Option<String> {
+        self.store
+            .read(|c| {
+                Ok(
+                    c.query_row("SELECT last_error FROM jobs WHERE id = ?1", [job.id], |r| {
+                        r.get::<_, Option<String>>(0)
+                    })?,
+                )
+            })
+            .ok()
+            .flatten()
+    }
+
+    /// The job goes on only while it is not cancelled and its revision is the newest.
+    fn still_wanted(&self, ctx: &Ctx) -> Result<Option<JobEnd>> {
+        if self.store.read(|c| jobs::is_cancelled(c, ctx.job.id))? {
+            return Ok(Some(JobEnd::Cancelled));
+        }
+        let latest = self
+            .store
+            .read(|c| history::latest_revision_number(c, &ctx.dep.id))?;
+        if latest > ctx.rev.number {
+            self.store.write(|c| {
+                history::set_revision_status(c, &ctx.rev.id, RevisionStatus::Superseded)
+            })?;
+            return Ok(Some(JobEnd::Superseded));
+        }
+        Ok(None)
+    }
+
+    /// The first stage without a `succeeded` event: where a failure is reported.
+    fn current_stage(&self, ctx: &Ctx) -> Result<Stage> {
+        for stage in Stage::ALL {
+            if !self
+                .store
+                .read(|c| history::has_event(c, &key(&ctx.rev, stage, EventStatus::Succeeded)))?
+            {
+                return Ok(stage);
+            }
+        }
+        Ok(Stage::Active)
+    }
+
+    fn is_done(&self, ctx: &Ctx, stage: Stage) -> Result<bool> {
+        self.store
+            .read(|c| history::has_event(c, &key(&ctx.rev, stage, EventStatus::Succeeded)))
+    }
+
+    /// Appends an event (once per dedupe key) and tells subscribers.
+    fn append(
+        &self,
+        ctx: &Ctx,
+        stage: Stage,
+        status: EventStatus,
+        m: Value,
+        dedupe: String,
+    ) -> Result<()> {
+        let ev = NewEvent {
+            deployment_id: ctx.dep.id.clone(),
+            revision_id: Some(ctx.rev.id.clone()),
+            stage,
+            status,
+            meta: meta(m),
+            dedupe_key: Some(dedupe),
+        };
+        let now = self.now();
+        if let Some(event) = self.store.write(|c| history::append_event(c, &ev, &now))? {
+            self.publish(Change::Event {
+                deployment_id: ctx.dep.id.clone(),
+                data: event,
+            });
+        }
+        Ok(())
+    }
+
+    /// Writes the stage's status to deployment and revision and appends its `started` event.
+    fn enter_stage(&self, ctx: &Ctx, stage: Stage, m: Value) -> Result<()> {
+        let (dep_status, rev_status) = stage_status(stage);
+        let now = self.now();
+        // From deploying on, this revision is what the release carries: the current one.
+        let current = (stage >= Stage::Deploying).then_some(ctx.rev.id.as_str());
+        self.store.write(|c| {
+            catalog::set_deployment_status(c, &ctx.dep.id, dep_status, current, &now)?;
+            history::set_revision_status(c, &ctx.rev.id, rev_status)
+        })?;
+        self.publish_deployment(&ctx.dep.id);
+        self.append(
+            ctx,
+            stage,
+            EventStatus::Started,
+            m,
+            key(&ctx.rev, stage, EventStatus::Started),
+        )
+    }
+
+    /// Records a failure: a `failed` event with the reason, and failed statuses.
+    fn fail(&self, ctx: &Ctx, stage: Stage, reason: &str) -> Result<JobEnd> {
+        tracing::warn!(deployment = %ctx.dep.name, revision = ctx.rev.number, stage = stage.as_str(), "failed: {reason}");
+        self.append(
+            ctx,
+            stage,
+            EventStatus::Failed,
+            json!({"reason": reason}),
+            key(&ctx.rev, stage, EventStatus::Failed),
+        )?;
+        let now = self.now();
+        self.store.write(|c| {
+            catalog::set_deployment_status(
+                c,
+                &ctx.dep.id,
+                DeploymentStatus::Failed,
+                Some(&ctx.rev.id),
+                &now,
+            )?;
+            history::set_revision_status(c, &ctx.rev.id, RevisionStatus::Failed)
+        })?;
+        self.publish_deployment(&ctx.dep.id);
+        Ok(JobEnd::Failed(reason.to_string()))
+    }
+
+    /// Building: the given image, or a build of the git source. `Err(end)` when the job ends.
+    async fn stage_building(&self, ctx: &Ctx) -> Result<std::result::Result<String, JobEnd>> {
+        let done_key = key(&ctx.rev, Stage::Building, EventStatus::Succeeded);
+        if let Some(m) = self.store.read(|c| history::event_meta(c, &done_key))?
+            && let Some(image) = m.get("imageRef").and_then(Value::as_str)
+        {
+            return Ok(Ok(image.to_string()));
+        }
+        let d = &ctx.dep;
+        let source = match (&ctx.rev.image, d.source_type) {
+            (Some(image), _) => json!({"source": "image", "image": image}),
+            (None, _) => json!({"source": "git", "repoUrl": d.repo_url, "branch": d.branch}),
+        };
+        self.enter_stage(ctx, Stage::Building, source)?;
+        let built = match &ctx.rev.image {
+            Some(image) => {
+                if ctx.runtime.is_simulated() {
+                    self.sandbox.simulate_build(false).await;
+                }
+                Ok(build::Built {
+                    image: image.clone(),
+                    stack: None,
+                    commit: None,
+                    simulated: false,
+                })
+            }
+            None => {
+                let input = build::GitSource {
+                    name: &d.name,
+                    namespace: &d.namespace,
+                    repo_url: d.repo_url.as_deref().unwrap_or_default(),
+                    branch: d.branch.as_deref().unwrap_or("main"),
+                    registry_url: d.registry_url.as_deref(),
+                    work_dir: &self.work_dir.join(&ctx.rev.id),
+                };
+                let simulate = ctx.runtime.is_simulated().then_some(&self.sandbox);
+                build::build_git(&input, &self.settings, simulate).await
+            }
+        };
+        let built = match built {
+            Ok(b) => b,
+            Err(reason) => return Ok(Err(self.fail(ctx, Stage::Building, &reason)?)),
+        };
+        self.store
+            .write(|c| history::set_revision_image(c, &ctx.rev.id, &built.image))?;
+        let mut m = json!({"imageRef": built.image});
+        if let Some(stack) = &built.stack {
+            m["stack"] = stack.clone().into();
+        }
+        if let Some(commit) = &built.commit {
+            m["commit"] = commit.clone().into();
+        }
+        if built.simulated {
+            m["simulated"] = true.into();
+        }
+        self.append(ctx, Stage::Building, EventStatus::Succeeded, m, done_key)?;
+        Ok(Ok(built.image))
+    }
+
+    fn release_spec(&self, ctx: &Ctx, image: String, configs: TypedConfigs) -> Result<ReleaseSpec> {
+        let rollback_to = match &ctx.rev.rollback_of {
+            Some(id) => self
+                .store
+                .read(|c| history::get_revision(c, id))?
+                .map(|r| r.number),
+            None => None,
+        };
+        Ok(ReleaseSpec {
+            release: self.release_ref(&ctx.dep)?,
+            revision_id: ctx.rev.id.clone(),
+            revision_number: ctx.rev.number,
+            image,
+            configs,
+            rollback_to,
+        })
+    }
+
+    async fn stage_deploying(&self, ctx: &Ctx, spec: &ReleaseSpec) -> Result<Option<JobEnd>> {
+        if self.is_done(ctx, Stage::Deploying)? {
+            return Ok(None);
+        }
+        let r = &spec.release;
+        self.enter_stage(
+            ctx,
+            Stage::Deploying,
+            json!({"release": r.name, "namespace": r.namespace}),
+        )?;
+        // Access and space status are read now, not when the job was queued.
+        let (cref, cluster) = self.space_cluster(&ctx.dep.space_id)?;
+        if !cluster.access_registered {
+            let reason = format!(
+                "access to cluster {} ({}) on {} was revoked; register it again with \
+                 PUT /cloud-accounts/{}/clusters/{}/{}/access, then retry the deploy",
+                cref.name, cref.region, cref.account, cref.account, cref.region, cref.name
+            );
+            return self.fail(ctx, Stage::Deploying, &reason).map(Some);
+        }
+        let space = self.space(&ctx.dep.space_id)?;
+        if space.status == SpaceStatus::Inactive {
+            let reason = format!(
+                "space {} is inactive; activate it with PUT /spaces/{}/status",
+                space.name, space.id
+            );
+            return self.fail(ctx, Stage::Deploying, &reason).map(Some);
+        }
+        if let Some(end) = self.still_wanted(ctx)? {
+            return Ok(Some(end));
+        }
+        match ctx.runtime.apply(spec).await {
+            Ok(applied) => {
+                let m = json!({"release": r.name, "namespace": r.namespace, "helmRevision": applied.version,
+                               "description": applied.description, "runtime": ctx.cluster.runtime});
+                self.append(
+                    ctx,
+                    Stage::Deploying,
+                    EventStatus::Succeeded,
+                    m,
+                    key(&ctx.rev, Stage::Deploying, EventStatus::Succeeded),
+                )?;
+                Ok(None)
+            }
+            Err(e) => self.fail(ctx, Stage::Deploying, &e.0).map(Some),
+        }
+    }
+
+    async fn stage_rolling_out(&self, ctx: &Ctx, spec: &ReleaseSpec) -> Result<Option<JobEnd>> {
+        if self.is_done(ctx, Stage::RollingOut)? {
+            return Ok(None);
+        }
+        let desired = spec.configs.replicas_or_default();
+        self.enter_stage(
+            ctx,
+            Stage::RollingOut,
+            json!({"ready": 0, "desired": desired}),
+        )?;
+        let mut watch = ctx.runtime.watch_rollout(&spec.release);
+        loop {
+            let progress = match watch.next().await {
+                Some(Ok(p)) => p,
+                Some(Err(e)) => return self.fail(ctx, Stage::RollingOut, &e.0).map(Some),
+                None => {
+                    return Err(BackendError::Internal(
+                        "the rollout watch ended without a result".into(),
+                    ));
+                }
+            };
+            match progress.phase {
+                RolloutPhase::Progressing => {
+                    let mut m = json!({"ready": progress.ready, "desired": progress.desired});
+                    if let Some(msg) = &progress.message {
+                        m["message"] = msg.clone().into();
+                    }
+                    let dedupe = format!(
+                        "{}/rolling_out/progress/{}/{}/{}",
+                        ctx.rev.id,
+                        progress.ready,
+                        progress.desired,
+                        if progress.message.is_some() {
+                            "waiting"
+                        } else {
+                            "ok"
+                        }
+                    );
+                    self.append(ctx, Stage::RollingOut, EventStatus::Progress, m, dedupe)?;
+                    if let Some(end) = self.still_wanted(ctx)? {
+                        return Ok(Some(end));
+                    }
+                }
+                RolloutPhase::Complete => {
+                    let m = json!({"ready": progress.ready, "desired": progress.desired});
+                    self.append(
+                        ctx,
+                        Stage::RollingOut,
+                        EventStatus::Succeeded,
+                        m,
+                        key(&ctx.rev, Stage::RollingOut, EventStatus::Succeeded),
+                    )?;
+                    return Ok(None);
+                }
+                RolloutPhase::Failed(reason) => {
+                    return self.fail(ctx, Stage::RollingOut, &reason).map(Some);
+                }
+            }
+        }
+    }
+
+    async fn stage_active(self: &Arc<Self>, ctx: &Ctx, spec: &ReleaseSpec) -> Result<JobEnd> {
+        let exposed = !spec.configs.expose.is_empty();
+        let lb = if exposed {
+            ctx.runtime
+                .loadbalancer(&spec.release)
+                .await
+                .unwrap_or_else(|_| LoadBalancer {
+                    status: LbStatus::Pending,
+                    address: None,
+                    ports: spec.configs.expose.clone(),
+                    tls: None,
+                })
+        } else {
+            LoadBalancer::none()
+        };
+        let mut m = json!({"replicas": spec.configs.replicas_or_default(), "image": spec.image});
+        if let Some(address) = &lb.address {
+            m["address"] = address.clone().into();
+        }
+        let now = self.now();
+        self.store.write(|c| {
+            catalog::set_deployment_status(
+                c,
+                &ctx.dep.id,
+                DeploymentStatus::Active,
+                Some(&ctx.rev.id),
+                &now,
+            )?;
+            history::set_revision_status(c, &ctx.rev.id, RevisionStatus::Active)?;
+            history::supersede_others(c, &ctx.dep.id, &ctx.rev.id)
+        })?;
+        self.append(
+            ctx,
+            Stage::Active,
+            EventStatus::Succeeded,
+            m,
+            key(&ctx.rev, Stage::Active, EventStatus::Succeeded),
+        )?;
+        self.publish_deployment(&ctx.dep.id);
+        if exposed {
+            self.publish(Change::Loadbalancer {
+                deployment_id: ctx.dep.id.clone(),
+                data: lb.clone(),
+            });
+            if lb.status != LbStatus::Ready {
+                watch_loadbalancer(self, ctx.dep.id.clone());
+            }
+        }
+        Ok(JobEnd::Done)
+    }
+}
+
+/// Watches a pending LoadBalancer until it has an address, then tells subscribers — so a
+/// `/ws` client or the TUI learns of it without polling the engine.
+pub(super) fn watch_loadbalancer(engine: &Arc<Engine>, deployment_id: String) {
+    {
+        let mut watching = engine.lb_watchers.lock().unwrap_or_else(|p| p.into_inner());
+        if !watching.insert(deployment_id.clone()) {
+            return;
+        }
+    }
+    let engine = Arc::clone(engine);
+    tokio::spawn(async move {
+        let mut shutdown = engine.shutdown.subscribe();
+        loop {
+            let still_active = matches!(engine.deployment(&deployment_id), Ok(d) if d.status == DeploymentStatus::Active);
+            if !still_active || *shutdown.borrow() {
+                break;
+            }
+            match engine.loadbalancer_op(&deployment_id).await {
+                Ok(lb) if lb.status == LbStatus::Pending => {}
+                Ok(lb) => {
+                    if lb.status == LbStatus::Ready {
+                        engine.publish(Change::Loadbalancer {
+                            deployment_id: deployment_id.clone(),
+                            data: lb,
+                        });
+                    }
+                    break;
+                }
+                Err(e) => tracing::debug!(%deployment_id, "loadbalancer check: {e}"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+        engine
+            .lb_watchers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&deployment_id);
+    });
+}

@@ -1,0 +1,508 @@
+//! The embedded engine: the default backend. A SQLite catalog with revisions, events and a
+//! job queue, and workers that carry each revision through building → deploying →
+//! rolling_out → active onto a space's runtime (the sandbox, or a real cluster).
+
+pub mod analyze;
+mod build;
+pub mod clock;
+pub mod configs;
+mod deployments;
+pub mod ids;
+mod lifecycle;
+mod seed;
+mod spaces;
+pub mod store;
+mod validate;
+mod worker;
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde_json::Value;
+use tokio::sync::{Notify, broadcast, watch};
+
+use crate::backend::error::{BackendError, Result};
+use crate::backend::model::*;
+use crate::backend::runtime::sandbox::{Sandbox, SandboxSettings};
+use crate::backend::runtime::{ClusterRef, Runtime};
+use crate::backend::{Backend, BackendKind, Subscription};
+use crate::config::Config;
+use clock::Clock;
+use store::Store;
+
+pub use seed::{DEMO_ENV, SANDBOX_ACCOUNT, SANDBOX_CLUSTER, SANDBOX_REGION, SANDBOX_SPACE};
+
+/// How the engine runs its jobs.
+#[derive(Debug, Clone)]
+pub struct EngineSettings {
+    pub workers: usize,
+    pub lease: Duration,
+    pub max_attempts: u32,
+    /// How often idle workers look for jobs enqueued by another process.
+    pub poll: Duration,
+    /// `sh -c` command that builds and pushes a git deployment's image.
+    pub builder_command: Option<String>,
+    pub builder_timeout: Duration,
+    pub sandbox: SandboxSettings,
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        Self::from_config(&Config::default(), None)
+    }
+}
+
+impl EngineSettings {
+    pub fn from_config(c: &Config, sandbox_speed: Option<f64>) -> Self {
+        Self {
+            workers: c.engine.workers,
+            lease: Duration::from_secs(c.engine.lease_seconds),
+            max_attempts: c.engine.max_attempts,
+            poll: Duration::from_secs(1),
+            builder_command: Some(c.builder.command.trim().to_string()).filter(|s| !s.is_empty()),
+            builder_timeout: Duration::from_secs(c.builder.timeout_seconds),
+            sandbox: c.sandbox_settings(sandbox_speed),
+        }
+    }
+}
+
+/// What to do when opening the engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenOptions {
+    /// Seed the demo deployments on the first run.
+    pub demo: bool,
+    /// Run the job workers (false: a read-mostly view of the store).
+    pub workers: bool,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        Self {
+            demo: true,
+            workers: true,
+        }
+    }
+}
+
+pub struct Engine {
+    store: Store,
+    clock: Clock,
+    sandbox: Sandbox,
+    settings: EngineSettings,
+    bus: broadcast::Sender<Change>,
+    /// Wakes idle workers when a job is enqueued.
+    wake: Notify,
+    /// Deployments whose pending LoadBalancer is being watched.
+    lb_watchers: std::sync::Mutex<std::collections::HashSet<String>>,
+    shutdown: watch::Sender<bool>,
+    data_dir: Option<PathBuf>,
+    work_dir: PathBuf,
+    /// Unique per process: the owner name on job leases.
+    owner: String,
+    /// Held for the engine's life: one engine runs the workers of a data dir.
+    _lock: Option<File>,
+    _temp: Option<tempfile::TempDir>,
+}
+
+pub const STORE_FILE: &str = "zopdeck.db";
+pub const SANDBOX_FILE: &str = "sandbox-cluster.db";
+const LOCK_FILE: &str = "engine.lock";
+
+impl Engine {
+    /// Opens the engine on a data directory, seeding it on the first run.
+    pub async fn open(
+        data_dir: &Path,
+        settings: EngineSettings,
+        opts: OpenOptions,
+    ) -> Result<Arc<Self>> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            BackendError::Storage(format!(
+                "cannot create the data directory {}: {e} — pick another with --data-dir",
+                data_dir.display()
+            ))
+        })?;
+        let lock = lock_data_dir(data_dir)?;
+        let clock = Clock::new();
+        let store = Store::open(&data_dir.join(STORE_FILE))?;
+        let sandbox = Sandbox::open(
+            Some(&data_dir.join(SANDBOX_FILE)),
+            clock,
+            settings.sandbox.clone(),
+        )
+        .map_err(|e| BackendError::Storage(e.0))?;
+        let engine = Self::assemble(
+            store,
+            sandbox,
+            clock,
+            settings,
+            Some(data_dir.to_path_buf()),
+            data_dir.join("builds"),
+            Some(lock),
+            None,
+        );
+        engine.start(opts).await
+    }
+
+    /// An engine on an in-memory store and sandbox, for tests and benchmarks.
+    pub async fn in_memory(settings: EngineSettings, opts: OpenOptions) -> Result<Arc<Self>> {
+        let clock = Clock::new();
+        let store = Store::open_in_memory()?;
+        let sandbox = Sandbox::open(None, clock, settings.sandbox.clone())
+            .map_err(|e| BackendError::Storage(e.0))?;
+        let temp =
+            tempfile::tempdir().map_err(|e| BackendError::Storage(format!("temp dir: {e}")))?;
+        let work = temp.path().join("builds");
+        let engine = Self::assemble(
+            store,
+            sandbox,
+            clock,
+            settings,
+            None,
+            work,
+            None,
+            Some(temp),
+        );
+        engine.start(opts).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn assemble(
+        store: Store,
+        sandbox: Sandbox,
+        clock: Clock,
+        settings: EngineSettings,
+        data_dir: Option<PathBuf>,
+        work_dir: PathBuf,
+        lock: Option<File>,
+        temp: Option<tempfile::TempDir>,
+    ) -> Self {
+        let (bus, _) = broadcast::channel(4096);
+        let (shutdown, _) = watch::channel(false);
+        Self {
+            store,
+            clock,
+            sandbox,
+            settings,
+            bus,
+            wake: Notify::new(),
+            lb_watchers: Default::default(),
+            shutdown,
+            data_dir,
+            work_dir,
+            owner: format!(
+                "worker-{}-{}",
+                std::process::id(),
+                uuid::Uuid::new_v4().simple()
+            ),
+            _lock: lock,
+            _temp: temp,
+        }
+    }
+
+    async fn start(self, opts: OpenOptions) -> Result<Arc<Self>> {
+        seed::first_run(&self, opts.demo)?;
+        let engine = Arc::new(self);
+        if opts.workers {
+            // We hold the data dir's lock: running leases belong to a process that died.
+            let expired = engine.store.write(|c| store::jobs::expire_all_leases(c))?;
+            if expired > 0 {
+                tracing::info!(expired, "resuming jobs of a previous run");
+            }
+            worker::spawn_all(&engine);
+            engine.resume_background_work().await;
+        }
+        Ok(engine)
+    }
+
+    /// Finishes teardowns a previous run left half done and watches LoadBalancers still pending.
+    async fn resume_background_work(self: &Arc<Self>) {
+        if let Ok(ids) = self.store.read(store::catalog::unfinished_teardowns) {
+            for id in ids {
+                let engine = Arc::clone(self);
+                tokio::spawn(async move {
+                    if let Err(e) = engine.delete_deployment(&id).await {
+                        tracing::warn!(%id, "resuming teardown failed: {e}");
+                    }
+                });
+            }
+        }
+        if let Ok(deps) = self
+            .store
+            .read(|c| store::catalog::list_deployments(c, None))
+        {
+            for d in deps
+                .into_iter()
+                .filter(|d| d.status == DeploymentStatus::Active)
+            {
+                lifecycle::watch_loadbalancer(self, d.id);
+            }
+        }
+    }
+
+    /// Stops the workers; jobs in flight keep their lease and are resumed by the next run.
+    pub fn shutdown(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    pub fn data_dir(&self) -> Option<&Path> {
+        self.data_dir.as_deref()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn sandbox(&self) -> &Sandbox {
+        &self.sandbox
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Jobs still queued or running.
+    pub fn open_jobs(&self) -> Result<i64> {
+        self.store.read(store::jobs::open_count)
+    }
+
+    fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    fn publish(&self, change: Change) {
+        // No subscriber is not an error.
+        let _ = self.bus.send(change);
+    }
+
+    fn publish_deployment(&self, id: &str) {
+        if let Ok(Some(d)) = self.store.read(|c| store::catalog::get_deployment(c, id)) {
+            self.publish(Change::Deployment { data: Box::new(d) });
+        }
+    }
+
+    /// The runtime behind a cluster. Only the sandbox exists so far.
+    fn runtime_for(&self, cluster: &Cluster) -> Result<Arc<dyn Runtime>> {
+        match cluster.runtime.as_str() {
+            "sandbox" => Ok(Arc::new(self.sandbox.clone())),
+            other => Err(BackendError::Conflict(format!(
+                "cluster {} uses the {other} runtime, which this zopdeck cannot drive yet",
+                cluster.name
+            ))),
+        }
+    }
+
+    /// The cluster a space is bound to.
+    fn space_cluster(&self, space_id: &str) -> Result<(ClusterRef, Cluster)> {
+        self.store.read(|c| {
+            let (account, region, name) = store::catalog::space_cluster(c, space_id)?
+                .ok_or_else(|| BackendError::not_found("space", space_id))?;
+            let cluster =
+                store::catalog::get_cluster(c, &account, &region, &name)?.ok_or_else(|| {
+                    BackendError::Conflict(format!(
+                        "cluster {name} ({region}) is no longer known on {account}"
+                    ))
+                })?;
+            Ok((
+                ClusterRef {
+                    account,
+                    region,
+                    name,
+                },
+                cluster,
+            ))
+        })
+    }
+
+    /// Whether the cluster behind each space answers, for `doctor`.
+    pub async fn space_reachability(
+        &self,
+    ) -> Result<Vec<(Space, std::result::Result<(), String>)>> {
+        let spaces = self.store.read(store::catalog::list_spaces)?;
+        let mut out = Vec::new();
+        for space in spaces {
+            let status = match self.space_cluster(&space.id) {
+                Ok((cref, cluster)) if cluster.access_registered => {
+                    match self.runtime_for(&cluster) {
+                        Ok(rt) => rt.check(&cref).await.map_err(|e| e.0),
+                        Err(e) => Err(e.to_string()),
+                    }
+                }
+                Ok(_) => Err("cluster access is revoked".to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            out.push((space, status));
+        }
+        Ok(out)
+    }
+}
+
+/// Takes the data dir's engine lock, or says which process holds it.
+fn lock_data_dir(dir: &Path) -> Result<File> {
+    use std::io::{Read, Seek, Write};
+    let path = dir.join(LOCK_FILE);
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| BackendError::Storage(format!("cannot open {}: {e}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => {
+            let _ = file.set_len(0);
+            let _ = file.rewind();
+            let _ = write!(file, "{}", std::process::id());
+            Ok(file)
+        }
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut pid = String::new();
+            let _ = file.read_to_string(&mut pid);
+            Err(BackendError::Conflict(format!(
+                "another zopdeck (pid {}) is running on the data directory {}; \
+                 close it, or give this one its own --data-dir",
+                pid.trim(),
+                dir.display()
+            )))
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(BackendError::Storage(format!(
+            "cannot lock {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+#[async_trait]
+impl Backend for Engine {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Embedded {
+            data_dir: self
+                .data_dir
+                .as_ref()
+                .map_or_else(|| "(in memory)".into(), |p| p.display().to_string()),
+        }
+    }
+    async fn list_environments(&self) -> Result<Vec<Environment>> {
+        self.store.read(store::catalog::list_environments)
+    }
+    async fn get_environment(&self, env_id: &str) -> Result<Environment> {
+        self.store
+            .read(|c| store::catalog::get_environment(c, env_id))?
+            .ok_or_else(|| BackendError::not_found("environment", env_id))
+    }
+    async fn create_environment(&self, req: NewEnvironment) -> Result<Environment> {
+        self.create_environment_op(req)
+    }
+    async fn list_deployments(&self, env_id: Option<&str>) -> Result<Vec<Deployment>> {
+        if let Some(env) = env_id {
+            self.get_environment(env).await?;
+        }
+        self.store
+            .read(|c| store::catalog::list_deployments(c, env_id))
+    }
+    async fn get_deployment(&self, id: &str) -> Result<Deployment> {
+        self.deployment(id)
+    }
+    async fn create_deployment(&self, req: NewDeployment) -> Result<Deployment> {
+        self.create_deployment_op(req)
+    }
+    async fn delete_deployment(&self, id: &str) -> Result<TeardownReport> {
+        self.delete_deployment_op(id).await
+    }
+    async fn patch_configs(&self, id: &str, patch: Value) -> Result<Deployment> {
+        self.patch_configs_op(id, patch)
+    }
+    async fn set_canvas_position(&self, id: &str, pos: CanvasPosition) -> Result<CanvasPosition> {
+        self.set_canvas_position_op(id, pos)
+    }
+    async fn analyze(&self, id: &str) -> Result<AnalyzeReport> {
+        self.analyze_op(id)
+    }
+    async fn create_revision(&self, id: &str, req: NewRevision) -> Result<RevisionCreated> {
+        self.create_revision_op(id, req)
+    }
+    async fn list_revisions(&self, id: &str) -> Result<Vec<Revision>> {
+        self.deployment_any(id)?;
+        self.store.read(|c| store::history::list_revisions(c, id))
+    }
+    async fn get_revision(&self, id: &str, revision_id: &str) -> Result<Revision> {
+        self.deployment_any(id)?;
+        self.store
+            .read(|c| store::history::get_revision(c, revision_id))?
+            .filter(|r| r.deployment_id == id)
+            .ok_or_else(|| BackendError::not_found("revision", revision_id))
+    }
+    async fn rollback(&self, id: &str, to_revision_id: &str) -> Result<Revision> {
+        self.rollback_op(id, to_revision_id)
+    }
+    async fn list_events(&self, id: &str, after: Option<&str>) -> Result<Vec<Event>> {
+        self.deployment_any(id)?;
+        let after = match after {
+            None | Some("") => None,
+            Some(a) => Some(ids::parse_event_id(a).ok_or_else(|| {
+                BackendError::validation(
+                    "after",
+                    format!("after must be an event id like ev_12 (got {a:?})"),
+                )
+            })?),
+        };
+        self.store
+            .read(|c| store::history::list_events(c, id, after))
+    }
+    async fn loadbalancer(&self, id: &str) -> Result<LoadBalancer> {
+        self.loadbalancer_op(id).await
+    }
+    async fn list_spaces(&self) -> Result<Vec<Space>> {
+        self.store.read(store::catalog::list_spaces)
+    }
+    async fn get_space(&self, space_id: &str) -> Result<Space> {
+        self.space(space_id)
+    }
+    async fn create_space(&self, req: NewSpace) -> Result<Space> {
+        self.create_space_op(req)
+    }
+    async fn set_space_status(&self, space_id: &str, status: SpaceStatus) -> Result<Space> {
+        self.set_space_status_op(space_id, status)
+    }
+    async fn delete_space(&self, space_id: &str) -> Result<()> {
+        self.delete_space_op(space_id)
+    }
+    async fn list_namespaces(&self, space_id: &str) -> Result<Vec<Namespace>> {
+        self.space(space_id)?;
+        self.store
+            .read(|c| store::catalog::list_namespaces(c, space_id))
+    }
+    async fn create_namespace(&self, space_id: &str, name: &str) -> Result<Namespace> {
+        self.create_namespace_op(space_id, name)
+    }
+    async fn list_clusters(&self, account_id: &str) -> Result<Vec<Cluster>> {
+        self.store.read(|c| {
+            if !store::catalog::cloud_account_exists(c, account_id)? {
+                return Err(BackendError::not_found("cloud account", account_id));
+            }
+            store::catalog::list_clusters(c, account_id)
+        })
+    }
+    async fn register_cluster_access(
+        &self,
+        account_id: &str,
+        region: &str,
+        cluster: &str,
+    ) -> Result<Cluster> {
+        self.set_cluster_access_op(account_id, region, cluster, true)
+    }
+    async fn revoke_cluster_access(
+        &self,
+        account_id: &str,
+        region: &str,
+        cluster: &str,
+    ) -> Result<()> {
+        self.set_cluster_access_op(account_id, region, cluster, false)
+            .map(|_| ())
+    }
+    fn subscribe(&self) -> Subscription {
+        Subscription::new(self.bus.subscribe())
+    }
+}

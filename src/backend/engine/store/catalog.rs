@@ -1,0 +1,513 @@
+//! Catalog rows: cloud accounts and their clusters, spaces, namespaces, environments and
+//! deployments. Functions take a connection so the engine can group them in a transaction.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::{enum_col, ts, ts_opt};
+use crate::backend::engine::clock::format_ts;
+use crate::backend::error::Result;
+use crate::backend::model::*;
+
+// ---- cloud accounts and clusters -------------------------------------------------------
+
+pub fn insert_cloud_account(
+    c: &Connection,
+    id: &str,
+    name: &str,
+    provider: &str,
+    now: &Timestamp,
+) -> Result<()> {
+    c.execute(
+        "INSERT OR IGNORE INTO cloud_accounts (id, name, provider, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![id, name, provider, format_ts(now)],
+    )?;
+    Ok(())
+}
+
+pub fn cloud_account_exists(c: &Connection, id: &str) -> Result<bool> {
+    Ok(
+        c.query_row("SELECT 1 FROM cloud_accounts WHERE id = ?1", [id], |_| {
+            Ok(())
+        })
+        .optional()?
+        .is_some(),
+    )
+}
+
+/// Records a cluster discovered on an account (idempotent).
+pub fn insert_cluster(
+    c: &Connection,
+    account: &str,
+    region: &str,
+    name: &str,
+    runtime: &str,
+) -> Result<()> {
+    c.execute(
+        "INSERT OR IGNORE INTO clusters (account_id, region, name, runtime) VALUES (?1, ?2, ?3, ?4)",
+        params![account, region, name, runtime],
+    )?;
+    Ok(())
+}
+
+fn cluster_row(r: &Row) -> rusqlite::Result<Cluster> {
+    Ok(Cluster {
+        cloud_account_id: r.get(0)?,
+        region: r.get(1)?,
+        name: r.get(2)?,
+        runtime: r.get(3)?,
+        access_registered: r.get(4)?,
+    })
+}
+
+const CLUSTER_COLS: &str = "account_id, region, name, runtime, access_registered";
+
+pub fn list_clusters(c: &Connection, account: &str) -> Result<Vec<Cluster>> {
+    let mut st = c.prepare_cached(&format!(
+        "SELECT {CLUSTER_COLS} FROM clusters WHERE account_id = ?1 ORDER BY region, name"
+    ))?;
+    let rows = st.query_map([account], cluster_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn get_cluster(
+    c: &Connection,
+    account: &str,
+    region: &str,
+    name: &str,
+) -> Result<Option<Cluster>> {
+    Ok(c.query_row(
+        &format!("SELECT {CLUSTER_COLS} FROM clusters WHERE account_id = ?1 AND region = ?2 AND name = ?3"),
+        params![account, region, name],
+        cluster_row,
+    )
+    .optional()?)
+}
+
+/// Registers (with freshly minted credentials) or revokes access; false if no such cluster.
+pub fn set_cluster_access(
+    c: &Connection,
+    account: &str,
+    region: &str,
+    name: &str,
+    credentials: Option<&str>,
+) -> Result<bool> {
+    let n = c.execute(
+        "UPDATE clusters SET access_registered = ?4, credentials = ?5
+         WHERE account_id = ?1 AND region = ?2 AND name = ?3",
+        params![account, region, name, credentials.is_some(), credentials],
+    )?;
+    Ok(n > 0)
+}
+
+// ---- spaces ----------------------------------------------------------------------------
+
+const SPACE_COLS: &str =
+    "id, name, provider, space_type, cloud_account_id, status, config, created_at";
+
+fn space_row(r: &Row) -> rusqlite::Result<Space> {
+    Ok(Space {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        provider: r.get(2)?,
+        space_type: r.get(3)?,
+        cloud_account_id: r.get(4)?,
+        status: enum_col(r, 5, SpaceStatus::parse)?,
+        config: r.get(6)?,
+        created_at: ts(r, 7)?,
+    })
+}
+
+pub fn insert_space(c: &Connection, s: &Space, region: &str, cluster_name: &str) -> Result<()> {
+    c.execute(
+        "INSERT INTO spaces (id, name, provider, space_type, cloud_account_id, region, cluster_name,
+                             status, config, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            s.id,
+            s.name,
+            s.provider,
+            s.space_type,
+            s.cloud_account_id,
+            region,
+            cluster_name,
+            s.status.as_str(),
+            s.config,
+            format_ts(&s.created_at)
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn list_spaces(c: &Connection) -> Result<Vec<Space>> {
+    let mut st = c.prepare_cached(&format!(
+        "SELECT {SPACE_COLS} FROM spaces WHERE deleted_at IS NULL ORDER BY created_at, name"
+    ))?;
+    let rows = st.query_map([], space_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn get_space(c: &Connection, id: &str) -> Result<Option<Space>> {
+    Ok(c.query_row(
+        &format!("SELECT {SPACE_COLS} FROM spaces WHERE id = ?1 AND deleted_at IS NULL"),
+        [id],
+        space_row,
+    )
+    .optional()?)
+}
+
+pub fn space_name_taken(c: &Connection, name: &str) -> Result<bool> {
+    Ok(c.query_row(
+        "SELECT 1 FROM spaces WHERE name = ?1 AND deleted_at IS NULL",
+        [name],
+        |_| Ok(()),
+    )
+    .optional()?
+    .is_some())
+}
+
+/// The cluster a space is bound to: (account, region, cluster name).
+pub fn space_cluster(c: &Connection, space_id: &str) -> Result<Option<(String, String, String)>> {
+    Ok(c.query_row(
+        "SELECT cloud_account_id, region, cluster_name FROM spaces WHERE id = ?1",
+        [space_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .optional()?)
+}
+
+pub fn set_space_status(c: &Connection, id: &str, status: SpaceStatus) -> Result<bool> {
+    let n = c.execute(
+        "UPDATE spaces SET status = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+        params![id, status.as_str()],
+    )?;
+    Ok(n > 0)
+}
+
+/// How many live deployments and open jobs still use the space.
+pub fn space_usage(c: &Connection, space_id: &str) -> Result<(i64, i64)> {
+    let deployments = c.query_row(
+        "SELECT COUNT(*) FROM deployments d JOIN environments e ON e.id = d.env_id
+         WHERE e.space_id = ?1 AND d.deleted_at IS NULL",
+        [space_id],
+        |r| r.get(0),
+    )?;
+    let jobs = c.query_row(
+        "SELECT COUNT(*) FROM jobs j JOIN deployments d ON d.id = j.deployment_id
+         JOIN environments e ON e.id = d.env_id
+         WHERE e.space_id = ?1 AND j.state IN ('queued', 'running')",
+        [space_id],
+        |r| r.get(0),
+    )?;
+    Ok((deployments, jobs))
+}
+
+pub fn soft_delete_space(c: &Connection, id: &str, now: &Timestamp) -> Result<()> {
+    c.execute(
+        "UPDATE spaces SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+        params![id, format_ts(now)],
+    )?;
+    Ok(())
+}
+
+/// Whether the id names a space that was deleted (a repeated delete is not an error).
+pub fn space_was_deleted(c: &Connection, id: &str) -> Result<bool> {
+    Ok(c.query_row(
+        "SELECT 1 FROM spaces WHERE id = ?1 AND deleted_at IS NOT NULL",
+        [id],
+        |_| Ok(()),
+    )
+    .optional()?
+    .is_some())
+}
+
+// ---- namespaces ------------------------------------------------------------------------
+
+pub fn list_namespaces(c: &Connection, space_id: &str) -> Result<Vec<Namespace>> {
+    let mut st = c.prepare_cached(
+        "SELECT name, managed, created_at FROM namespaces WHERE space_id = ?1 ORDER BY name",
+    )?;
+    let rows = st.query_map([space_id], |r| {
+        Ok(Namespace {
+            name: r.get(0)?,
+            managed_by_zopnight: r.get(1)?,
+            created_at: Some(ts(r, 2)?),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Adds a namespace; false if it already exists.
+pub fn insert_namespace(
+    c: &Connection,
+    space_id: &str,
+    name: &str,
+    managed: bool,
+    now: &Timestamp,
+) -> Result<bool> {
+    let n = c.execute(
+        "INSERT OR IGNORE INTO namespaces (space_id, name, managed, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![space_id, name, managed, format_ts(now)],
+    )?;
+    Ok(n > 0)
+}
+
+// ---- environments ----------------------------------------------------------------------
+
+const ENV_COLS: &str = "id, name, space_id, namespace, registry_url, created_at";
+
+fn env_row(r: &Row) -> rusqlite::Result<Environment> {
+    Ok(Environment {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        space_id: r.get(2)?,
+        namespace: r.get(3)?,
+        registry_url: r.get(4)?,
+        created_at: ts(r, 5)?,
+    })
+}
+
+pub fn insert_environment(c: &Connection, e: &Environment) -> Result<()> {
+    c.execute(
+        "INSERT INTO environments (id, name, space_id, namespace, registry_url, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            e.id,
+            e.name,
+            e.space_id,
+            e.namespace,
+            e.registry_url,
+            format_ts(&e.created_at)
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn list_environments(c: &Connection) -> Result<Vec<Environment>> {
+    let mut st = c.prepare_cached(&format!(
+        "SELECT {ENV_COLS} FROM environments ORDER BY created_at, name"
+    ))?;
+    let rows = st.query_map([], env_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn get_environment(c: &Connection, id: &str) -> Result<Option<Environment>> {
+    Ok(c.query_row(
+        &format!("SELECT {ENV_COLS} FROM environments WHERE id = ?1"),
+        [id],
+        env_row,
+    )
+    .optional()?)
+}
+
+pub fn find_environment(c: &Connection, id_or_name: &str) -> Result<Option<Environment>> {
+    Ok(c.query_row(
+        &format!("SELECT {ENV_COLS} FROM environments WHERE id = ?1 OR name = ?1 ORDER BY id = ?1 DESC LIMIT 1"),
+        [id_or_name],
+        env_row,
+    )
+    .optional()?)
+}
+
+pub fn environment_name_taken(c: &Connection, name: &str) -> Result<bool> {
+    Ok(
+        c.query_row("SELECT 1 FROM environments WHERE name = ?1", [name], |_| {
+            Ok(())
+        })
+        .optional()?
+        .is_some(),
+    )
+}
+
+/// The environment already bound to this namespace of the space, if any.
+pub fn namespace_owner(c: &Connection, space_id: &str, namespace: &str) -> Result<Option<String>> {
+    Ok(c.query_row(
+        "SELECT name FROM environments WHERE space_id = ?1 AND namespace = ?2",
+        params![space_id, namespace],
+        |r| r.get(0),
+    )
+    .optional()?)
+}
+
+// ---- deployments -----------------------------------------------------------------------
+
+/// Deployment columns, hydrated with the environment's space, namespace and registry.
+const DEP_SELECT: &str =
+    "SELECT d.id, d.name, d.org_id, d.env_id, d.source_type, d.repo_url, d.branch,
+        d.image, d.integration_id, d.auto_deploy, e.space_id, e.namespace, e.registry_url,
+        d.current_revision_id, d.status, d.configs, d.canvas_x, d.canvas_y, d.last_deploy_at,
+        d.created_at, d.updated_at
+    FROM deployments d JOIN environments e ON e.id = d.env_id";
+
+fn deployment_row(r: &Row) -> rusqlite::Result<Deployment> {
+    let x: Option<f64> = r.get(16)?;
+    let y: Option<f64> = r.get(17)?;
+    Ok(Deployment {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        org_id: r.get(2)?,
+        env_id: r.get(3)?,
+        source_type: enum_col(r, 4, SourceType::parse)?,
+        repo_url: r.get(5)?,
+        branch: r.get(6)?,
+        image: r.get(7)?,
+        integration_id: r.get(8)?,
+        auto_deploy: r.get(9)?,
+        space_id: r.get(10)?,
+        namespace: r.get(11)?,
+        registry_url: r.get(12)?,
+        current_revision_id: r.get(13)?,
+        status: enum_col(r, 14, DeploymentStatus::parse)?,
+        configs: r.get(15)?,
+        canvas_position: x.zip(y).map(|(x, y)| CanvasPosition { x, y }),
+        last_deploy_at: ts_opt(r, 18)?,
+        created_at: ts(r, 19)?,
+        updated_at: ts(r, 20)?,
+    })
+}
+
+pub fn insert_deployment(c: &Connection, d: &Deployment) -> Result<()> {
+    c.execute(
+        "INSERT INTO deployments (id, name, org_id, env_id, source_type, repo_url, branch, image,
+             integration_id, auto_deploy, configs, current_revision_id, status, canvas_x, canvas_y,
+             last_deploy_at, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+        params![
+            d.id,
+            d.name,
+            d.org_id,
+            d.env_id,
+            d.source_type.as_str(),
+            d.repo_url,
+            d.branch,
+            d.image,
+            d.integration_id,
+            d.auto_deploy,
+            d.configs,
+            d.current_revision_id,
+            d.status.as_str(),
+            d.canvas_position.map(|p| p.x),
+            d.canvas_position.map(|p| p.y),
+            d.last_deploy_at.as_ref().map(format_ts),
+            format_ts(&d.created_at),
+            format_ts(&d.updated_at),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Live deployments, all or of one environment, in creation order.
+pub fn list_deployments(c: &Connection, env_id: Option<&str>) -> Result<Vec<Deployment>> {
+    let mut st = c.prepare_cached(&format!(
+        "{DEP_SELECT} WHERE d.deleted_at IS NULL AND (?1 IS NULL OR d.env_id = ?1)
+         ORDER BY d.created_at, d.id"
+    ))?;
+    let rows = st.query_map([env_id], deployment_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn get_deployment(c: &Connection, id: &str) -> Result<Option<Deployment>> {
+    Ok(c.query_row(
+        &format!("{DEP_SELECT} WHERE d.id = ?1 AND d.deleted_at IS NULL"),
+        [id],
+        deployment_row,
+    )
+    .optional()?)
+}
+
+/// A deployment by id or by name (within an environment when given), for the CLI.
+pub fn find_deployment(
+    c: &Connection,
+    id_or_name: &str,
+    env_id: Option<&str>,
+) -> Result<Vec<Deployment>> {
+    let mut st = c.prepare_cached(&format!(
+        "{DEP_SELECT} WHERE d.deleted_at IS NULL AND (d.id = ?1 OR d.name = ?1)
+         AND (?2 IS NULL OR d.env_id = ?2) ORDER BY d.id = ?1 DESC"
+    ))?;
+    let rows = st.query_map(params![id_or_name, env_id], deployment_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Whether the id names a deployment that was deleted (repeated deletes are not errors).
+pub fn deployment_was_deleted(c: &Connection, id: &str) -> Result<bool> {
+    Ok(c.query_row(
+        "SELECT 1 FROM deployments WHERE id = ?1 AND deleted_at IS NOT NULL",
+        [id],
+        |_| Ok(()),
+    )
+    .optional()?
+    .is_some())
+}
+
+pub fn deployment_name_taken(c: &Connection, env_id: &str, name: &str) -> Result<bool> {
+    Ok(c.query_row(
+        "SELECT 1 FROM deployments WHERE env_id = ?1 AND name = ?2 AND deleted_at IS NULL",
+        [env_id, name],
+        |_| Ok(()),
+    )
+    .optional()?
+    .is_some())
+}
+
+/// Writes status (and current revision) back. Once a deployment is tearing down, only the
+/// teardown may change it: a worker finishing late must not bring it back.
+pub fn set_deployment_status(
+    c: &Connection,
+    id: &str,
+    status: DeploymentStatus,
+    current_revision_id: Option<&str>,
+    now: &Timestamp,
+) -> Result<()> {
+    c.execute(
+        "UPDATE deployments SET status = ?2, current_revision_id = COALESCE(?3, current_revision_id),
+                updated_at = ?4,
+                last_deploy_at = CASE WHEN ?2 = 'active' THEN ?4 ELSE last_deploy_at END
+         WHERE id = ?1 AND deleted_at IS NULL AND (status <> 'tearing_down' OR ?2 = 'tearing_down')",
+        params![id, status.as_str(), current_revision_id, format_ts(now)],
+    )?;
+    Ok(())
+}
+
+pub fn set_deployment_configs(
+    c: &Connection,
+    id: &str,
+    configs: &str,
+    now: &Timestamp,
+) -> Result<()> {
+    c.execute(
+        "UPDATE deployments SET configs = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, configs, format_ts(now)],
+    )?;
+    Ok(())
+}
+
+pub fn set_canvas_position(
+    c: &Connection,
+    id: &str,
+    pos: CanvasPosition,
+    now: &Timestamp,
+) -> Result<bool> {
+    let n = c.execute(
+        "UPDATE deployments SET canvas_x = ?2, canvas_y = ?3, updated_at = ?4
+         WHERE id = ?1 AND deleted_at IS NULL",
+        params![id, pos.x, pos.y, format_ts(now)],
+    )?;
+    Ok(n > 0)
+}
+
+pub fn soft_delete_deployment(c: &Connection, id: &str, now: &Timestamp) -> Result<()> {
+    c.execute(
+        "UPDATE deployments SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+        params![id, format_ts(now)],
+    )?;
+    Ok(())
+}
+
+/// Deployments left in `tearing_down` (the process died during a delete).
+pub fn unfinished_teardowns(c: &Connection) -> Result<Vec<String>> {
+    let mut st = c.prepare_cached(
+        "SELECT id FROM deployments WHERE status = 'tearing_down' AND deleted_at IS NULL",
+    )?;
+    let rows = st.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

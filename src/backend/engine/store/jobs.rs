@@ -1,0 +1,171 @@
+//! The job queue: one job carries one revision of a deployment through its stages.
+//! Workers hold a lease; a job whose lease ran out (its worker died) is claimed again.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::backend::engine::clock::format_ts;
+use crate::backend::error::Result;
+use crate::backend::model::Timestamp;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    Queued,
+    Running,
+    Done,
+    Failed,
+    Cancelled,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Done => "done",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub id: i64,
+    pub deployment_id: String,
+    pub revision_id: String,
+    pub attempts: u32,
+}
+
+pub fn enqueue(
+    c: &Connection,
+    deployment_id: &str,
+    revision_id: &str,
+    now: &Timestamp,
+) -> Result<i64> {
+    let now = format_ts(now);
+    c.execute(
+        "INSERT INTO jobs (deployment_id, revision_id, state, created_at, updated_at)
+         VALUES (?1, ?2, 'queued', ?3, ?3)",
+        params![deployment_id, revision_id, now],
+    )?;
+    Ok(c.last_insert_rowid())
+}
+
+/// Claims the oldest runnable job: queued, or running with an expired lease — and only if no
+/// other job of the same deployment holds a live lease (a deployment rolls out one at a time).
+pub fn claim(
+    c: &Connection,
+    owner: &str,
+    now_ms: i64,
+    lease_ms: i64,
+    now: &Timestamp,
+) -> Result<Option<Job>> {
+    let job = c
+        .query_row(
+            "SELECT j.id, j.deployment_id, j.revision_id, j.attempts FROM jobs j
+             WHERE (j.state = 'queued' OR (j.state = 'running' AND j.lease_expires_at < ?1))
+               AND NOT EXISTS (SELECT 1 FROM jobs o WHERE o.deployment_id = j.deployment_id
+                    AND o.id <> j.id AND o.state = 'running' AND o.lease_expires_at >= ?1)
+             ORDER BY j.id LIMIT 1",
+            [now_ms],
+            |r| {
+                Ok(Job {
+                    id: r.get(0)?,
+                    deployment_id: r.get(1)?,
+                    revision_id: r.get(2)?,
+                    attempts: r.get(3)?,
+                })
+            },
+        )
+        .optional()?;
+    let Some(mut job) = job else { return Ok(None) };
+    job.attempts += 1;
+    c.execute(
+        "UPDATE jobs SET state = 'running', lease_owner = ?2, lease_expires_at = ?3,
+                attempts = ?4, updated_at = ?5 WHERE id = ?1",
+        params![
+            job.id,
+            owner,
+            now_ms + lease_ms,
+            job.attempts,
+            format_ts(now)
+        ],
+    )?;
+    Ok(Some(job))
+}
+
+/// Extends a lease; false if the job is no longer ours (it was finished or re-claimed).
+pub fn renew(c: &Connection, job_id: i64, owner: &str, expires_ms: i64) -> Result<bool> {
+    let n = c.execute(
+        "UPDATE jobs SET lease_expires_at = ?3 WHERE id = ?1 AND lease_owner = ?2 AND state = 'running'",
+        params![job_id, owner, expires_ms],
+    )?;
+    Ok(n > 0)
+}
+
+pub fn finish(
+    c: &Connection,
+    job_id: i64,
+    state: JobState,
+    error: Option<&str>,
+    now: &Timestamp,
+) -> Result<()> {
+    c.execute(
+        "UPDATE jobs SET state = ?2, last_error = ?3, lease_owner = NULL, lease_expires_at = NULL,
+                updated_at = ?4 WHERE id = ?1",
+        params![job_id, state.as_str(), error, format_ts(now)],
+    )?;
+    Ok(())
+}
+
+/// Cancels the open jobs of a deployment (it is being torn down).
+pub fn cancel_for_deployment(
+    c: &Connection,
+    deployment_id: &str,
+    now: &Timestamp,
+) -> Result<usize> {
+    Ok(c.execute(
+        "UPDATE jobs SET state = 'cancelled', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?2
+         WHERE deployment_id = ?1 AND state IN ('queued', 'running')",
+        params![deployment_id, format_ts(now)],
+    )?)
+}
+
+/// Expires every running lease. Called by the one process that holds the data dir's engine
+/// lock at start-up: any lease still "running" belongs to a worker that died with its process.
+pub fn expire_all_leases(c: &Connection) -> Result<usize> {
+    Ok(c.execute(
+        "UPDATE jobs SET lease_expires_at = 0 WHERE state = 'running'",
+        [],
+    )?)
+}
+
+/// Jobs still to do (queued or running), for `doctor` and for tests waiting on idleness.
+pub fn open_count(c: &Connection) -> Result<i64> {
+    Ok(c.query_row(
+        "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Whether the job was cancelled while it ran.
+pub fn is_cancelled(c: &Connection, job_id: i64) -> Result<bool> {
+    Ok(c.query_row(
+        "SELECT state = 'cancelled' FROM jobs WHERE id = ?1",
+        [job_id],
+        |r| r.get(0),
+    )
+    .optional()?
+    .unwrap_or(true))
+}
+
+/// Gives the lease up so that the next worker (or the next run) claims the job at `at_ms`.
+pub fn release(c: &Connection, job_id: i64, at_ms: i64, error: Option<&str>) -> Result<()> {
+    c.execute(
+        "UPDATE jobs SET lease_expires_at = ?2, last_error = COALESCE(?3, last_error)
+         WHERE id = ?1 AND state = 'running'",
+        params![job_id, at_ms, error],
+    )?;
+    Ok(())
+}

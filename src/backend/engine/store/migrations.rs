@@ -1,0 +1,52 @@
+//! Versioned schema migrations, applied in order inside one transaction each.
+//! The version lives in SQLite's `user_version`; never edit a shipped migration, add one.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: catalog, history, queue.
+    r#"
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE cloud_accounts (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, provider TEXT NOT NULL, created_at TEXT NOT NULL);
+    CREATE TABLE clusters (
+        account_id TEXT NOT NULL REFERENCES cloud_accounts(id), region TEXT NOT NULL,
+        name TEXT NOT NULL, runtime TEXT NOT NULL, access_registered INTEGER NOT NULL DEFAULT 0,
+        credentials TEXT, PRIMARY KEY (account_id, region, name));
+    CREATE TABLE spaces (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, provider TEXT NOT NULL, space_type TEXT NOT NULL,
+        cloud_account_id TEXT NOT NULL, region TEXT NOT NULL, cluster_name TEXT NOT NULL,
+        status TEXT NOT NULL, config TEXT NOT NULL, created_at TEXT NOT NULL, deleted_at TEXT);
+    CREATE UNIQUE INDEX spaces_name ON spaces(name) WHERE deleted_at IS NULL;
+    CREATE TABLE namespaces (
+        space_id TEXT NOT NULL, name TEXT NOT NULL, managed INTEGER NOT NULL,
+        created_at TEXT NOT NULL, PRIMARY KEY (space_id, name));
+    CREATE TABLE environments (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, space_id TEXT NOT NULL,
+        namespace TEXT NOT NULL, registry_url TEXT, created_at TEXT NOT NULL,
+        UNIQUE (space_id, namespace));
+    CREATE TABLE deployments (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, org_id TEXT NOT NULL, env_id TEXT NOT NULL,
+        source_type TEXT NOT NULL, repo_url TEXT, branch TEXT, image TEXT, integration_id TEXT,
+        auto_deploy INTEGER NOT NULL, configs TEXT NOT NULL, current_revision_id TEXT,
+        status TEXT NOT NULL, canvas_x REAL, canvas_y REAL, last_deploy_at TEXT,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT);
+    CREATE UNIQUE INDEX deployments_env_name ON deployments(env_id, name) WHERE deleted_at IS NULL;
+    CREATE TABLE revisions (
+        id TEXT PRIMARY KEY, deployment_id TEXT NOT NULL, number INTEGER NOT NULL, image TEXT,
+        build_id TEXT, note TEXT, configs TEXT NOT NULL, trigger TEXT NOT NULL, rollback_of TEXT,
+        status TEXT NOT NULL, idempotency_key TEXT, created_at TEXT NOT NULL,
+        UNIQUE (deployment_id, number), UNIQUE (deployment_id, idempotency_key));
+    CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, deployment_id TEXT NOT NULL, revision_id TEXT,
+        stage TEXT NOT NULL, status TEXT NOT NULL, meta TEXT NOT NULL, dedupe_key TEXT UNIQUE,
+        created_at TEXT NOT NULL);
+    CREATE INDEX events_deployment ON events(deployment_id, seq);
+    CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, deployment_id TEXT NOT NULL,
+        revision_id TEXT NOT NULL, state TEXT NOT NULL, lease_owner TEXT,
+        lease_expires_at INTEGER, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+    CREATE INDEX jobs_open ON jobs(state, deployment_id);
+    "#,
+];
+
+pub const LATEST: u32 = MIGRATIONS.len() as u32;

@@ -1,0 +1,113 @@
+//! Everything that is not the terminal UI: the `Backend` trait, its domain types and the
+//! backends behind it. No ratatui types in here.
+
+pub mod engine;
+pub mod error;
+pub mod model;
+pub mod runtime;
+
+use async_trait::async_trait;
+use serde_json::Value;
+use tokio::sync::broadcast;
+
+pub use error::{BackendError, Result};
+use model::*;
+
+/// What the UI shows about the backend it talks to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BackendKind {
+    /// The embedded engine on a local data directory.
+    Embedded { data_dir: String },
+    /// A ZopNight-compatible API.
+    Remote { url: String },
+}
+
+/// Something a subscriber receives: a change, or word that changes were missed
+/// (the subscriber fell behind) and it should reload what it shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Update {
+    Change(Change),
+    Missed,
+}
+
+/// A live feed of changes from a backend.
+pub struct Subscription {
+    rx: broadcast::Receiver<Change>,
+}
+
+impl Subscription {
+    pub fn new(rx: broadcast::Receiver<Change>) -> Self {
+        Self { rx }
+    }
+
+    /// The next update, or `None` once the backend is gone.
+    pub async fn next(&mut self) -> Option<Update> {
+        match self.rx.recv().await {
+            Ok(change) => Some(Update::Change(change)),
+            Err(broadcast::error::RecvError::Lagged(_)) => Some(Update::Missed),
+            Err(broadcast::error::RecvError::Closed) => None,
+        }
+    }
+}
+
+/// One interface over the remote ZopNight API and the embedded engine, shaped after the
+/// contract's routes (`shared/api/README.md`).
+#[async_trait]
+pub trait Backend: Send + Sync {
+    fn kind(&self) -> BackendKind;
+
+    // Environments
+    async fn list_environments(&self) -> Result<Vec<Environment>>;
+    async fn get_environment(&self, env_id: &str) -> Result<Environment>;
+    async fn create_environment(&self, req: NewEnvironment) -> Result<Environment>;
+
+    // Deployments
+    /// All deployments, or those of one environment.
+    async fn list_deployments(&self, env_id: Option<&str>) -> Result<Vec<Deployment>>;
+    async fn get_deployment(&self, id: &str) -> Result<Deployment>;
+    async fn create_deployment(&self, req: NewDeployment) -> Result<Deployment>;
+    /// Idempotent teardown, then soft delete.
+    async fn delete_deployment(&self, id: &str) -> Result<TeardownReport>;
+    /// JSON merge patch (RFC 7386) of the configs; creates a revision and rolls it out.
+    async fn patch_configs(&self, id: &str, patch: Value) -> Result<Deployment>;
+    async fn set_canvas_position(&self, id: &str, pos: CanvasPosition) -> Result<CanvasPosition>;
+    async fn analyze(&self, id: &str) -> Result<AnalyzeReport>;
+
+    // Revisions
+    async fn create_revision(&self, id: &str, req: NewRevision) -> Result<RevisionCreated>;
+    /// Newest first.
+    async fn list_revisions(&self, id: &str) -> Result<Vec<Revision>>;
+    async fn get_revision(&self, id: &str, revision_id: &str) -> Result<Revision>;
+    /// A new revision cloned from `to_revision_id`.
+    async fn rollback(&self, id: &str, to_revision_id: &str) -> Result<Revision>;
+
+    // Timeline and LoadBalancer
+    /// Chronological; only events after `after` when given.
+    async fn list_events(&self, id: &str, after: Option<&str>) -> Result<Vec<Event>>;
+    async fn loadbalancer(&self, id: &str) -> Result<LoadBalancer>;
+
+    // Spaces, namespaces, cloud-account clusters
+    async fn list_spaces(&self) -> Result<Vec<Space>>;
+    async fn get_space(&self, space_id: &str) -> Result<Space>;
+    async fn create_space(&self, req: NewSpace) -> Result<Space>;
+    async fn set_space_status(&self, space_id: &str, status: SpaceStatus) -> Result<Space>;
+    async fn delete_space(&self, space_id: &str) -> Result<()>;
+    async fn list_namespaces(&self, space_id: &str) -> Result<Vec<Namespace>>;
+    async fn create_namespace(&self, space_id: &str, name: &str) -> Result<Namespace>;
+    async fn list_clusters(&self, account_id: &str) -> Result<Vec<Cluster>>;
+    async fn register_cluster_access(
+        &self,
+        account_id: &str,
+        region: &str,
+        cluster: &str,
+    ) -> Result<Cluster>;
+    async fn revoke_cluster_access(
+        &self,
+        account_id: &str,
+        region: &str,
+        cluster: &str,
+    ) -> Result<()>;
+
+    /// Changes as they happen.
+    fn subscribe(&self) -> Subscription;
+}

@@ -1,0 +1,107 @@
+//! Where releases land. A `Runtime` applies a release, watches its rollout, reads its
+//! LoadBalancer and uninstalls it: the sandbox (a simulated cluster) implements it now,
+//! a Kubernetes runtime driven with `kube` sits beside it.
+
+pub mod chart;
+pub mod sandbox;
+
+use async_trait::async_trait;
+use futures::stream::BoxStream;
+use thiserror::Error;
+
+use crate::backend::engine::configs::TypedConfigs;
+use crate::backend::model::LoadBalancer;
+
+/// A failure reported by a runtime, worded for the user (it ends up in a `failed` event).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{0}")]
+pub struct RuntimeError(pub String);
+
+pub type RuntimeResult<T> = Result<T, RuntimeError>;
+
+/// The cluster a space is bound to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ClusterRef {
+    pub account: String,
+    pub region: String,
+    pub name: String,
+}
+
+impl ClusterRef {
+    pub fn key(&self) -> String {
+        format!("{}/{}/{}", self.account, self.region, self.name)
+    }
+}
+
+/// A Helm-style release: named after the deployment, in the environment's namespace.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ReleaseRef {
+    pub cluster: ClusterRef,
+    pub namespace: String,
+    pub name: String,
+}
+
+/// Everything needed to render and apply one revision of a deployment.
+#[derive(Debug, Clone)]
+pub struct ReleaseSpec {
+    pub release: ReleaseRef,
+    /// The zopdeck revision this release carries; applying the same one twice is a no-op.
+    pub revision_id: String,
+    pub revision_number: u32,
+    pub image: String,
+    pub configs: TypedConfigs,
+    /// Set when the revision is a rollback: Helm describes it as "Rollback to N".
+    pub rollback_to: Option<u32>,
+}
+
+/// What an apply recorded: the release's own (Helm) revision number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedRelease {
+    pub version: u32,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RolloutPhase {
+    Progressing,
+    Complete,
+    Failed(String),
+}
+
+/// One observation of a rollout, with `kubectl rollout status` semantics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RolloutProgress {
+    pub ready: u32,
+    pub desired: u32,
+    /// Why pods are not ready yet (Pending, CrashLoopBackOff …), when known.
+    pub message: Option<String>,
+    pub phase: RolloutPhase,
+}
+
+#[async_trait]
+pub trait Runtime: Send + Sync {
+    /// `sandbox` or `kubernetes`.
+    fn kind(&self) -> &'static str;
+
+    /// True for a simulated cluster: builds without a configured builder are simulated too.
+    fn is_simulated(&self) -> bool;
+
+    /// Whether the cluster answers.
+    async fn check(&self, cluster: &ClusterRef) -> RuntimeResult<()>;
+
+    /// Installs or upgrades the release to this revision (idempotent per revision).
+    async fn apply(&self, spec: &ReleaseSpec) -> RuntimeResult<AppliedRelease>;
+
+    /// Observations of the rollout of the release's current revision, ending with a
+    /// `Complete` or `Failed` one.
+    fn watch_rollout(
+        &self,
+        release: &ReleaseRef,
+    ) -> BoxStream<'static, RuntimeResult<RolloutProgress>>;
+
+    /// The release's LoadBalancer (`none` when nothing is exposed).
+    async fn loadbalancer(&self, release: &ReleaseRef) -> RuntimeResult<LoadBalancer>;
+
+    /// Removes the release; `Ok(true)` when there was nothing left to remove.
+    async fn uninstall(&self, release: &ReleaseRef) -> RuntimeResult<bool>;
+}

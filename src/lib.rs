@@ -1,0 +1,4 @@
+//! zopdeck: a terminal control plane for ZopNight-style deployments.
+
+pub mod backend;
+pub mod config;
