@@ -1,4 +1,8 @@
 //! zopdeck: a terminal control plane for ZopNight-style deployments.
 
+pub mod app;
 pub mod backend;
+pub mod cli;
 pub mod config;
+pub mod paths;
+pub mod views;

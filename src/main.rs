@@ -1,1 +1,81 @@
-fn main() {}
+//! `zopdeck`: the TUI with no arguments, headless commands otherwise.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+use zopdeck::app::{State, run::run as run_tui};
+use zopdeck::backend::BackendKind;
+use zopdeck::cli::{self, Cli};
+use zopdeck::paths;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("zopdeck: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let _log = init_logging(&cli);
+    let result = runtime.block_on(async {
+        match &cli.command {
+            None => tui(&cli).await,
+            Some(cmd) => cli::run(&cli, cmd).await,
+        }
+    });
+    // Workers and watchers stop with the runtime; jobs in flight resume on the next start.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("zopdeck: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn tui(cli: &Cli) -> Result<(), String> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(
+            "the TUI needs a terminal; for scripts use the headless commands (zopdeck --help)"
+                .into(),
+        );
+    }
+    let ctx = cli::open_engine(cli, true).await?;
+    let label = match ctx.backend.kind() {
+        BackendKind::Embedded { data_dir } => format!("embedded engine · {data_dir}"),
+        BackendKind::Remote { url } => format!("remote · {url}"),
+    };
+    let state = State::new(label, cli.global.read_only || ctx.config.read_only);
+    let result = run_tui(
+        ctx.backend.clone(),
+        state,
+        Some(zopdeck::backend::engine::DEMO_ENV.into()),
+    )
+    .await;
+    if let Some(engine) = &ctx.engine {
+        engine.shutdown();
+    }
+    result
+}
+
+/// Logs go to a file in the data dir — never to the terminal the TUI draws on.
+fn init_logging(cli: &Cli) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dir = paths::data_dir(cli.global.data_dir.as_deref()).ok()?;
+    std::fs::create_dir_all(&dir).ok()?;
+    let appender = tracing_appender::rolling::never(&dir, paths::LOG_FILE);
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ZOPDECK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .init();
+    Some(guard)
+}

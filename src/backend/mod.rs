@@ -33,19 +33,45 @@ pub enum Update {
 /// A live feed of changes from a backend.
 pub struct Subscription {
     rx: broadcast::Receiver<Change>,
+    /// Signals changes the backend cannot describe one by one (made by another process).
+    external: Option<tokio::sync::watch::Receiver<u64>>,
 }
 
 impl Subscription {
     pub fn new(rx: broadcast::Receiver<Change>) -> Self {
-        Self { rx }
+        Self { rx, external: None }
+    }
+
+    pub fn with_external(
+        rx: broadcast::Receiver<Change>,
+        external: tokio::sync::watch::Receiver<u64>,
+    ) -> Self {
+        Self {
+            rx,
+            external: Some(external),
+        }
     }
 
     /// The next update, or `None` once the backend is gone.
     pub async fn next(&mut self) -> Option<Update> {
-        match self.rx.recv().await {
-            Ok(change) => Some(Update::Change(change)),
-            Err(broadcast::error::RecvError::Lagged(_)) => Some(Update::Missed),
-            Err(broadcast::error::RecvError::Closed) => None,
+        let external = async {
+            let changed = match self.external.as_mut() {
+                Some(rx) => rx.changed().await.is_ok(),
+                None => false,
+            };
+            if !changed {
+                // No external signal (or its sender is gone): never fires.
+                self.external = None;
+                std::future::pending::<()>().await
+            }
+        };
+        tokio::select! {
+            r = self.rx.recv() => match r {
+                Ok(change) => Some(Update::Change(change)),
+                Err(broadcast::error::RecvError::Lagged(_)) => Some(Update::Missed),
+                Err(broadcast::error::RecvError::Closed) => None,
+            },
+            () = external => Some(Update::Missed),
         }
     }
 }

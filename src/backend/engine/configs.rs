@@ -316,7 +316,8 @@ fn parse_expose(value: &Value, field: &str) -> Result<Vec<Listener>> {
             return Err(invalid(
                 format!("{item_field}.port"),
                 format!(
-                    "{item_field}.port {} is already exposed by {field}[{first}]; each port can be exposed once",
+                    "{item_field}.port {} is already exposed by {field}[{first}]; each port \
+                     can be exposed once",
                     listener.port
                 ),
             ));
@@ -550,6 +551,7 @@ fn invalid(field: impl Into<String>, message: impl Into<String>) -> BackendError
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use serde_json::json;

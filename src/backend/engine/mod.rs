@@ -93,6 +93,8 @@ pub struct Engine {
     sandbox: Sandbox,
     settings: EngineSettings,
     bus: broadcast::Sender<Change>,
+    /// Bumped when another process changed the store (a CLI next to the TUI).
+    external: watch::Sender<u64>,
     /// Wakes idle workers when a job is enqueued.
     wake: Notify,
     /// Deployments whose pending LoadBalancer is being watched.
@@ -124,7 +126,13 @@ impl Engine {
                 data_dir.display()
             ))
         })?;
-        let lock = lock_data_dir(data_dir)?;
+        // Only the process that runs the workers takes the lock: readers (doctor, listings)
+        // may share the data dir with a running TUI.
+        let lock = if opts.workers {
+            Some(lock_data_dir(data_dir)?)
+        } else {
+            None
+        };
         let clock = Clock::new();
         let store = Store::open(&data_dir.join(STORE_FILE))?;
         let sandbox = Sandbox::open(
@@ -140,7 +148,7 @@ impl Engine {
             settings,
             Some(data_dir.to_path_buf()),
             data_dir.join("builds"),
-            Some(lock),
+            lock,
             None,
         );
         engine.start(opts).await
@@ -181,7 +189,9 @@ impl Engine {
     ) -> Self {
         let (bus, _) = broadcast::channel(4096);
         let (shutdown, _) = watch::channel(false);
+        let (external, _) = watch::channel(0);
         Self {
+            external,
             store,
             clock,
             sandbox,
@@ -212,6 +222,7 @@ impl Engine {
                 tracing::info!(expired, "resuming jobs of a previous run");
             }
             worker::spawn_all(&engine);
+            watch_other_processes(&engine);
             engine.resume_background_work().await;
         }
         Ok(engine)
@@ -337,6 +348,30 @@ impl Engine {
         }
         Ok(out)
     }
+}
+
+/// Notices commits made by other processes on the same store (SQLite's `data_version`
+/// moves only for those) and tells subscribers to reload.
+fn watch_other_processes(engine: &Arc<Engine>) {
+    let engine = Arc::clone(engine);
+    tokio::spawn(async move {
+        let mut shutdown = engine.shutdown.subscribe();
+        let mut last = engine.store.data_version().unwrap_or(0);
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                _ = shutdown.changed() => break,
+            }
+            if let Ok(v) = engine.store.data_version()
+                && v != last
+            {
+                last = v;
+                engine.external.send_modify(|n| *n += 1);
+                // Jobs enqueued over there are ours to run.
+                engine.wake.notify_one();
+            }
+        }
+    });
 }
 
 /// Takes the data dir's engine lock, or says which process holds it.
@@ -503,6 +538,6 @@ impl Backend for Engine {
             .map(|_| ())
     }
     fn subscribe(&self) -> Subscription {
-        Subscription::new(self.bus.subscribe())
+        Subscription::with_external(self.bus.subscribe(), self.external.subscribe())
     }
 }

@@ -1,0 +1,10 @@
+//! The TUI's brain, Elm style: `State`, `Msg`, `update` (no I/O) and the one event loop.
+
+pub mod msg;
+pub mod run;
+pub mod state;
+pub mod update;
+
+pub use msg::{Cmd, Msg, Snapshot};
+pub use state::State;
+pub use update::update;

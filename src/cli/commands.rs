@@ -1,0 +1,560 @@
+//! The headless commands, all on the `Backend` trait.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::output::{self, deployment_rows, event_line, revision_rows};
+use super::{Cli, Command, DeploymentsCmd, OutputFormat, WaitArgs};
+use crate::backend::engine::{self, Engine, EngineSettings, OpenOptions};
+use crate::backend::model::*;
+use crate::backend::{Backend, BackendError};
+use crate::config::Config;
+use crate::paths;
+
+/// Everything a command needs: the backend and where things live.
+pub struct Context {
+    pub backend: Arc<dyn Backend>,
+    pub engine: Option<Arc<Engine>>,
+    pub config: Config,
+    pub data_dir: std::path::PathBuf,
+    pub config_file: Option<std::path::PathBuf>,
+}
+
+/// Opens the embedded engine for a command; `workers` when the command carries jobs out.
+pub async fn open_engine(cli: &Cli, workers: bool) -> Result<Context, String> {
+    let config_file = paths::config_file(cli.global.config.as_deref());
+    let config = Config::load(config_file.as_deref(), cli.global.config.is_some())
+        .map_err(|e| e.to_string())?;
+    let data_dir = paths::data_dir(cli.global.data_dir.as_deref())?;
+    let speed = std::env::var("ZOPDECK_SANDBOX_SPEED")
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok());
+    let settings = EngineSettings::from_config(&config, speed);
+    let engine = Engine::open(
+        &data_dir,
+        settings,
+        OpenOptions {
+            demo: !cli.global.no_demo,
+            workers,
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(Context {
+        backend: engine.clone(),
+        engine: Some(engine),
+        config,
+        data_dir,
+        config_file,
+    })
+}
+
+/// Runs a headless command; `Err` carries the message for stderr.
+pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
+    let needs_workers = match command {
+        Command::Deployments(DeploymentsCmd::Create { wait, .. })
+        | Command::Rollback { wait, .. }
+        | Command::Configs { wait, .. } => !wait.no_wait,
+        Command::Deployments(DeploymentsCmd::Wait { .. } | DeploymentsCmd::Delete { .. }) => true,
+        _ => false,
+    };
+    let mutates = !matches!(
+        command,
+        Command::Doctor
+            | Command::Deployments(
+                DeploymentsCmd::List { .. }
+                    | DeploymentsCmd::Get { .. }
+                    | DeploymentsCmd::Wait { .. }
+            )
+            | Command::Events { .. }
+            | Command::Revisions { .. }
+            | Command::Analyze { .. }
+            | Command::Environments { .. }
+            | Command::Spaces { .. }
+    );
+    let ctx = open_engine(cli, needs_workers).await?;
+    if mutates && (cli.global.read_only || ctx.config.read_only) {
+        return Err("zopdeck is in read-only mode (--read-only or read_only = true): this command changes things".into());
+    }
+    let b = ctx.backend.as_ref();
+    let result = match command {
+        Command::Doctor => doctor(&ctx).await,
+        Command::Deployments(cmd) => deployments(b, cmd).await,
+        Command::Events {
+            deployment,
+            env,
+            after,
+            output,
+        } => {
+            let d = resolve(b, deployment, env.as_deref()).await?;
+            let events = b.list_events(&d.id, after.as_deref()).await.map_err(fmt)?;
+            let numbers = revision_numbers(b, &d.id).await;
+            output::print(output.format, &events, || {
+                events
+                    .iter()
+                    .map(|e| vec![event_line(e, rev_number(&numbers, e))])
+                    .collect()
+            })
+        }
+        Command::Revisions {
+            deployment,
+            env,
+            output,
+        } => {
+            let d = resolve(b, deployment, env.as_deref()).await?;
+            let revs = b.list_revisions(&d.id).await.map_err(fmt)?;
+            output::print(output.format, &revs, || {
+                revision_rows(&revs, d.current_revision_id.as_deref())
+            })
+        }
+        Command::Rollback {
+            deployment,
+            to,
+            env,
+            wait,
+            output,
+        } => {
+            let d = resolve(b, deployment, env.as_deref()).await?;
+            let target = resolve_revision(b, &d, to).await?;
+            let rev = b.rollback(&d.id, &target.id).await.map_err(fmt)?;
+            eprintln!(
+                "rollback of {} to #{} created revision #{}",
+                d.name, target.number, rev.number
+            );
+            follow(b, &d, &rev, wait, output.format).await
+        }
+        Command::Configs {
+            deployment,
+            patch,
+            env,
+            wait,
+            output,
+        } => {
+            let d = resolve(b, deployment, env.as_deref()).await?;
+            let patch: serde_json::Value = serde_json::from_str(patch)
+                .map_err(|e| format!("the patch is not valid JSON: {e}"))?;
+            let before = d.current_revision_id.clone();
+            let updated = b.patch_configs(&d.id, patch).await.map_err(fmt)?;
+            let revs = b.list_revisions(&d.id).await.map_err(fmt)?;
+            match revs
+                .first()
+                .filter(|r| Some(&r.id) != before.as_ref() && r.trigger == Trigger::Config)
+            {
+                Some(rev) => {
+                    eprintln!("configs of {} patched: revision #{}", d.name, rev.number);
+                    follow(b, &updated, rev, wait, output.format).await
+                }
+                None => {
+                    eprintln!("the patch changes nothing: no new revision");
+                    Ok(())
+                }
+            }
+        }
+        Command::Analyze {
+            deployment,
+            env,
+            output,
+        } => {
+            let d = resolve(b, deployment, env.as_deref()).await?;
+            let report = b.analyze(&d.id).await.map_err(fmt)?;
+            output::print(output.format, &report, || {
+                let mut rows = vec![vec![
+                    "SEVERITY".into(),
+                    "CODE".into(),
+                    "FIELD".into(),
+                    "MESSAGE".into(),
+                ]];
+                rows.extend(report.warnings.iter().map(|w| {
+                    vec![
+                        w.severity.as_str().into(),
+                        w.code.clone(),
+                        w.field.clone().unwrap_or_default(),
+                        w.message.clone(),
+                    ]
+                }));
+                rows
+            })
+        }
+        Command::Environments { output } => {
+            let envs = b.list_environments().await.map_err(fmt)?;
+            output::print(output.format, &envs, || {
+                let mut rows = vec![vec![
+                    "ID".into(),
+                    "NAME".into(),
+                    "SPACE".into(),
+                    "NAMESPACE".into(),
+                ]];
+                rows.extend(envs.iter().map(|e| {
+                    vec![
+                        e.id.clone(),
+                        e.name.clone(),
+                        e.space_id.clone(),
+                        e.namespace.clone(),
+                    ]
+                }));
+                rows
+            })
+        }
+        Command::Spaces { output } => {
+            let spaces = b.list_spaces().await.map_err(fmt)?;
+            output::print(output.format, &spaces, || {
+                let mut rows = vec![vec![
+                    "ID".into(),
+                    "NAME".into(),
+                    "PROVIDER".into(),
+                    "ACCOUNT".into(),
+                    "STATUS".into(),
+                    "CONFIG".into(),
+                ]];
+                rows.extend(spaces.iter().map(|s| {
+                    vec![
+                        s.id.clone(),
+                        s.name.clone(),
+                        s.provider.clone(),
+                        s.cloud_account_id.clone(),
+                        s.status.as_str().into(),
+                        s.config.clone(),
+                    ]
+                }));
+                rows
+            })
+        }
+    };
+    if let Some(engine) = &ctx.engine {
+        engine.shutdown();
+    }
+    result
+}
+
+fn fmt(e: BackendError) -> String {
+    match e.field() {
+        Some(field) if !e.to_string().contains(field) => format!("{e} (field {field})"),
+        _ => e.to_string(),
+    }
+}
+
+async fn deployments(b: &dyn Backend, cmd: &DeploymentsCmd) -> Result<(), String> {
+    match cmd {
+        DeploymentsCmd::List { env, output } => {
+            let env_id = match env {
+                Some(e) => Some(resolve_env(b, e).await?.id),
+                None => None,
+            };
+            let deps = b.list_deployments(env_id.as_deref()).await.map_err(fmt)?;
+            let envs = b.list_environments().await.map_err(fmt)?;
+            let name = |id: &str| {
+                envs.iter()
+                    .find(|e| e.id == id)
+                    .map_or(id.to_string(), |e| e.name.clone())
+            };
+            output::print(output.format, &deps, || deployment_rows(&deps, &name))
+        }
+        DeploymentsCmd::Get {
+            deployment,
+            env,
+            output,
+        } => {
+            let d = resolve(b, deployment, env.as_deref()).await?;
+            output::print(output.format, &d, || {
+                let mut rows = vec![];
+                let v = serde_json::to_value(&d).unwrap_or_default();
+                if let Some(obj) = v.as_object() {
+                    for (k, v) in obj {
+                        rows.push(vec![
+                            format!("{k}:"),
+                            v.as_str().map_or_else(|| v.to_string(), str::to_string),
+                        ]);
+                    }
+                }
+                rows
+            })
+        }
+        DeploymentsCmd::Create {
+            name,
+            env,
+            image,
+            repo,
+            branch,
+            configs,
+            wait,
+            output,
+        } => {
+            let env = resolve_env(b, env).await?;
+            let configs = match configs {
+                Some(c) => Some(
+                    serde_json::from_str(c)
+                        .map_err(|e| format!("--configs is not valid JSON: {e}"))?,
+                ),
+                None => None,
+            };
+            let req = NewDeployment {
+                name: name.clone(),
+                env_id: Some(env.id.clone()),
+                source_type: Some(if repo.is_some() {
+                    SourceType::Git
+                } else {
+                    SourceType::Image
+                }),
+                repo_url: repo.clone(),
+                branch: branch.clone(),
+                image: image.clone(),
+                configs,
+                ..Default::default()
+            };
+            let d = b.create_deployment(req).await.map_err(fmt)?;
+            eprintln!("created {} ({}) in {}", d.name, d.id, env.name);
+            let rev = first_revision(b, &d).await?;
+            follow(b, &d, &rev, wait, output.format).await
+        }
+        DeploymentsCmd::Delete { deployment, env } => {
+            let d = resolve(b, deployment, env.as_deref()).await?;
+            let report = b.delete_deployment(&d.id).await.map_err(fmt)?;
+            if report.already_clean {
+                eprintln!("{}: already clean", d.name);
+            } else {
+                eprintln!("{}: torn down and deleted", d.name);
+            }
+            Ok(())
+        }
+        DeploymentsCmd::Wait {
+            deployment,
+            env,
+            timeout,
+        } => {
+            let d = resolve(b, deployment, env.as_deref()).await?;
+            let rev = first_revision(b, &d).await?;
+            let wait = WaitArgs {
+                no_wait: false,
+                timeout: *timeout,
+            };
+            follow(b, &d, &rev, &wait, OutputFormat::Table).await
+        }
+    }
+}
+
+/// The deployment's newest revision (what a create or `wait` follows).
+async fn first_revision(b: &dyn Backend, d: &Deployment) -> Result<Revision, String> {
+    b.list_revisions(&d.id)
+        .await
+        .map_err(fmt)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| format!("{} has no revision", d.name))
+}
+
+async fn revision_numbers(b: &dyn Backend, dep: &str) -> Vec<(String, u32)> {
+    b.list_revisions(dep)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| (r.id, r.number))
+        .collect()
+}
+
+fn rev_number(numbers: &[(String, u32)], e: &Event) -> Option<u32> {
+    let id = e.revision_id.as_deref()?;
+    numbers.iter().find(|(r, _)| r == id).map(|(_, n)| *n)
+}
+
+/// Follows a revision's rollout, printing events to stderr, until it is active or failed.
+async fn follow(
+    b: &dyn Backend,
+    d: &Deployment,
+    rev: &Revision,
+    wait: &WaitArgs,
+    format: OutputFormat,
+) -> Result<(), String> {
+    if wait.no_wait {
+        eprintln!(
+            "queued; it rolls out when a zopdeck with workers runs on this data dir (the TUI, or a command without --no-wait)"
+        );
+        return print_deployment(b, &d.id, format).await;
+    }
+    let mut sub = b.subscribe();
+    let mut last: Option<String> = None;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(wait.timeout);
+    loop {
+        let events = b.list_events(&d.id, last.as_deref()).await.map_err(fmt)?;
+        for e in &events {
+            if e.revision_id.as_deref() == Some(rev.id.as_str()) {
+                eprintln!("{}", event_line(e, Some(rev.number)));
+            }
+            last = Some(e.id.clone());
+        }
+        let now = b.get_revision(&d.id, &rev.id).await.map_err(fmt)?;
+        match now.status {
+            RevisionStatus::Active => {
+                eprintln!("{} revision #{} is active", d.name, rev.number);
+                return print_deployment(b, &d.id, format).await;
+            }
+            RevisionStatus::Failed => {
+                let reason = events
+                    .iter()
+                    .rev()
+                    .find_map(|e| e.meta.get("reason"))
+                    .and_then(|r| r.as_str())
+                    .unwrap_or("see the events");
+                return Err(format!(
+                    "{} revision #{} failed: {reason}",
+                    d.name, rev.number
+                ));
+            }
+            RevisionStatus::Superseded => {
+                return Err(format!(
+                    "{} revision #{} was superseded by a newer revision",
+                    d.name, rev.number
+                ));
+            }
+            _ => {}
+        }
+        tokio::select! {
+            _ = sub.next() => {}
+            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+            _ = tokio::time::sleep_until(deadline) => {
+                return Err(format!("gave up waiting after {} s; the rollout goes on — follow it with `zopdeck deployments wait {}`", wait.timeout, d.name));
+            }
+        }
+    }
+}
+
+async fn print_deployment(b: &dyn Backend, id: &str, format: OutputFormat) -> Result<(), String> {
+    let d = b.get_deployment(id).await.map_err(fmt)?;
+    match format {
+        OutputFormat::Json => output::json(&d),
+        OutputFormat::Table => {
+            println!("{}", d.id);
+            Ok(())
+        }
+    }
+}
+
+pub async fn resolve_env(b: &dyn Backend, name_or_id: &str) -> Result<Environment, String> {
+    let envs = b.list_environments().await.map_err(fmt)?;
+    envs.iter()
+        .find(|e| e.id == name_or_id)
+        .or_else(|| envs.iter().find(|e| e.name == name_or_id))
+        .cloned()
+        .ok_or_else(|| {
+            let names: Vec<&str> = envs.iter().map(|e| e.name.as_str()).collect();
+            format!(
+                "no environment {name_or_id:?}; there are: {}",
+                names.join(", ")
+            )
+        })
+}
+
+/// A deployment by id, or by name (within `env` when given).
+pub async fn resolve(
+    b: &dyn Backend,
+    name_or_id: &str,
+    env: Option<&str>,
+) -> Result<Deployment, String> {
+    if name_or_id.starts_with("dep_") {
+        return b.get_deployment(name_or_id).await.map_err(fmt);
+    }
+    let env_id = match env {
+        Some(e) => Some(resolve_env(b, e).await?.id),
+        None => None,
+    };
+    let matches: Vec<Deployment> = b
+        .list_deployments(env_id.as_deref())
+        .await
+        .map_err(fmt)?
+        .into_iter()
+        .filter(|d| d.name == name_or_id)
+        .collect();
+    match matches.len() {
+        0 => Err(format!(
+            "no deployment named {name_or_id:?}; `zopdeck deployments list` shows them"
+        )),
+        1 => Ok(matches.into_iter().next().ok_or("no deployment")?),
+        n => Err(format!(
+            "{n} deployments are named {name_or_id:?}; pick one with --env"
+        )),
+    }
+}
+
+async fn resolve_revision(b: &dyn Backend, d: &Deployment, r: &str) -> Result<Revision, String> {
+    let revs = b.list_revisions(&d.id).await.map_err(fmt)?;
+    let number = r.trim_start_matches('#').parse::<u32>().ok();
+    revs.into_iter()
+        .find(|rev| rev.id == r || Some(rev.number) == number)
+        .ok_or_else(|| {
+            format!(
+                "{} has no revision {r:?}; `zopdeck revisions {}` lists them",
+                d.name, d.name
+            )
+        })
+}
+
+async fn doctor(ctx: &Context) -> Result<(), String> {
+    let Some(engine) = &ctx.engine else {
+        return Err("doctor needs the embedded engine".into());
+    };
+    println!("zopdeck {}", env!("CARGO_PKG_VERSION"));
+    println!("data dir:      {}", ctx.data_dir.display());
+    let store = ctx.data_dir.join(engine::STORE_FILE);
+    let version = engine.store().schema_version().map_err(fmt)?;
+    println!(
+        "store:         {} (schema version {version})",
+        store.display()
+    );
+    println!(
+        "sandbox state: {}",
+        ctx.data_dir.join(engine::SANDBOX_FILE).display()
+    );
+    println!(
+        "log file:      {}",
+        ctx.data_dir.join(paths::LOG_FILE).display()
+    );
+    match &ctx.config_file {
+        Some(p) if p.exists() => println!("config file:   {}", p.display()),
+        Some(p) => println!(
+            "config file:   {} (not present: embedded defaults in use)",
+            p.display()
+        ),
+        None => println!("config file:   (none: embedded defaults in use)"),
+    }
+    println!(
+        "backend:       embedded engine (sandbox speed {}x)",
+        engine.sandbox().settings().speed
+    );
+    println!("open jobs:     {}", engine.open_jobs().map_err(fmt)?);
+    println!("spaces:");
+    for (space, reach) in engine.space_reachability().await.map_err(fmt)? {
+        let (account, cluster) = {
+            let cfg: serde_json::Value = serde_json::from_str(&space.config).unwrap_or_default();
+            (
+                space.cloud_account_id.clone(),
+                format!(
+                    "{}/{}",
+                    cfg["region"].as_str().unwrap_or(""),
+                    cfg["clusterName"].as_str().unwrap_or("")
+                ),
+            )
+        };
+        let reach = match reach {
+            Ok(()) if account == engine::SANDBOX_ACCOUNT => {
+                "reachable (simulated cluster)".to_string()
+            }
+            Ok(()) => "reachable".to_string(),
+            Err(e) => format!("UNREACHABLE: {e}"),
+        };
+        println!(
+            "  {:<12} {:<6} {account}/{cluster}  {:<8} {reach}",
+            space.name,
+            space.provider,
+            space.status.as_str()
+        );
+    }
+    println!("environments:");
+    let b = ctx.backend.as_ref();
+    for env in b.list_environments().await.map_err(fmt)? {
+        let n = b.list_deployments(Some(&env.id)).await.map_err(fmt)?.len();
+        println!(
+            "  {:<12} namespace {:<12} {n} deployment(s)",
+            env.name, env.namespace
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,193 @@
+//! The command line: `zopdeck` opens the TUI; `zopdeck <noun> <verb>` runs headless, for
+//! scripts and CI.
+
+mod commands;
+mod output;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use commands::{Context, open_engine, run};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "zopdeck",
+    version,
+    about = "A terminal control plane for ZopNight-style deployments"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Where the embedded engine keeps its data.
+    #[arg(long, global = true, env = "ZOPDECK_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// A config file to merge over the embedded defaults.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// On the first run, do not create the demo deployments.
+    #[arg(long, global = true)]
+    pub no_demo: bool,
+    /// Disable every changing action.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    #[default]
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct OutputArg {
+    /// Output format.
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct WaitArgs {
+    /// Return once the change is queued instead of following its rollout.
+    #[arg(long)]
+    pub no_wait: bool,
+    /// Give up waiting after this many seconds.
+    #[arg(long, default_value_t = 900, value_name = "SECONDS")]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show where data and config live, the schema version, and whether each space is reachable.
+    Doctor,
+    /// List, show, create, delete and wait for deployments.
+    #[command(subcommand, alias = "deployment", alias = "dep")]
+    Deployments(DeploymentsCmd),
+    /// A deployment's events, oldest first.
+    Events {
+        deployment: String,
+        #[arg(long)]
+        env: Option<String>,
+        /// Only events after this event id.
+        #[arg(long)]
+        after: Option<String>,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// A deployment's revisions, newest first.
+    Revisions {
+        deployment: String,
+        #[arg(long)]
+        env: Option<String>,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// Roll a deployment back to an earlier revision (a new revision, cloned from it).
+    Rollback {
+        deployment: String,
+        /// The revision: its number (`3` or `#3`) or id.
+        #[arg(long = "to")]
+        to: String,
+        #[arg(long)]
+        env: Option<String>,
+        #[command(flatten)]
+        wait: WaitArgs,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// Patch a deployment's configs with a JSON merge patch (`null` removes a key).
+    Configs {
+        deployment: String,
+        /// e.g. '{"replicas": 3}'
+        patch: String,
+        #[arg(long)]
+        env: Option<String>,
+        #[command(flatten)]
+        wait: WaitArgs,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// Check a deployment's configs for risky settings.
+    Analyze {
+        deployment: String,
+        #[arg(long)]
+        env: Option<String>,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// List environments.
+    #[command(alias = "envs")]
+    Environments {
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// List spaces.
+    Spaces {
+        #[command(flatten)]
+        output: OutputArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeploymentsCmd {
+    /// All deployments, or one environment's.
+    #[command(alias = "ls")]
+    List {
+        #[arg(long)]
+        env: Option<String>,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// One deployment, hydrated.
+    Get {
+        deployment: String,
+        #[arg(long)]
+        env: Option<String>,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// Create a deployment from an image or a git repository and follow its rollout.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "demo")]
+        env: String,
+        /// Deploy this image (sourceType image).
+        #[arg(long, conflicts_with = "repo")]
+        image: Option<String>,
+        /// Build from this git repository (sourceType git).
+        #[arg(long)]
+        repo: Option<String>,
+        #[arg(long, requires = "repo")]
+        branch: Option<String>,
+        /// Configs as a JSON object, e.g. '{"port": 8080, "replicas": 2}'.
+        #[arg(long)]
+        configs: Option<String>,
+        #[command(flatten)]
+        wait: WaitArgs,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// Tear a deployment down and delete it.
+    #[command(alias = "rm")]
+    Delete {
+        deployment: String,
+        #[arg(long)]
+        env: Option<String>,
+    },
+    /// Follow a deployment until its current revision is active (or failed).
+    Wait {
+        deployment: String,
+        #[arg(long)]
+        env: Option<String>,
+        #[arg(long, default_value_t = 900, value_name = "SECONDS")]
+        timeout: u64,
+    },
+}

@@ -1,0 +1,157 @@
+//! Printing for the headless commands: aligned tables for people, JSON for scripts.
+
+use serde::Serialize;
+
+use super::OutputFormat;
+use crate::backend::model::*;
+
+/// Prints rows as an aligned table (first row is the header).
+pub fn table(rows: &[Vec<String>]) {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..cols)
+        .map(|c| {
+            rows.iter()
+                .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in rows {
+        let line: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| {
+                if i + 1 == row.len() {
+                    cell.clone()
+                } else {
+                    format!("{cell:<w$}", w = widths[i])
+                }
+            })
+            .collect();
+        println!("{}", line.join("  ").trim_end());
+    }
+}
+
+pub fn json<T: Serialize>(value: &T) -> Result<(), String> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| format!("cannot encode the output: {e}"))?;
+    println!("{text}");
+    Ok(())
+}
+
+/// Prints `value` as JSON, or as the table `rows` builds.
+pub fn print<T: Serialize>(
+    format: OutputFormat,
+    value: &T,
+    rows: impl FnOnce() -> Vec<Vec<String>>,
+) -> Result<(), String> {
+    match format {
+        OutputFormat::Json => json(value),
+        OutputFormat::Table => {
+            table(&rows());
+            Ok(())
+        }
+    }
+}
+
+pub fn deployment_rows(
+    deps: &[Deployment],
+    env_names: &dyn Fn(&str) -> String,
+) -> Vec<Vec<String>> {
+    let mut rows = vec![vec![
+        "ID".into(),
+        "NAME".into(),
+        "ENV".into(),
+        "STATUS".into(),
+        "SOURCE".into(),
+        "POSITION".into(),
+    ]];
+    for d in deps {
+        let source = match d.source_type {
+            SourceType::Image => d.image.clone().unwrap_or_default(),
+            SourceType::Git => format!(
+                "{}@{}",
+                d.repo_url.as_deref().unwrap_or(""),
+                d.branch.as_deref().unwrap_or("")
+            ),
+        };
+        let pos = d
+            .canvas_position
+            .map_or("-".into(), |p| format!("{},{}", p.x, p.y));
+        rows.push(vec![
+            d.id.clone(),
+            d.name.clone(),
+            env_names(&d.env_id),
+            d.status.as_str().into(),
+            source,
+            pos,
+        ]);
+    }
+    rows
+}
+
+pub fn revision_rows(revs: &[Revision], current: Option<&str>) -> Vec<Vec<String>> {
+    let number_of = |id: &str| {
+        revs.iter()
+            .find(|r| r.id == id)
+            .map_or(id.to_string(), |r| format!("#{}", r.number))
+    };
+    let mut rows = vec![vec![
+        "".into(),
+        "#".into(),
+        "ID".into(),
+        "TRIGGER".into(),
+        "STATUS".into(),
+        "IMAGE".into(),
+        "NOTE".into(),
+        "CREATED".into(),
+    ]];
+    for r in revs {
+        let trigger = match &r.rollback_of {
+            Some(of) => format!("rollback of {}", number_of(of)),
+            None => r.trigger.as_str().into(),
+        };
+        rows.push(vec![
+            if current == Some(r.id.as_str()) {
+                "*".into()
+            } else {
+                "".into()
+            },
+            format!("#{}", r.number),
+            r.id.clone(),
+            trigger,
+            r.status.as_str().into(),
+            r.image.clone().unwrap_or_else(|| "(to build)".into()),
+            r.note.clone().unwrap_or_default(),
+            r.created_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+        ]);
+    }
+    rows
+}
+
+/// One line per event, as `--wait` and `events` print them.
+pub fn event_line(e: &Event, revision: Option<u32>) -> String {
+    let mut details: Vec<String> = Vec::new();
+    for k in [
+        "imageRef",
+        "helmRevision",
+        "ready",
+        "desired",
+        "address",
+        "message",
+        "reason",
+    ] {
+        if let Some(v) = e.meta.get(k) {
+            let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+            details.push(format!("{k}={v}"));
+        }
+    }
+    let rev = revision.map_or_else(String::new, |n| format!("#{n} "));
+    format!(
+        "{}  {rev}{:<11} {:<9} {}",
+        e.created_at.format("%H:%M:%S%.3f"),
+        e.stage.as_str(),
+        e.status.as_str(),
+        details.join(" ")
+    )
+}
