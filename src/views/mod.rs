@@ -24,7 +24,8 @@ pub fn draw(frame: &mut Frame, state: &State, palette: &Palette) {
             "terminal too small (need {MIN_WIDTH}×{MIN_HEIGHT}, have {}×{})",
             area.width, area.height
         );
-        frame.render_widget(Paragraph::new(msg), area);
+        let wrap = ratatui::widgets::Wrap { trim: true };
+        frame.render_widget(Paragraph::new(msg).wrap(wrap), area);
         return;
     }
     let [header, body, footer] = Layout::vertical([
@@ -44,10 +45,13 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) 
     match &state.environment {
         Some(env) => {
             spans.push(Span::raw(format!("│ env {} ", env.name)));
-            let space = state
-                .space
-                .as_ref()
-                .map_or(env.space_id.as_str(), |s| s.name.as_str());
+            let space = match &state.space {
+                Some(s) if s.cloud_account_id == crate::backend::engine::SANDBOX_ACCOUNT => {
+                    format!("{} (simulated)", s.name)
+                }
+                Some(s) => s.name.clone(),
+                None => env.space_id.clone(),
+            };
             spans.push(Span::raw(format!(
                 "│ space {space} │ ns {} ",
                 env.namespace
