@@ -77,13 +77,13 @@ impl Config {
                 }
             }
         }
+        // Through text, so that an error quotes the offending key and value.
+        let merged_text = toml::to_string(&merged).unwrap_or_default();
         let config: Config =
-            merged
-                .try_into()
-                .map_err(|e: toml::de::Error| ConfigError::Invalid {
-                    origin: origin.clone(),
-                    message: e.message().to_string(),
-                })?;
+            toml::from_str(&merged_text).map_err(|e: toml::de::Error| ConfigError::Invalid {
+                origin: origin.clone(),
+                message: e.to_string().trim().to_string(),
+            })?;
         config
             .validate()
             .map_err(|message| ConfigError::Invalid { origin, message })?;

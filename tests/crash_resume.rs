@@ -13,13 +13,25 @@ const BIN: &str = env!("CARGO_BIN_EXE_zopdeck");
 
 fn zopdeck(dir: &std::path::Path, speed: &str) -> Command {
     let mut c = Command::new(BIN);
-    c.arg("--data-dir").arg(dir).arg("--no-demo").env("ZOPDECK_SANDBOX_SPEED", speed).stdin(Stdio::null());
+    c.arg("--data-dir")
+        .arg(dir)
+        .arg("--no-demo")
+        .env("ZOPDECK_SANDBOX_SPEED", speed)
+        .stdin(Stdio::null());
     c
 }
 
 fn json_of(dir: &std::path::Path, args: &[&str]) -> Value {
-    let out = zopdeck(dir, "1").args(args).args(["-o", "json"]).output().unwrap();
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = zopdeck(dir, "1")
+        .args(args)
+        .args(["-o", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -27,8 +39,18 @@ fn json_of(dir: &std::path::Path, args: &[&str]) -> Value {
 fn crash_and_resume(kill_at: &str) {
     let dir = tempfile::tempdir().unwrap();
     let mut child = zopdeck(dir.path(), "0.5")
-        .args(["deployments", "create", "--name", "crashme", "--image", "nginx:1.27"])
-        .args(["--configs", r#"{"replicas": 4, "port": 80, "expose": [{"port": 80, "protocol": "http"}]}"#])
+        .args([
+            "deployments",
+            "create",
+            "--name",
+            "crashme",
+            "--image",
+            "nginx:1.27",
+        ])
+        .args([
+            "--configs",
+            r#"{"replicas": 4, "port": 80, "expose": [{"port": 80, "protocol": "http"}]}"#,
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -42,7 +64,9 @@ fn crash_and_resume(kill_at: &str) {
     });
     let mut seen = Vec::new();
     loop {
-        let line = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| panic!("no {kill_at:?} in {seen:#?}"));
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("no {kill_at:?} in {seen:#?}"));
         let hit = line.contains(kill_at);
         seen.push(line);
         if hit {
@@ -52,14 +76,28 @@ fn crash_and_resume(kill_at: &str) {
     child.kill().unwrap(); // SIGKILL: no chance to clean up
     child.wait().unwrap();
 
-    let out = zopdeck(dir.path(), "4").args(["deployments", "wait", "crashme", "--timeout", "120"]).output().unwrap();
-    assert!(out.status.success(), "resume failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = zopdeck(dir.path(), "4")
+        .args(["deployments", "wait", "crashme", "--timeout", "120"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "resume failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let log = std::fs::read_to_string(dir.path().join("zopdeck.log")).unwrap();
-    assert!(log.contains("resuming jobs of a previous run"), "the dead worker's lease was taken over: {log}");
+    assert!(
+        log.contains("resuming jobs of a previous run"),
+        "the dead worker's lease was taken over: {log}"
+    );
 
     let revisions = json_of(dir.path(), &["revisions", "crashme"]);
     let revisions = revisions.as_array().unwrap();
-    assert_eq!(revisions.len(), 1, "one revision, not a duplicate: {revisions:#?}");
+    assert_eq!(
+        revisions.len(),
+        1,
+        "one revision, not a duplicate: {revisions:#?}"
+    );
     assert_eq!(revisions[0]["status"], "active");
 
     let events = json_of(dir.path(), &["events", "crashme"]);
@@ -69,7 +107,12 @@ fn crash_and_resume(kill_at: &str) {
         .map(|e| {
             let m = &e["meta"];
             match e["status"].as_str().unwrap() {
-                "progress" => format!("rolling_out/progress/{}/{}/{}", m["ready"], m["desired"], m["message"].is_string()),
+                "progress" => format!(
+                    "rolling_out/progress/{}/{}/{}",
+                    m["ready"],
+                    m["desired"],
+                    m["message"].is_string()
+                ),
                 s => format!("{}/{s}", e["stage"].as_str().unwrap()),
             }
         })
@@ -78,7 +121,11 @@ fn crash_and_resume(kill_at: &str) {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), keys.len(), "duplicated events: {keys:#?}");
-    let boundaries: Vec<&str> = keys.iter().filter(|k| !k.contains("progress")).map(String::as_str).collect();
+    let boundaries: Vec<&str> = keys
+        .iter()
+        .filter(|k| !k.contains("progress"))
+        .map(String::as_str)
+        .collect();
     assert_eq!(
         boundaries,
         [
@@ -92,8 +139,17 @@ fn crash_and_resume(kill_at: &str) {
         ],
         "every stage boundary once, in order"
     );
-    let ids: Vec<i64> =
-        events.iter().map(|e| e["id"].as_str().unwrap().trim_start_matches("ev_").parse().unwrap()).collect();
+    let ids: Vec<i64> = events
+        .iter()
+        .map(|e| {
+            e["id"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("ev_")
+                .parse()
+                .unwrap()
+        })
+        .collect();
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "events in order");
 }
 

@@ -64,7 +64,10 @@ fn lb(status: LbStatus, address: Option<&str>) -> LoadBalancer {
     LoadBalancer {
         status,
         address: address.map(str::to_string),
-        ports: vec![Listener { port: 443, protocol: Protocol::Http }],
+        ports: vec![Listener {
+            port: 443,
+            protocol: Protocol::Http,
+        }],
         tls: None,
     }
 }
@@ -90,7 +93,10 @@ fn demo_state() -> State {
         ],
         progress: vec![("dep_worker".into(), 1, 3)],
         loadbalancers: vec![
-            ("dep_web".into(), lb(LbStatus::Ready, Some("web.demo.sandbox.zopdeck.test"))),
+            (
+                "dep_web".into(),
+                lb(LbStatus::Ready, Some("web.demo.sandbox.zopdeck.test")),
+            ),
             ("dep_api".into(), lb(LbStatus::Pending, None)),
         ],
     };
@@ -100,19 +106,29 @@ fn demo_state() -> State {
 
 fn render(state: &State, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| views::draw(f, state, &Palette { color: false })).unwrap();
+    terminal
+        .draw(|f| views::draw(f, state, &Palette { color: false }))
+        .unwrap();
     terminal.backend().to_string()
 }
 
 #[test]
 fn loading() {
-    insta::assert_snapshot!(render(&State::new("embedded engine · /data".into(), false), 80, 12));
+    insta::assert_snapshot!(render(
+        &State::new("embedded engine · /data".into(), false),
+        80,
+        12
+    ));
 }
 
 #[test]
 fn empty_environment() {
     let mut state = State::new("embedded engine · /data".into(), false);
-    let snapshot = Snapshot { environment: Some(environment()), space: Some(space()), ..Default::default() };
+    let snapshot = Snapshot {
+        environment: Some(environment()),
+        space: Some(space()),
+        ..Default::default()
+    };
     update(&mut state, Msg::Loaded(Box::new(snapshot)));
     insta::assert_snapshot!(render(&state, 80, 12));
 }
@@ -128,7 +144,10 @@ fn second_row_selected_and_read_only() {
     state.read_only = true;
     update(
         &mut state,
-        Msg::Key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('j'), crossterm::event::KeyModifiers::NONE)),
+        Msg::Key(crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char('j'),
+            crossterm::event::KeyModifiers::NONE,
+        )),
     );
     insta::assert_snapshot!(render(&state, 100, 14));
 }
@@ -136,7 +155,10 @@ fn second_row_selected_and_read_only() {
 #[test]
 fn error_message_in_the_status_bar() {
     let mut state = demo_state();
-    update(&mut state, Msg::Failed("loading failed: storage: disk full; Ctrl-R retries".into()));
+    update(
+        &mut state,
+        Msg::Failed("loading failed: storage: disk full; Ctrl-R retries".into()),
+    );
     insta::assert_snapshot!(render(&state, 100, 14));
 }
 

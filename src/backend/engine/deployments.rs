@@ -33,11 +33,6 @@ impl Engine {
             .ok_or_else(|| BackendError::not_found("deployment", id))
     }
 
-    /// Same as `deployment`; named apart where deleted ones could one day be allowed.
-    pub(super) fn deployment_any(&self, id: &str) -> Result<Deployment> {
-        self.deployment(id)
-    }
-
     /// Refuses new rollouts onto an inactive space.
     fn require_active_space(&self, space_id: &str) -> Result<()> {
         let space = self.space(space_id)?;

@@ -459,11 +459,11 @@ impl Backend for Engine {
         self.create_revision_op(id, req)
     }
     async fn list_revisions(&self, id: &str) -> Result<Vec<Revision>> {
-        self.deployment_any(id)?;
+        self.deployment(id)?;
         self.store.read(|c| store::history::list_revisions(c, id))
     }
     async fn get_revision(&self, id: &str, revision_id: &str) -> Result<Revision> {
-        self.deployment_any(id)?;
+        self.deployment(id)?;
         self.store
             .read(|c| store::history::get_revision(c, revision_id))?
             .filter(|r| r.deployment_id == id)
@@ -473,7 +473,7 @@ impl Backend for Engine {
         self.rollback_op(id, to_revision_id)
     }
     async fn list_events(&self, id: &str, after: Option<&str>) -> Result<Vec<Event>> {
-        self.deployment_any(id)?;
+        self.deployment(id)?;
         let after = match after {
             None | Some("") => None,
             Some(a) => Some(ids::parse_event_id(a).ok_or_else(|| {
