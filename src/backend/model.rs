@@ -5,48 +5,50 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// A closed set of wire strings: the enum, its `as_str`/`parse`, and `ALL` in order.
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                match s {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
 pub type Timestamp = DateTime<Utc>;
 
-/// Where a deployment stands in its lifecycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DeploymentStatus {
-    Pending,
-    Building,
-    Deploying,
-    RollingOut,
-    Active,
-    Failed,
-    TearingDown,
+wire_enum! {
+    /// Where a deployment stands in its lifecycle.
+    DeploymentStatus {
+        Pending = "pending",
+        Building = "building",
+        Deploying = "deploying",
+        RollingOut = "rolling_out",
+        Active = "active",
+        Failed = "failed",
+        TearingDown = "tearing_down",
+    }
 }
 
 impl DeploymentStatus {
-    pub const ALL: [DeploymentStatus; 7] = [
-        Self::Pending,
-        Self::Building,
-        Self::Deploying,
-        Self::RollingOut,
-        Self::Active,
-        Self::Failed,
-        Self::TearingDown,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Building => "building",
-            Self::Deploying => "deploying",
-            Self::RollingOut => "rolling_out",
-            Self::Active => "active",
-            Self::Failed => "failed",
-            Self::TearingDown => "tearing_down",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
-    }
-
     /// True while the engine is still working on the deployment.
     pub fn is_in_progress(self) -> bool {
         matches!(
@@ -56,26 +58,10 @@ impl DeploymentStatus {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SourceType {
-    Git,
-    Image,
-}
-
-impl SourceType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Git => "git",
-            Self::Image => "image",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "git" => Some(Self::Git),
-            "image" => Some(Self::Image),
-            _ => None,
-        }
+wire_enum! {
+    SourceType {
+        Git = "git",
+        Image = "image",
     }
 }
 
@@ -160,75 +146,25 @@ pub struct NewDeployment {
     pub canvas_position: Option<CanvasPosition>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Trigger {
-    Create,
-    Push,
-    Config,
-    Manual,
-    Rollback,
-}
-
-impl Trigger {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Create => "create",
-            Self::Push => "push",
-            Self::Config => "config",
-            Self::Manual => "manual",
-            Self::Rollback => "rollback",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Create,
-            Self::Push,
-            Self::Config,
-            Self::Manual,
-            Self::Rollback,
-        ]
-        .into_iter()
-        .find(|v| v.as_str() == s)
+wire_enum! {
+    Trigger {
+        Create = "create",
+        Push = "push",
+        Config = "config",
+        Manual = "manual",
+        Rollback = "rollback",
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RevisionStatus {
-    Pending,
-    Building,
-    Deploying,
-    RollingOut,
-    Active,
-    Failed,
-    Superseded,
-}
-
-impl RevisionStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Building => "building",
-            Self::Deploying => "deploying",
-            Self::RollingOut => "rolling_out",
-            Self::Active => "active",
-            Self::Failed => "failed",
-            Self::Superseded => "superseded",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Pending,
-            Self::Building,
-            Self::Deploying,
-            Self::RollingOut,
-            Self::Active,
-            Self::Failed,
-            Self::Superseded,
-        ]
-        .into_iter()
-        .find(|v| v.as_str() == s)
+wire_enum! {
+    RevisionStatus {
+        Pending = "pending",
+        Building = "building",
+        Deploying = "deploying",
+        RollingOut = "rolling_out",
+        Active = "active",
+        Failed = "failed",
+        Superseded = "superseded",
     }
 }
 
@@ -280,57 +216,22 @@ pub struct RevisionCreated {
     pub created: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    Building,
-    Deploying,
-    RollingOut,
-    Active,
-}
-
-impl Stage {
-    pub const ALL: [Stage; 4] = [
-        Self::Building,
-        Self::Deploying,
-        Self::RollingOut,
-        Self::Active,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Building => "building",
-            Self::Deploying => "deploying",
-            Self::RollingOut => "rolling_out",
-            Self::Active => "active",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
+wire_enum! {
+    /// Lifecycle stages, in order.
+    Stage {
+        Building = "building",
+        Deploying = "deploying",
+        RollingOut = "rolling_out",
+        Active = "active",
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventStatus {
-    Started,
-    Progress,
-    Succeeded,
-    Failed,
-}
-
-impl EventStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Started => "started",
-            Self::Progress => "progress",
-            Self::Succeeded => "succeeded",
-            Self::Failed => "failed",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Started, Self::Progress, Self::Succeeded, Self::Failed]
-            .into_iter()
-            .find(|v| v.as_str() == s)
+wire_enum! {
+    EventStatus {
+        Started = "started",
+        Progress = "progress",
+        Succeeded = "succeeded",
+        Failed = "failed",
     }
 }
 
@@ -349,27 +250,18 @@ pub struct Event {
     pub created_at: Timestamp,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LbStatus {
-    Pending,
-    Ready,
-    None,
+wire_enum! {
+    LbStatus {
+        Pending = "pending",
+        Ready = "ready",
+        None = "none",
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Protocol {
-    Http,
-    Tcp,
-}
-
-impl Protocol {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Http => "http",
-            Self::Tcp => "tcp",
-        }
+wire_enum! {
+    Protocol {
+        Http = "http",
+        Tcp = "tcp",
     }
 }
 
@@ -408,21 +300,11 @@ impl LoadBalancer {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Info => "info",
-            Self::Warning => "warning",
-            Self::Error => "error",
-        }
+wire_enum! {
+    Severity {
+        Info = "info",
+        Warning = "warning",
+        Error = "error",
     }
 }
 
@@ -447,26 +329,10 @@ pub struct TeardownReport {
     pub already_clean: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SpaceStatus {
-    Active,
-    Inactive,
-}
-
-impl SpaceStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Inactive => "inactive",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "active" => Some(Self::Active),
-            "inactive" => Some(Self::Inactive),
-            _ => None,
-        }
+wire_enum! {
+    SpaceStatus {
+        Active = "active",
+        Inactive = "inactive",
     }
 }
 
@@ -575,5 +441,76 @@ impl Change {
             | Self::DeploymentDeleted { deployment_id } => deployment_id,
             Self::Deployment { data } => &data.id,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trips<T: Serialize + std::fmt::Debug + PartialEq + Copy>(
+        all: &[T],
+        as_str: fn(T) -> &'static str,
+        parse: fn(&str) -> Option<T>,
+    ) {
+        for v in all {
+            assert_eq!(
+                serde_json::to_value(v).unwrap(),
+                as_str(*v),
+                "serde and as_str agree"
+            );
+            assert_eq!(parse(as_str(*v)), Some(*v));
+        }
+    }
+
+    #[test]
+    fn wire_strings_are_the_contracts() {
+        round_trips(
+            DeploymentStatus::ALL,
+            DeploymentStatus::as_str,
+            DeploymentStatus::parse,
+        );
+        round_trips(
+            RevisionStatus::ALL,
+            RevisionStatus::as_str,
+            RevisionStatus::parse,
+        );
+        round_trips(Stage::ALL, Stage::as_str, Stage::parse);
+        round_trips(EventStatus::ALL, EventStatus::as_str, EventStatus::parse);
+        round_trips(Trigger::ALL, Trigger::as_str, Trigger::parse);
+        assert_eq!(DeploymentStatus::RollingOut.as_str(), "rolling_out");
+        assert_eq!(DeploymentStatus::parse("bogus"), None);
+        assert!(Stage::Building < Stage::Active, "stages are ordered");
+    }
+
+    #[test]
+    fn change_frames_have_the_contracts_shape() {
+        let ev = Event {
+            id: "ev_4".into(),
+            stage: Stage::RollingOut,
+            status: EventStatus::Succeeded,
+            meta: serde_json::json!({"ready": 3, "desired": 3})
+                .as_object()
+                .unwrap()
+                .clone(),
+            revision_id: None,
+            created_at: chrono::DateTime::from_timestamp(0, 0).unwrap(),
+        };
+        let frame = serde_json::to_value(Change::Event {
+            deployment_id: "dep_1".into(),
+            data: ev,
+        })
+        .unwrap();
+        assert_eq!(frame["type"], "event");
+        assert_eq!(frame["deploymentId"], "dep_1");
+        assert_eq!(frame["data"]["stage"], "rolling_out");
+        assert_eq!(frame["data"]["meta"]["ready"], 3);
+        let lb = serde_json::to_value(Change::Loadbalancer {
+            deployment_id: "dep_1".into(),
+            data: LoadBalancer::none(),
+        })
+        .unwrap();
+        assert_eq!(lb["type"], "loadbalancer");
+        assert_eq!(lb["data"]["status"], "none");
     }
 }

@@ -154,7 +154,7 @@ impl Engine {
 
     /// The first stage without a `succeeded` event: where a failure is reported.
     fn current_stage(&self, ctx: &Ctx) -> Result<Stage> {
-        for stage in Stage::ALL {
+        for &stage in Stage::ALL {
             if !self
                 .store
                 .read(|c| history::has_event(c, &key(&ctx.rev, stage, EventStatus::Succeeded)))?

@@ -61,7 +61,9 @@ impl EngineSettings {
             workers: c.engine.workers,
             lease: Duration::from_secs(c.engine.lease_seconds),
             max_attempts: c.engine.max_attempts,
-            poll: Duration::from_secs(1),
+            // In-process enqueues wake a worker at once, and the data_version watcher
+            // wakes one for other processes; polling only backs those up.
+            poll: Duration::from_secs(5),
             builder_command: Some(c.builder.command.trim().to_string()).filter(|s| !s.is_empty()),
             builder_timeout: Duration::from_secs(c.builder.timeout_seconds),
             sandbox: c.sandbox_settings(sandbox_speed),
