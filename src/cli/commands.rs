@@ -388,12 +388,13 @@ async fn follow(
                 return print_deployment(b, &d.id, format).await;
             }
             RevisionStatus::Failed => {
-                let reason = events
+                let all = b.list_events(&d.id, None).await.map_err(fmt)?;
+                let reason = all
                     .iter()
                     .rev()
-                    .find_map(|e| e.meta.get("reason"))
-                    .and_then(|r| r.as_str())
-                    .unwrap_or("see the events");
+                    .filter(|e| e.revision_id.as_deref() == Some(rev.id.as_str()))
+                    .find_map(|e| e.meta.get("reason").and_then(|r| r.as_str()))
+                    .unwrap_or("see `zopdeck events`");
                 return Err(format!(
                     "{} revision #{} failed: {reason}",
                     d.name, rev.number

@@ -134,6 +134,9 @@ pub fn event_line(e: &Event, revision: Option<u32>) -> String {
     let mut details: Vec<String> = Vec::new();
     for k in [
         "imageRef",
+        "stack",
+        "commit",
+        "simulated",
         "helmRevision",
         "ready",
         "desired",
