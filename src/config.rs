@@ -18,6 +18,9 @@ pub struct Config {
     pub engine: EngineConfig,
     pub builder: BuilderConfig,
     pub sandbox: SandboxConfig,
+    /// Action name → keys (see `[keys]` in config/default.toml).
+    #[serde(default)]
+    pub keys: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -143,6 +146,7 @@ impl Default for Config {
                 capacity_replicas: 24,
                 progress_deadline_seconds: 120.0,
             },
+            keys: Default::default(),
         })
     }
 }

@@ -11,15 +11,40 @@ use zopdeck::backend::engine::{DEMO_ENV, Engine, EngineSettings, OpenOptions};
 use zopdeck::backend::model::*;
 use zopdeck::backend::{Backend, BackendError, Update};
 
-/// Virtual seconds any wait may take before the test fails.
-pub const PATIENCE: Duration = Duration::from_secs(600);
+// Time. The engine's clock and the sandbox follow tokio's clock: the engine tests run under
+// `#[tokio::test(start_paused = true)]`, so simulated minutes pass in an instant and no test
+// sleeps for real. The git tests run real `git` processes and so use the real clock, with the
+// sandbox sped up (`SPEED` simulated seconds per real second). Nothing asserts how long
+// anything took: every wait polls for a condition under a generous timeout.
 
-/// How often polling loops look again (virtual time).
-pub const TICK: Duration = Duration::from_millis(100);
+/// Simulated seconds per real second in the tests' sandbox.
+pub const SPEED: f64 = 20.0;
+
+/// How long any wait may take before the test fails.
+pub const PATIENCE: Duration = Duration::from_secs(90);
+
+/// How often polling loops look again.
+pub const TICK: Duration = Duration::from_millis(10);
+
+/// A span of simulated (sandbox) seconds in tokio time.
+pub fn sim(secs: f64) -> Duration {
+    Duration::from_secs_f64(secs / SPEED)
+}
+
+/// Default engine settings on a sped-up sandbox. The LoadBalancer takes 40 simulated
+/// seconds (not 6) to get its address, so that a rollout's activation always comes before it
+/// however busy the machine is; the progress deadline is 40 simulated seconds (not 120).
+pub fn fast_settings() -> EngineSettings {
+    let mut s = EngineSettings::default();
+    s.sandbox.speed = SPEED;
+    s.sandbox.lb_delay_secs = 40.0;
+    s.sandbox.progress_deadline_secs = 40.0;
+    s
+}
 
 /// An engine with the sandbox space and the `demo` environment, no demo deployments.
 pub async fn engine() -> Arc<Engine> {
-    engine_with(EngineSettings::default()).await
+    engine_with(fast_settings()).await
 }
 
 pub async fn engine_with(settings: EngineSettings) -> Arc<Engine> {
@@ -36,7 +61,7 @@ pub async fn engine_with(settings: EngineSettings) -> Arc<Engine> {
 
 /// Settings with a smaller (or larger) sandbox cluster.
 pub fn settings_with_capacity(replicas: u32) -> EngineSettings {
-    let mut s = EngineSettings::default();
+    let mut s = fast_settings();
     s.sandbox.capacity_replicas = replicas;
     s
 }

@@ -1,6 +1,9 @@
 //! The TUI's brain, Elm style: `State`, `Msg`, `update` (no I/O) and the one event loop.
 
+pub mod geometry;
+pub mod keymap;
 pub mod msg;
+pub mod outbox;
 pub mod run;
 pub mod state;
 pub mod update;

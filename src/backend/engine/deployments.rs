@@ -200,13 +200,16 @@ impl Engine {
         }
     }
 
-    /// The image the deployment currently runs (or last built).
+    /// The image the deployment runs or is about to run: the newest revision's, as its configs
+    /// are the newest revision's. A patch made while a new image is still on its way keeps
+    /// that image instead of reverting to the running one.
     fn current_image(&self, d: &Deployment) -> Result<Option<String>> {
-        let Some(rev_id) = &d.current_revision_id else {
-            return Ok(d.image.clone());
-        };
-        let rev = self.store.read(|c| history::get_revision(c, rev_id))?;
-        Ok(rev.and_then(|r| r.image).or_else(|| d.image.clone()))
+        let newest = self
+            .store
+            .read(|c| history::list_revisions(c, &d.id))?
+            .into_iter()
+            .next();
+        Ok(newest.and_then(|r| r.image).or_else(|| d.image.clone()))
     }
 
     pub(super) fn patch_configs_op(&self, id: &str, patch: Value) -> Result<Deployment> {

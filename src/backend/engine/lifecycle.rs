@@ -39,6 +39,9 @@ struct Ctx {
     runtime: Arc<dyn Runtime>,
 }
 
+/// How often a rollout that reports nothing checks that its job is still wanted.
+const STILL_WANTED_EVERY: Duration = Duration::from_secs(1);
+
 fn key(rev: &Revision, stage: Stage, status: EventStatus) -> String {
     format!("{}/{}/{}", rev.id, stage.as_str(), status.as_str())
 }
@@ -188,7 +191,14 @@ impl Engine {
             dedupe_key: Some(dedupe),
         };
         let now = self.now();
-        if let Some(event) = self.store.write(|c| history::append_event(c, &ev, &now))? {
+        // A job cancelled under it (its deployment is being torn down) writes nothing more.
+        let appended = self.store.write(|c| {
+            if jobs::is_cancelled(c, ctx.job.id)? {
+                return Ok(None);
+            }
+            history::append_event(c, &ev, &now)
+        })?;
+        if let Some(event) = appended {
             self.publish(Change::Event {
                 deployment_id: ctx.dep.id.clone(),
                 data: event,
@@ -219,6 +229,10 @@ impl Engine {
 
     /// Records a failure: a `failed` event with the reason, and failed statuses.
     fn fail(&self, ctx: &Ctx, stage: Stage, reason: &str) -> Result<JobEnd> {
+        // A teardown cancelled the job and removed the release: that is no failure to record.
+        if self.store.read(|c| jobs::is_cancelled(c, ctx.job.id))? {
+            return Ok(JobEnd::Cancelled);
+        }
         tracing::warn!(deployment = %ctx.dep.name, revision = ctx.rev.number, stage = stage.as_str(), "failed: {reason}");
         self.append(
             ctx,
@@ -379,7 +393,21 @@ impl Engine {
         )?;
         let mut watch = ctx.runtime.watch_rollout(&spec.release);
         loop {
-            let progress = match watch.next().await {
+            // A stuck rollout (a crash loop) reports nothing new until its deadline: look
+            // now and then whether a newer revision took over or the job was cancelled, so
+            // that a fix or a rollback does not wait that deadline out. (`next` is
+            // cancel-safe: the watch keeps its place.)
+            let next = loop {
+                match tokio::time::timeout(STILL_WANTED_EVERY, watch.next()).await {
+                    Ok(next) => break next,
+                    Err(_) => {
+                        if let Some(end) = self.still_wanted(ctx)? {
+                            return Ok(Some(end));
+                        }
+                    }
+                }
+            };
+            let progress = match next {
                 Some(Ok(p)) => p,
                 Some(Err(e)) => return self.fail(ctx, Stage::RollingOut, &e.0).map(Some),
                 None => {
