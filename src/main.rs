@@ -4,6 +4,8 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
+use zopdeck::app::keymap::Keymap;
+use zopdeck::app::outbox::Outbox;
 use zopdeck::app::{State, run::run as run_tui};
 use zopdeck::backend::BackendKind;
 use zopdeck::cli::{self, Cli};
@@ -51,13 +53,11 @@ async fn tui(cli: &Cli) -> Result<(), String> {
         BackendKind::Embedded { data_dir } => format!("embedded engine · {data_dir}"),
         BackendKind::Remote { url } => format!("remote · {url}"),
     };
-    let state = State::new(label, cli.global.read_only || ctx.config.read_only);
-    let result = run_tui(
-        ctx.backend.clone(),
-        state,
-        Some(zopdeck::backend::engine::DEMO_ENV.into()),
-    )
-    .await;
+    let keymap = Keymap::from_config(&ctx.config.keys)?;
+    let outbox = Outbox::new(&ctx.data_dir, &label);
+    let state = State::new(label, cli.global.read_only || ctx.config.read_only, keymap);
+    let env = Some(zopdeck::backend::engine::DEMO_ENV.to_string());
+    let result = run_tui(ctx.backend.clone(), state, env, outbox).await;
     if let Some(engine) = &ctx.engine {
         engine.shutdown();
     }

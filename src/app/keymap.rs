@@ -156,32 +156,38 @@ impl Chord {
         Ok(Self { code, mods })
     }
 
-    pub fn label(&self) -> String {
+    /// The modifiers as a prefix ("Ctrl-Alt-").
+    pub fn mods_label(&self) -> String {
         let mut s = String::new();
-        if self.mods.contains(KeyModifiers::CONTROL) {
-            s.push_str("Ctrl-");
+        for (m, name) in [(KeyModifiers::CONTROL, "Ctrl-"), (KeyModifiers::ALT, "Alt-"), (KeyModifiers::SHIFT, "Shift-")] {
+            if self.mods.contains(m) {
+                s.push_str(name);
+            }
         }
-        if self.mods.contains(KeyModifiers::ALT) {
-            s.push_str("Alt-");
-        }
-        if self.mods.contains(KeyModifiers::SHIFT) {
-            s.push_str("Shift-");
-        }
-        let key = match self.code {
-            KeyCode::Left => "←".to_string(),
-            KeyCode::Right => "→".to_string(),
-            KeyCode::Up => "↑".to_string(),
-            KeyCode::Down => "↓".to_string(),
-            KeyCode::Enter => "Enter".to_string(),
-            KeyCode::Esc => "Esc".to_string(),
-            KeyCode::Tab => "Tab".to_string(),
-            KeyCode::BackTab => "Shift-Tab".to_string(),
-            KeyCode::Char(' ') => "Space".to_string(),
+        s
+    }
+
+    /// The key without its modifiers.
+    pub fn key_label(&self) -> String {
+        let ctrl = self.mods.contains(KeyModifiers::CONTROL);
+        match self.code {
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "Shift-Tab".into(),
+            KeyCode::Char(' ') => "Space".into(),
+            KeyCode::Char(c) if ctrl => c.to_ascii_uppercase().to_string(),
             KeyCode::Char(c) => c.to_string(),
             other => format!("{other:?}"),
-        };
-        s.push_str(&key);
-        s
+        }
+    }
+
+    pub fn label(&self) -> String {
+        format!("{}{}", self.mods_label(), self.key_label())
     }
 }
 
@@ -218,6 +224,29 @@ impl Keymap {
 
     pub fn action(&self, key: &KeyEvent) -> Option<Action> {
         self.bindings.get(&Chord::from_event(key)).copied()
+    }
+
+    pub fn chords(&self, action: Action) -> &[Chord] {
+        self.keys.get(&action).map_or(&[], Vec::as_slice)
+    }
+
+    /// The keys of a group of actions in one label: the four directions of a move become
+    /// "Shift-←↓↑→ / HJKL" when their keys share modifiers.
+    pub fn group_label(&self, actions: &[Action]) -> String {
+        let longest = actions.iter().map(|a| self.chords(*a).len()).max().unwrap_or(0);
+        let mut parts = Vec::new();
+        for k in 0..longest {
+            let chords: Vec<Option<&Chord>> = actions.iter().map(|a| self.chords(*a).get(k)).collect();
+            let same_mods = chords.iter().all(|c| c.is_some_and(|c| Some(c.mods) == chords[0].map(|f| f.mods)));
+            if same_mods && chords.len() > 1 {
+                let mods = chords[0].map(Chord::mods_label).unwrap_or_default();
+                let keys: String = chords.iter().flatten().map(|c| c.key_label()).collect();
+                parts.push(format!("{mods}{keys}"));
+            } else {
+                parts.extend(chords.iter().flatten().map(|c| c.label()));
+            }
+        }
+        parts.join(" / ")
     }
 
     /// The keys bound to an action, as the help shows them ("h / ←").

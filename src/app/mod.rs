@@ -1,13 +1,15 @@
 //! The TUI's brain, Elm style: `State`, `Msg`, `update` (no I/O) and the one event loop.
 
+pub mod canvas;
 pub mod geometry;
 pub mod keymap;
 pub mod msg;
 pub mod outbox;
+pub mod persist;
 pub mod run;
 pub mod state;
 pub mod update;
 
-pub use msg::{Cmd, Msg, Snapshot};
+pub use msg::{Cmd, Msg, SaveError, Snapshot};
 pub use state::State;
 pub use update::update;

@@ -1,12 +1,15 @@
 //! What can happen to the TUI (`Msg`) and what it asks the outside world to do (`Cmd`).
 
-use crossterm::event::KeyEvent;
+use std::collections::BTreeMap;
+
+use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::backend::model::*;
 
 /// Everything the screen shows about one environment, loaded in one go.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Snapshot {
+    pub environments: Vec<Environment>,
     pub environment: Option<Environment>,
     pub space: Option<Space>,
     pub deployments: Vec<Deployment>,
@@ -17,9 +20,17 @@ pub struct Snapshot {
     pub loadbalancers: Vec<(String, LoadBalancer)>,
 }
 
+/// How saving a position failed: `gone` when the deployment no longer exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveError {
+    pub message: String,
+    pub gone: bool,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     Key(KeyEvent),
+    Mouse(MouseEvent),
     Resize(u16, u16),
     /// A fresh snapshot from the backend.
     Loaded(Box<Snapshot>),
@@ -29,18 +40,25 @@ pub enum Msg {
     Missed,
     /// A revision's number, fetched for a deployment that moved to it.
     RevisionNumber(String, u32),
+    /// Positions an earlier run could not save.
+    OutboxLoaded(BTreeMap<String, CanvasPosition>),
+    /// The backend answered a position write.
+    Saved { id: String, pos: CanvasPosition, result: Result<(), SaveError> },
     /// A backend call failed.
     Failed(String),
     /// Animation tick (spinners); only sent while something animates.
     Tick,
+    /// A pending write came due.
+    Timer,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Cmd {
-    Reload,
-    FetchRevision {
-        deployment_id: String,
-        revision_id: String,
-    },
+    /// Load the environment with this id or name (the first one when `None`).
+    Reload(Option<String>),
+    FetchRevision { deployment_id: String, revision_id: String },
+    SavePosition { id: String, pos: CanvasPosition },
+    /// Write the pending positions to disk.
+    StoreOutbox(BTreeMap<String, CanvasPosition>),
     Quit,
 }

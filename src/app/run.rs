@@ -1,32 +1,40 @@
 //! The one event loop: `select!` over terminal events, backend updates, finished backend
-//! calls and — only while something animates — a tick. Redraws only when `update` says so.
+//! calls, the next pending-write deadline and — only while something animates — a tick.
+//! Redraws only when `update` says so: an idle screen costs no CPU.
 
+use std::collections::BTreeMap;
+use std::io::Write;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use crossterm::event::{Event as TermEvent, EventStream};
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event as TermEvent, EventStream};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
-use super::msg::{Cmd, Msg, Snapshot};
+use super::msg::{Cmd, Msg, SaveError, Snapshot};
+use super::outbox::Outbox;
 use super::state::State;
 use super::update::update;
 use crate::backend::model::*;
-use crate::backend::{Backend, BackendError, Update};
+use crate::backend::{Backend, BackendError, Subscription, Update};
 use crate::views::{self, status::Palette};
 
 const TICK: Duration = Duration::from_millis(120);
 
 /// Runs the TUI until the user quits. The terminal is restored on return, on panic (ratatui's
 /// hook) and on SIGTERM/SIGHUP.
-pub async fn run(
-    backend: Arc<dyn Backend>,
-    mut state: State,
-    env: Option<String>,
-) -> Result<(), String> {
+pub async fn run(backend: Arc<dyn Backend>, state: State, env: Option<String>, outbox: Outbox) -> Result<(), String> {
     let mut terminal = ratatui::try_init().map_err(|e| format!("cannot open the terminal: {e}"))?;
-    let result = event_loop(&mut terminal, backend, &mut state, env).await;
+    let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
+    let mut state = state;
+    let result = event_loop(&mut terminal, backend, &mut state, env, &outbox).await;
+    let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+    let _ = std::io::stdout().flush();
     ratatui::restore();
+    // Whatever is still unsaved stays on disk for the next start.
+    if let Err(e) = outbox.save(&state.pending.iter().map(|(id, p)| (id.clone(), p.pos)).collect()) {
+        eprintln!("zopdeck: {e}");
+    }
     result
 }
 
@@ -34,7 +42,8 @@ async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     backend: Arc<dyn Backend>,
     state: &mut State,
-    mut env: Option<String>,
+    env: Option<String>,
+    outbox: &Outbox,
 ) -> Result<(), String> {
     let palette = Palette::from_env();
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
@@ -43,16 +52,28 @@ async fn event_loop(
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut signals = Signals::new();
+    if let Ok(size) = terminal.size() {
+        state.screen = (size.width, size.height);
+    }
 
-    execute(Cmd::Reload, &backend, &tx, env.as_deref());
-    terminal
-        .draw(|f| views::draw(f, state, &palette))
-        .map_err(|e| e.to_string())?;
+    execute(Cmd::Reload(env), &backend, &tx, outbox);
+    match outbox.load() {
+        Ok(saved) if !saved.is_empty() => {
+            let _ = tx.send(Msg::OutboxLoaded(saved));
+        }
+        Ok(_) => {}
+        Err(e) => {
+            let _ = tx.send(Msg::Failed(e));
+        }
+    }
+    terminal.draw(|f| views::draw(f, state, &palette)).map_err(|e| e.to_string())?;
 
     loop {
+        let deadline = state.next_deadline().map(tokio::time::Instant::from_std);
         let msg = tokio::select! {
             ev = terminal_events.next() => match ev {
                 Some(Ok(TermEvent::Key(k))) => Msg::Key(k),
+                Some(Ok(TermEvent::Mouse(m))) => Msg::Mouse(m),
                 Some(Ok(TermEvent::Resize(w, h))) => Msg::Resize(w, h),
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(format!("reading the terminal failed: {e}")),
@@ -64,104 +85,102 @@ async fn event_loop(
                 Some(Update::Missed) => Msg::Missed,
                 None => {
                     feed = None;
-                    Msg::Failed("the backend's live feed closed; press Ctrl-R to reload".into())
+                    Msg::Failed("the backend's live feed closed; press Ctrl-L to reload".into())
                 }
             },
+            () = sleep_until(deadline), if deadline.is_some() => Msg::Timer,
             _ = tick.tick(), if state.animating() => Msg::Tick,
             () = signals.recv() => return Ok(()),
         };
-        let (redraw, cmds) = update(state, msg);
+        let (redraw, cmds) = update(state, msg, Instant::now());
         for cmd in cmds {
             if cmd == Cmd::Quit {
                 return Ok(());
             }
-            execute(cmd, &backend, &tx, env.as_deref());
-        }
-        if let Some(e) = &state.environment {
-            env = Some(e.id.clone());
+            execute(cmd, &backend, &tx, outbox);
         }
         if redraw {
-            terminal
-                .draw(|f| views::draw(f, state, &palette))
-                .map_err(|e| e.to_string())?;
+            terminal.draw(|f| views::draw(f, state, &palette)).map_err(|e| e.to_string())?;
         }
     }
 }
 
-async fn next_update(feed: &mut Option<crate::backend::Subscription>) -> Option<Update> {
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn next_update(feed: &mut Option<Subscription>) -> Option<Update> {
     match feed {
         Some(f) => f.next().await,
         None => std::future::pending().await,
     }
 }
 
-/// Runs a command in the background; its outcome comes back as a `Msg`.
-fn execute(
-    cmd: Cmd,
-    backend: &Arc<dyn Backend>,
-    tx: &mpsc::UnboundedSender<Msg>,
-    env: Option<&str>,
-) {
+/// Runs a command; backend calls run in the background and come back as a `Msg`.
+fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>, outbox: &Outbox) {
     let backend = Arc::clone(backend);
     let tx = tx.clone();
-    let env = env.map(str::to_string);
     match cmd {
         Cmd::Quit => {}
-        Cmd::Reload => {
+        Cmd::StoreOutbox(positions) => {
+            if let Err(e) = outbox.save(&positions) {
+                let _ = tx.send(Msg::Failed(e));
+            }
+        }
+        Cmd::Reload(env) => {
             tokio::spawn(async move {
                 let msg = match load_snapshot(backend.as_ref(), env.as_deref()).await {
                     Ok(s) => Msg::Loaded(Box::new(s)),
-                    Err(e) => Msg::Failed(format!("loading failed: {e}; Ctrl-R retries")),
+                    Err(e) => Msg::Failed(format!("loading failed: {e}; Ctrl-L retries")),
                 };
                 let _ = tx.send(msg);
             });
         }
-        Cmd::FetchRevision {
-            deployment_id,
-            revision_id,
-        } => {
+        Cmd::FetchRevision { deployment_id, revision_id } => {
             tokio::spawn(async move {
                 if let Ok(r) = backend.get_revision(&deployment_id, &revision_id).await {
                     let _ = tx.send(Msg::RevisionNumber(r.id, r.number));
                 }
             });
         }
+        Cmd::SavePosition { id, pos } => {
+            tokio::spawn(async move {
+                let result = backend.set_canvas_position(&id, pos).await.map(|_| ()).map_err(|e| SaveError {
+                    gone: matches!(e, BackendError::NotFound { .. }),
+                    message: e.to_string(),
+                });
+                let _ = tx.send(Msg::Saved { id, pos, result });
+            });
+        }
     }
 }
 
 /// Everything the screen shows for one environment (`prefer`: its id or name).
-pub async fn load_snapshot(
-    b: &dyn Backend,
-    prefer: Option<&str>,
-) -> Result<Snapshot, BackendError> {
-    let envs = b.list_environments().await?;
+pub async fn load_snapshot(b: &dyn Backend, prefer: Option<&str>) -> Result<Snapshot, BackendError> {
+    let environments = b.list_environments().await?;
     let env = prefer
-        .and_then(|p| envs.iter().find(|e| e.id == p || e.name == p))
-        .or_else(|| envs.first())
+        .and_then(|p| environments.iter().find(|e| e.id == p || e.name == p))
+        .or_else(|| environments.first())
         .cloned();
-    let Some(env) = env else {
-        return Ok(Snapshot::default());
-    };
+    let Some(env) = env else { return Ok(Snapshot { environments, ..Default::default() }) };
     let space = b.get_space(&env.space_id).await.ok();
     let deployments = b.list_deployments(Some(&env.id)).await?;
-    let mut snapshot = Snapshot {
-        environment: Some(env),
-        space,
-        ..Default::default()
-    };
+    let mut snapshot = Snapshot { environment: Some(env), space, environments, ..Default::default() };
+    let mut numbers: BTreeMap<String, u32> = BTreeMap::new();
     for d in &deployments {
         if let Some(rev) = &d.current_revision_id
+            && !numbers.contains_key(rev)
             && let Ok(r) = b.get_revision(&d.id, rev).await
         {
-            snapshot.revision_numbers.push((r.id, r.number));
+            numbers.insert(r.id, r.number);
         }
         if d.status == DeploymentStatus::RollingOut
             && let Ok(events) = b.list_events(&d.id, None).await
             && let Some((r, t)) = events.iter().rev().find_map(|e| {
-                Some((
-                    e.meta.get("ready")?.as_u64()? as u32,
-                    e.meta.get("desired")?.as_u64()? as u32,
-                ))
+                Some((e.meta.get("ready")?.as_u64()? as u32, e.meta.get("desired")?.as_u64()? as u32))
             })
         {
             snapshot.progress.push((d.id.clone(), r, t));
@@ -173,6 +192,7 @@ pub async fn load_snapshot(
             snapshot.loadbalancers.push((d.id.clone(), lb));
         }
     }
+    snapshot.revision_numbers = numbers.into_iter().collect();
     snapshot.deployments = deployments;
     Ok(snapshot)
 }
@@ -190,10 +210,7 @@ impl Signals {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
-            Self {
-                term: signal(SignalKind::terminate()).ok(),
-                hup: signal(SignalKind::hangup()).ok(),
-            }
+            Self { term: signal(SignalKind::terminate()).ok(), hup: signal(SignalKind::hangup()).ok() }
         }
         #[cfg(not(unix))]
         Self {}
@@ -202,23 +219,15 @@ impl Signals {
     async fn recv(&mut self) {
         #[cfg(unix)]
         {
-            let term = async {
-                match self.term.as_mut() {
+            async fn one(s: &mut Option<tokio::signal::unix::Signal>) {
+                match s.as_mut() {
                     Some(s) => {
                         s.recv().await;
                     }
                     None => std::future::pending().await,
                 }
-            };
-            let hup = async {
-                match self.hup.as_mut() {
-                    Some(s) => {
-                        s.recv().await;
-                    }
-                    None => std::future::pending().await,
-                }
-            };
-            tokio::select! { () = term => {}, () = hup => {} }
+            }
+            tokio::select! { () = one(&mut self.term) => {}, () = one(&mut self.hup) => {} }
         }
         #[cfg(not(unix))]
         std::future::pending::<()>().await

@@ -1,7 +1,10 @@
 //! Everything the TUI shows, owned by the event loop alone.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
 
+use super::geometry::{Rect, Viewport};
+use super::keymap::Keymap;
 use crate::backend::model::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -10,20 +13,75 @@ pub enum MessageKind {
     Error,
 }
 
-#[derive(Debug, Clone, Default)]
+/// A canvas position waiting to be saved by the backend.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PendingWrite {
+    pub pos: CanvasPosition,
+    /// When to send it (debounce, then back-off after failures).
+    pub due: Instant,
+    pub attempt: u32,
+    pub in_flight: bool,
+}
+
+/// One card move of the session, for undo and redo.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Move {
+    pub id: String,
+    pub from: CanvasPosition,
+    pub to: CanvasPosition,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Drag {
+    /// A card follows the pointer; `grab` is the pointer's offset inside the card (px).
+    Card { id: String, grab: (f64, f64), from: CanvasPosition },
+    /// Empty canvas: the view follows the pointer.
+    Pan { col: u16, row: u16 },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    Help,
+    Palette { query: String, selected: usize },
+    Environments { query: String, selected: usize },
+    Detail { id: String },
+    ConfirmQuit,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Connection {
+    Connected,
+    Offline(String),
+}
+
+#[derive(Debug, Clone)]
 pub struct State {
-    /// "embedded (DIR)" or the remote URL.
+    /// "embedded engine · DIR" or the remote URL.
     pub backend_label: String,
     pub read_only: bool,
+    pub keymap: Keymap,
     /// Whether the first snapshot has arrived.
     pub loaded: bool,
+    pub connection: Connection,
+    pub environments: Vec<Environment>,
     pub environment: Option<Environment>,
     pub space: Option<Space>,
+    /// The environment's deployments, in drawing order.
     pub deployments: Vec<Deployment>,
     pub revision_numbers: HashMap<String, u32>,
     pub progress: HashMap<String, (u32, u32)>,
     pub loadbalancers: HashMap<String, LoadBalancer>,
     pub selected: Option<String>,
+    pub viewport: Viewport,
+    /// The terminal's size in cells.
+    pub screen: (u16, u16),
+    pub drag: Option<Drag>,
+    pub pending: BTreeMap<String, PendingWrite>,
+    pub undo: Vec<Move>,
+    pub redo: Vec<Move>,
+    pub filter: String,
+    pub filter_editing: bool,
+    pub overlay: Option<Overlay>,
     pub message: Option<(String, MessageKind)>,
     /// Advances on each tick; drives spinners.
     pub spinner: usize,
@@ -31,36 +89,89 @@ pub struct State {
 }
 
 impl State {
-    pub fn new(backend_label: String, read_only: bool) -> Self {
+    pub fn new(backend_label: String, read_only: bool, keymap: Keymap) -> Self {
         Self {
             backend_label,
             read_only,
-            ..Default::default()
+            keymap,
+            loaded: false,
+            connection: Connection::Connected,
+            environments: Vec::new(),
+            environment: None,
+            space: None,
+            deployments: Vec::new(),
+            revision_numbers: HashMap::new(),
+            progress: HashMap::new(),
+            loadbalancers: HashMap::new(),
+            selected: None,
+            viewport: Viewport::default(),
+            screen: (80, 24),
+            drag: None,
+            pending: BTreeMap::new(),
+            undo: Vec::new(),
+            redo: Vec::new(),
+            filter: String::new(),
+            filter_editing: false,
+            overlay: None,
+            message: None,
+            spinner: 0,
+            quit: false,
         }
     }
 
-    pub fn selected_index(&self) -> Option<usize> {
-        let id = self.selected.as_deref()?;
-        self.deployments.iter().position(|d| d.id == id)
+    /// The canvas area in cells: everything between the header and the status bar.
+    pub fn canvas_size(&self) -> (u16, u16) {
+        (self.screen.0, self.screen.1.saturating_sub(2))
+    }
+
+    pub fn deployment(&self, id: &str) -> Option<&Deployment> {
+        self.deployments.iter().find(|d| d.id == id)
+    }
+
+    pub fn selected_deployment(&self) -> Option<&Deployment> {
+        self.deployment(self.selected.as_deref()?)
+    }
+
+    /// A card's position: every card has one once loaded (auto-placed when missing).
+    pub fn position(&self, d: &Deployment) -> CanvasPosition {
+        d.canvas_position.unwrap_or(CanvasPosition { x: 0.0, y: 0.0 })
+    }
+
+    pub fn card_rect(&self, d: &Deployment) -> Rect {
+        Rect::card(self.position(d))
+    }
+
+    /// Whether a card matches the filter (always, without one).
+    pub fn matches_filter(&self, d: &Deployment) -> bool {
+        if self.filter.is_empty() {
+            return true;
+        }
+        let f = self.filter.to_lowercase();
+        d.name.to_lowercase().contains(&f) || d.status.as_str().contains(&f) || {
+            let word = crate::views::status::status_word(d.status);
+            word.contains(&f)
+        }
     }
 
     /// Whether anything on screen animates (and so needs ticks).
     pub fn animating(&self) -> bool {
-        self.deployments
-            .iter()
-            .any(|d| d.status.is_in_progress() || self.waiting_for_address(&d.id))
+        self.deployments.iter().any(|d| d.status.is_in_progress() || self.waiting_for_address(&d.id))
     }
 
     pub fn waiting_for_address(&self, id: &str) -> bool {
-        self.loadbalancers
-            .get(id)
-            .is_some_and(|lb| lb.status == LbStatus::Pending)
+        self.loadbalancers.get(id).is_some_and(|lb| lb.status == LbStatus::Pending)
     }
 
     pub fn revision_number(&self, d: &Deployment) -> Option<u32> {
-        d.current_revision_id
-            .as_ref()
-            .and_then(|r| self.revision_numbers.get(r))
-            .copied()
+        d.current_revision_id.as_ref().and_then(|r| self.revision_numbers.get(r)).copied()
+    }
+
+    /// The next time a pending write is due, for the event loop's timer.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.pending.values().filter(|p| !p.in_flight).map(|p| p.due).min()
+    }
+
+    pub fn dragging(&self, id: &str) -> bool {
+        matches!(&self.drag, Some(Drag::Card { id: d, .. }) if d == id)
     }
 }

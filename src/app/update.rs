@@ -1,38 +1,43 @@
-//! `update`: the only place the TUI's state changes. Pure: no I/O, returns `Cmd`s.
+//! `update`: the only place the TUI's state changes. Pure: no I/O; time comes in as `now`;
+//! returns whether to redraw and the `Cmd`s to run.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use std::time::Instant;
 
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+
+use super::canvas;
+use super::geometry::Zoom;
+use super::keymap::Action;
 use super::msg::{Cmd, Msg};
-use super::state::{MessageKind, State};
+use super::persist;
+use super::state::{Connection, Drag, MessageKind, Overlay, State};
 use crate::backend::model::*;
 
 /// Applies a message; returns whether the screen must be redrawn and what to do next.
-pub fn update(state: &mut State, msg: Msg) -> (bool, Vec<Cmd>) {
-    match msg {
-        Msg::Key(key) => on_key(state, key),
-        Msg::Resize(..) => (true, vec![]),
-        Msg::Loaded(snapshot) => {
-            let s = *snapshot;
-            state.loaded = true;
-            state.environment = s.environment;
-            state.space = s.space;
-            state.deployments = s.deployments;
-            state.revision_numbers.extend(s.revision_numbers);
-            state.progress = s
-                .progress
-                .into_iter()
-                .map(|(id, r, d)| (id, (r, d)))
-                .collect();
-            state.loadbalancers = s.loadbalancers.into_iter().collect();
-            keep_selection(state);
+pub fn update(state: &mut State, msg: Msg, now: Instant) -> (bool, Vec<Cmd>) {
+    let (redraw, mut cmds) = match msg {
+        Msg::Key(key) => on_key(state, key, now),
+        Msg::Mouse(m) => on_mouse(state, m, now),
+        Msg::Resize(w, h) => {
+            state.screen = (w, h);
             (true, vec![])
         }
+        Msg::Loaded(snapshot) => (true, on_loaded(state, *snapshot, now)),
         Msg::Changed(change) => on_change(state, change),
-        Msg::Missed => (false, vec![Cmd::Reload]),
+        Msg::Missed => (false, vec![Cmd::Reload(state.environment.as_ref().map(|e| e.id.clone()))]),
         Msg::RevisionNumber(rev, n) => {
             state.revision_numbers.insert(rev, n);
             (true, vec![])
         }
+        Msg::OutboxLoaded(saved) => {
+            let n = saved.len();
+            let cmds = persist::restore(state, saved, now);
+            if n > 0 {
+                state.message = Some((format!("sending {n} position change(s) left from the last run"), MessageKind::Info));
+            }
+            (n > 0, cmds)
+        }
+        Msg::Saved { id, pos, result } => (true, persist::on_saved(state, &id, pos, result, now)),
         Msg::Failed(message) => {
             state.message = Some((message, MessageKind::Error));
             (true, vec![])
@@ -41,13 +46,35 @@ pub fn update(state: &mut State, msg: Msg) -> (bool, Vec<Cmd>) {
             state.spinner = state.spinner.wrapping_add(1);
             (state.animating(), vec![])
         }
-    }
+        Msg::Timer => (false, vec![]),
+    };
+    cmds.extend(persist::flush_due(state, now));
+    (redraw, cmds)
 }
 
-fn keep_selection(state: &mut State) {
-    if state.selected_index().is_none() {
-        state.selected = state.deployments.first().map(|d| d.id.clone());
+fn on_loaded(state: &mut State, s: super::msg::Snapshot, now: Instant) -> Vec<Cmd> {
+    let switched = state.environment.as_ref().map(|e| &e.id) != s.environment.as_ref().map(|e| &e.id);
+    state.loaded = true;
+    state.connection = Connection::Connected;
+    state.environments = s.environments;
+    state.environment = s.environment;
+    state.space = s.space;
+    state.deployments = s.deployments;
+    state.revision_numbers.extend(s.revision_numbers);
+    state.progress = s.progress.into_iter().map(|(id, r, d)| (id, (r, d))).collect();
+    state.loadbalancers = s.loadbalancers.into_iter().collect();
+    // Our unsaved positions are newer than the backend's.
+    for (id, p) in &state.pending {
+        if let Some(d) = state.deployments.iter_mut().find(|d| &d.id == id) {
+            d.canvas_position = Some(p.pos);
+        }
     }
+    let cmds = canvas::auto_place(state, now);
+    if switched || state.selected_deployment().is_none() {
+        state.selected = None;
+        canvas::select_first(state);
+    }
+    cmds
 }
 
 fn in_view(state: &State, d: &Deployment) -> bool {
@@ -57,39 +84,58 @@ fn in_view(state: &State, d: &Deployment) -> bool {
 fn on_change(state: &mut State, change: Change) -> (bool, Vec<Cmd>) {
     match change {
         Change::Deployment { data } => {
-            if !in_view(state, &data) {
+            let mut d = *data;
+            if !in_view(state, &d) {
                 return (false, vec![]);
             }
             let mut cmds = vec![];
-            if let Some(rev) = &data.current_revision_id
+            if let Some(rev) = &d.current_revision_id
                 && !state.revision_numbers.contains_key(rev)
             {
-                cmds.push(Cmd::FetchRevision {
-                    deployment_id: data.id.clone(),
-                    revision_id: rev.clone(),
-                });
+                cmds.push(Cmd::FetchRevision { deployment_id: d.id.clone(), revision_id: rev.clone() });
             }
-            if data.status != DeploymentStatus::RollingOut {
-                state.progress.remove(&data.id);
+            if d.status != DeploymentStatus::RollingOut {
+                state.progress.remove(&d.id);
             }
-            match state.deployments.iter_mut().find(|d| d.id == data.id) {
-                Some(d) => *d = *data,
-                None => state.deployments.push(*data),
+            let existing = state.deployments.iter().position(|x| x.id == d.id);
+            // A card being dragged, or with a position not yet saved, stays where the user put it.
+            let ours = state.dragging(&d.id) || state.pending.contains_key(&d.id);
+            if let (true, Some(i)) = (ours, existing) {
+                d.canvas_position = state.deployments[i].canvas_position;
             }
-            keep_selection(state);
+            match existing {
+                Some(i) => state.deployments[i] = d,
+                None => {
+                    let needs_spot = d.canvas_position.is_none_or(|p| {
+                        state.deployments.iter().any(|o| o.canvas_position == Some(p))
+                    });
+                    if needs_spot {
+                        d.canvas_position = Some(canvas::free_spot_in_view(state));
+                        let (id, pos) = (d.id.clone(), d.canvas_position.unwrap_or(CanvasPosition { x: 0.0, y: 0.0 }));
+                        state.deployments.push(d);
+                        cmds.extend(persist::schedule(state, &id, pos, Instant::now()));
+                    } else {
+                        state.deployments.push(d);
+                    }
+                }
+            }
+            if state.selected.is_none() {
+                canvas::select_first(state);
+            }
             (true, cmds)
         }
         Change::DeploymentDeleted { deployment_id } => {
+            let was_selected = state.selected.as_deref() == Some(deployment_id.as_str());
             state.deployments.retain(|d| d.id != deployment_id);
             state.loadbalancers.remove(&deployment_id);
             state.progress.remove(&deployment_id);
-            keep_selection(state);
+            if was_selected {
+                state.selected = None;
+                canvas::select_first(state);
+            }
             (true, vec![])
         }
-        Change::Event {
-            deployment_id,
-            data,
-        } => {
+        Change::Event { deployment_id, data } => {
             let ready = data.meta.get("ready").and_then(|v| v.as_u64());
             let desired = data.meta.get("desired").and_then(|v| v.as_u64());
             match (data.stage, ready, desired) {
@@ -100,182 +146,297 @@ fn on_change(state: &mut State, change: Change) -> (bool, Vec<Cmd>) {
                 _ => (false, vec![]),
             }
         }
-        Change::Loadbalancer {
-            deployment_id,
-            data,
-        } => {
-            let shown = state.deployments.iter().any(|d| d.id == deployment_id);
+        Change::Loadbalancer { deployment_id, data } => {
+            let shown = state.deployment(&deployment_id).is_some();
             state.loadbalancers.insert(deployment_id, data);
             (shown, vec![])
         }
     }
 }
 
-fn on_key(state: &mut State, key: KeyEvent) -> (bool, Vec<Cmd>) {
+fn on_key(state: &mut State, key: KeyEvent, now: Instant) -> (bool, Vec<Cmd>) {
     if key.kind == KeyEventKind::Release {
         return (false, vec![]);
     }
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    match key.code {
-        KeyCode::Char('q') => quit(state),
-        KeyCode::Char('c') if ctrl => quit(state),
-        KeyCode::Down | KeyCode::Char('j') => move_selection(state, 1),
-        KeyCode::Up | KeyCode::Char('k') => move_selection(state, -1),
-        KeyCode::Home | KeyCode::Char('g') => move_selection(state, isize::MIN),
-        KeyCode::End | KeyCode::Char('G') => move_selection(state, isize::MAX),
-        KeyCode::Char('r') if ctrl => (false, vec![Cmd::Reload]),
-        KeyCode::Esc => {
-            let had = state.message.take().is_some();
+    if let Some(overlay) = state.overlay.clone() {
+        return on_overlay_key(state, overlay, key, now);
+    }
+    if state.filter_editing {
+        return (true, on_filter_key(state, key));
+    }
+    match state.keymap.action(&key) {
+        Some(action) => (true, run_action(state, action, now)),
+        None if key.code == KeyCode::Esc => {
+            let had = state.message.take().is_some() || !state.filter.is_empty();
+            state.filter.clear();
             (had, vec![])
         }
+        None => (false, vec![]),
+    }
+}
+
+/// Carries out an action (from a key, or picked in the palette).
+pub fn run_action(state: &mut State, action: Action, now: Instant) -> Vec<Cmd> {
+    if action.changes() && state.read_only {
+        state.message = Some((
+            format!("read-only: {} is disabled (started with --read-only or read_only = true)", action.name().replace('_', " ")),
+            MessageKind::Error,
+        ));
+        return vec![];
+    }
+    state.message = None;
+    match action {
+        Action::Select(dir) => {
+            canvas::select_direction(state, dir);
+        }
+        Action::Next => {
+            canvas::select_next(state, true);
+        }
+        Action::Previous => {
+            canvas::select_next(state, false);
+        }
+        Action::Move(dir) => return canvas::move_selected(state, dir, 1, now),
+        Action::MoveFar(dir) => return canvas::move_selected(state, dir, 5, now),
+        Action::Pan(dir) => canvas::pan(state, dir),
+        Action::ZoomIn => canvas::zoom(state, state.viewport.zoom.zoom_in()),
+        Action::ZoomOut => canvas::zoom(state, state.viewport.zoom.zoom_out()),
+        Action::ZoomReset => canvas::zoom(state, Zoom::Full),
+        Action::ZoomFit => canvas::fit(state),
+        Action::SwitchEnvironment => state.overlay = Some(Overlay::Environments { query: String::new(), selected: 0 }),
+        Action::Filter => state.filter_editing = true,
+        Action::Palette => state.overlay = Some(Overlay::Palette { query: String::new(), selected: 0 }),
+        Action::Help => state.overlay = Some(Overlay::Help),
+        Action::Open => {
+            if let Some(id) = state.selected.clone() {
+                state.overlay = Some(Overlay::Detail { id });
+            }
+        }
+        Action::Undo => return canvas::undo(state, now),
+        Action::Redo => return canvas::redo(state, now),
+        Action::Reload => return vec![Cmd::Reload(state.environment.as_ref().map(|e| e.id.clone()))],
+        Action::Quit => {
+            if state.pending.is_empty() {
+                state.quit = true;
+                return vec![Cmd::Quit];
+            }
+            state.overlay = Some(Overlay::ConfirmQuit);
+        }
+    }
+    vec![]
+}
+
+fn on_filter_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
+    match key.code {
+        KeyCode::Esc => {
+            state.filter.clear();
+            state.filter_editing = false;
+        }
+        KeyCode::Enter => state.filter_editing = false,
+        KeyCode::Backspace => {
+            state.filter.pop();
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => state.filter.push(c),
+        _ => {}
+    }
+    // Keep the selection on a matching card.
+    if state.selected_deployment().is_some_and(|d| !state.matches_filter(d)) {
+        state.selected = None;
+        canvas::select_first(state);
+    }
+    vec![]
+}
+
+/// Items of a list overlay matching its query (fuzzy: the query's letters in order).
+pub fn fuzzy_match(query: &str, text: &str) -> bool {
+    let mut chars = text.chars().flat_map(char::to_lowercase);
+    query.chars().flat_map(char::to_lowercase).filter(|c| !c.is_whitespace()).all(|q| chars.any(|c| c == q))
+}
+
+/// How well a query matches: 0 a prefix, 1 a substring, 2 letters in order; `None` no match.
+pub fn match_rank(query: &str, text: &str) -> Option<u8> {
+    let (q, t) = (query.trim().to_lowercase(), text.to_lowercase());
+    if t.starts_with(&q) {
+        Some(0)
+    } else if t.contains(&q) {
+        Some(1)
+    } else if fuzzy_match(&q, &t) {
+        Some(2)
+    } else {
+        None
+    }
+}
+
+/// Palette entries matching the query, best first (name matches before description ones).
+pub fn palette_items(state: &State, query: &str) -> Vec<(Action, String, &'static str)> {
+    let mut items: Vec<(u8, (Action, String, &'static str))> = Action::all()
+        .into_iter()
+        .filter_map(|(a, name, desc)| {
+            let spaced = name.replace('_', " ");
+            let rank = [match_rank(query, &spaced), match_rank(query, &name), match_rank(query, desc).map(|r| r + 3)]
+                .into_iter()
+                .flatten()
+                .min()?;
+            Some((rank, (a, format!("{:<20} {}", spaced, state.keymap.label(a)), desc)))
+        })
+        .collect();
+    items.sort_by_key(|(rank, _)| *rank);
+    items.into_iter().map(|(_, item)| item).collect()
+}
+
+pub fn environment_items<'a>(state: &'a State, query: &str) -> Vec<&'a Environment> {
+    state.environments.iter().filter(|e| fuzzy_match(query, &e.name)).collect()
+}
+
+fn on_overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent, now: Instant) -> (bool, Vec<Cmd>) {
+    let close = |state: &mut State| state.overlay = None;
+    match overlay {
+        Overlay::ConfirmQuit => match key.code {
+            KeyCode::Char('y') | KeyCode::Char('q') => {
+                state.quit = true;
+                (false, vec![Cmd::Quit])
+            }
+            _ => {
+                close(state);
+                (true, vec![])
+            }
+        },
+        Overlay::Help | Overlay::Detail { .. } => {
+            if matches!(key.code, KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter) {
+                close(state);
+            }
+            (true, vec![])
+        }
+        Overlay::Palette { mut query, mut selected } => {
+            let n = palette_items(state, &query).len();
+            match list_key(&key, &mut query, &mut selected, n) {
+                ListKey::Close => close(state),
+                ListKey::Pick => {
+                    let item = palette_items(state, &query).get(selected).map(|i| i.0);
+                    close(state);
+                    if let Some(action) = item {
+                        return (true, run_action(state, action, now));
+                    }
+                }
+                ListKey::Edit => state.overlay = Some(Overlay::Palette { query, selected }),
+            }
+            (true, vec![])
+        }
+        Overlay::Environments { mut query, mut selected } => {
+            let n = environment_items(state, &query).len();
+            match list_key(&key, &mut query, &mut selected, n) {
+                ListKey::Close => close(state),
+                ListKey::Pick => {
+                    let env = environment_items(state, &query).get(selected).map(|e| e.id.clone());
+                    close(state);
+                    if let Some(id) = env {
+                        state.viewport = Default::default();
+                        state.filter.clear();
+                        return (true, vec![Cmd::Reload(Some(id))]);
+                    }
+                }
+                ListKey::Edit => state.overlay = Some(Overlay::Environments { query, selected }),
+            }
+            (true, vec![])
+        }
+    }
+}
+
+enum ListKey {
+    Close,
+    Pick,
+    Edit,
+}
+
+/// Keys of a filterable list: type to filter, ↑↓ to choose, Enter to pick, Esc to close.
+fn list_key(key: &KeyEvent, query: &mut String, selected: &mut usize, n: usize) -> ListKey {
+    match key.code {
+        KeyCode::Esc => return ListKey::Close,
+        KeyCode::Enter => return ListKey::Pick,
+        KeyCode::Down | KeyCode::Tab => *selected = (*selected + 1).min(n.saturating_sub(1)),
+        KeyCode::Up | KeyCode::BackTab => *selected = selected.saturating_sub(1),
+        KeyCode::Home => *selected = 0,
+        KeyCode::End => *selected = n.saturating_sub(1),
+        KeyCode::Backspace => {
+            query.pop();
+            *selected = 0;
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            query.push(c);
+            *selected = 0;
+        }
+        _ => {}
+    }
+    ListKey::Edit
+}
+
+fn on_mouse(state: &mut State, m: MouseEvent, now: Instant) -> (bool, Vec<Cmd>) {
+    if state.overlay.is_some() {
+        return (false, vec![]);
+    }
+    // The canvas starts below the one-line header.
+    let Some(row) = m.row.checked_sub(1) else { return (false, vec![]) };
+    let col = m.column;
+    let (cx, cy) = state.viewport.to_canvas(i64::from(col), i64::from(row));
+    let shift = m.modifiers.contains(KeyModifiers::SHIFT);
+    match m.kind {
+        MouseEventKind::Down(MouseButton::Left) => {
+            match canvas::card_at(state, cx, cy) {
+                Some(id) => {
+                    let from = state.deployment(&id).map(|d| state.position(d)).unwrap_or(CanvasPosition { x: cx, y: cy });
+                    state.selected = Some(id.clone());
+                    state.drag = Some(Drag::Card { id, grab: (cx - from.x, cy - from.y), from });
+                }
+                None => state.drag = Some(Drag::Pan { col, row }),
+            }
+            (true, vec![])
+        }
+        MouseEventKind::Drag(MouseButton::Left) => match state.drag.clone() {
+            Some(Drag::Card { id, grab, .. }) => {
+                if state.read_only {
+                    return (false, vec![]);
+                }
+                let pos = CanvasPosition { x: cx - grab.0, y: cy - grab.1 };
+                if let Some(d) = state.deployments.iter_mut().find(|d| d.id == id)
+                    && pos.is_valid()
+                {
+                    d.canvas_position = Some(pos);
+                }
+                (true, vec![])
+            }
+            Some(Drag::Pan { col: c0, row: r0 }) => {
+                state.viewport.pan(i64::from(c0) - i64::from(col), i64::from(r0) - i64::from(row));
+                state.drag = Some(Drag::Pan { col, row });
+                (true, vec![])
+            }
+            None => (false, vec![]),
+        },
+        MouseEventKind::Up(MouseButton::Left) => match state.drag.take() {
+            Some(Drag::Card { id, from, .. }) => {
+                if state.read_only {
+                    state.message = Some(("read-only: moves are disabled".into(), MessageKind::Error));
+                    return (true, vec![]);
+                }
+                let to = state.deployment(&id).map(|d| state.position(d)).unwrap_or(from);
+                if to == from {
+                    return (true, vec![]);
+                }
+                canvas::record(state, &id, from, to);
+                (true, canvas::place(state, &id, to, now))
+            }
+            _ => (false, vec![]),
+        },
+        MouseEventKind::ScrollDown if shift => pan_by(state, 4, 0),
+        MouseEventKind::ScrollUp if shift => pan_by(state, -4, 0),
+        MouseEventKind::ScrollDown => pan_by(state, 0, 2),
+        MouseEventKind::ScrollUp => pan_by(state, 0, -2),
+        MouseEventKind::ScrollRight => pan_by(state, 4, 0),
+        MouseEventKind::ScrollLeft => pan_by(state, -4, 0),
         _ => (false, vec![]),
     }
 }
 
-fn quit(state: &mut State) -> (bool, Vec<Cmd>) {
-    state.quit = true;
-    (false, vec![Cmd::Quit])
+fn pan_by(state: &mut State, cols: i64, rows: i64) -> (bool, Vec<Cmd>) {
+    state.viewport.pan(cols, rows);
+    (true, vec![])
 }
 
-fn move_selection(state: &mut State, by: isize) -> (bool, Vec<Cmd>) {
-    let n = state.deployments.len();
-    if n == 0 {
-        return (false, vec![]);
-    }
-    let current = state.selected_index().unwrap_or(0) as isize;
-    let next = current.saturating_add(by).clamp(0, n as isize - 1) as usize;
-    let changed = state.selected_index() != Some(next);
-    state.selected = Some(state.deployments[next].id.clone());
-    (changed, vec![])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::app::msg::Snapshot;
-    use chrono::Utc;
-
-    pub fn deployment(id: &str, status: DeploymentStatus) -> Deployment {
-        Deployment {
-            id: id.into(),
-            name: id.trim_start_matches("dep_").into(),
-            org_id: "org".into(),
-            env_id: "env_1".into(),
-            source_type: SourceType::Image,
-            repo_url: None,
-            branch: None,
-            image: Some("nginx:1".into()),
-            integration_id: None,
-            auto_deploy: false,
-            space_id: "spc_1".into(),
-            namespace: "demo".into(),
-            registry_url: None,
-            current_revision_id: Some(format!("rev_{id}")),
-            status,
-            configs: "{}".into(),
-            canvas_position: None,
-            last_deploy_at: None,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
-        }
-    }
-
-    fn loaded() -> State {
-        let mut s = State::new("test".into(), false);
-        let env = Environment {
-            id: "env_1".into(),
-            name: "demo".into(),
-            space_id: "spc_1".into(),
-            namespace: "demo".into(),
-            registry_url: None,
-            created_at: Utc::now(),
-        };
-        let snap = Snapshot {
-            environment: Some(env),
-            deployments: vec![
-                deployment("dep_a", DeploymentStatus::Active),
-                deployment("dep_b", DeploymentStatus::RollingOut),
-            ],
-            ..Default::default()
-        };
-        update(&mut s, Msg::Loaded(Box::new(snap)));
-        s
-    }
-
-    fn key(code: KeyCode) -> Msg {
-        Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
-    }
-
-    #[test]
-    fn first_deployment_is_selected_and_keys_move_the_selection() {
-        let mut s = loaded();
-        assert_eq!(s.selected.as_deref(), Some("dep_a"));
-        assert!(update(&mut s, key(KeyCode::Char('j'))).0);
-        assert_eq!(s.selected.as_deref(), Some("dep_b"));
-        assert!(
-            !update(&mut s, key(KeyCode::Down)).0,
-            "already at the end: nothing to redraw"
-        );
-        update(&mut s, key(KeyCode::Char('g')));
-        assert_eq!(s.selected.as_deref(), Some("dep_a"));
-    }
-
-    #[test]
-    fn changes_update_the_rows_live() {
-        let mut s = loaded();
-        let mut d = deployment("dep_b", DeploymentStatus::Active);
-        d.current_revision_id = Some("rev_new".into());
-        let (redraw, cmds) = update(
-            &mut s,
-            Msg::Changed(Change::Deployment { data: Box::new(d) }),
-        );
-        assert!(redraw);
-        assert_eq!(
-            cmds,
-            vec![Cmd::FetchRevision {
-                deployment_id: "dep_b".into(),
-                revision_id: "rev_new".into()
-            }]
-        );
-        assert_eq!(s.deployments[1].status, DeploymentStatus::Active);
-        update(
-            &mut s,
-            Msg::Changed(Change::DeploymentDeleted {
-                deployment_id: "dep_a".into(),
-            }),
-        );
-        assert_eq!(s.deployments.len(), 1);
-        assert_eq!(
-            s.selected.as_deref(),
-            Some("dep_b"),
-            "selection moves off a deleted row"
-        );
-    }
-
-    #[test]
-    fn other_environments_are_ignored_and_ticks_redraw_only_when_animating() {
-        let mut s = loaded();
-        let mut other = deployment("dep_x", DeploymentStatus::Active);
-        other.env_id = "env_2".into();
-        assert!(
-            !update(
-                &mut s,
-                Msg::Changed(Change::Deployment {
-                    data: Box::new(other)
-                })
-            )
-            .0
-        );
-        assert!(update(&mut s, Msg::Tick).0, "dep_b is rolling out");
-        s.deployments[1].status = DeploymentStatus::Active;
-        assert!(!update(&mut s, Msg::Tick).0, "nothing animates: no redraw");
-    }
-
-    #[test]
-    fn q_quits() {
-        let mut s = loaded();
-        let (_, cmds) = update(&mut s, key(KeyCode::Char('q')));
-        assert_eq!(cmds, vec![Cmd::Quit]);
-        assert!(s.quit);
-    }
-}

@@ -1,42 +1,37 @@
 //! Pure render functions of `&State`. No I/O, no state changes.
 
-pub mod deployments;
+pub mod canvas;
+pub mod card;
+pub mod overlays;
 pub mod status;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::State;
-use crate::app::state::MessageKind;
+use crate::app::state::{Connection, MessageKind, Overlay};
 use status::Palette;
 
 pub const MIN_WIDTH: u16 = 60;
-pub const MIN_HEIGHT: u16 = 10;
+pub const MIN_HEIGHT: u16 = 12;
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, state: &State, palette: &Palette) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        let msg = format!(
-            "terminal too small (need {MIN_WIDTH}×{MIN_HEIGHT}, have {}×{})",
-            area.width, area.height
-        );
-        let wrap = ratatui::widgets::Wrap { trim: true };
-        frame.render_widget(Paragraph::new(msg).wrap(wrap), area);
+        let msg = format!("terminal too small (need {MIN_WIDTH}×{MIN_HEIGHT}, have {}×{})", area.width, area.height);
+        frame.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
         return;
     }
-    let [header, body, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [header, body, footer] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    canvas::render(state, body, palette, frame.buffer_mut());
     draw_header(frame, header, state, palette);
-    deployments::draw(frame, body, state, palette);
-    draw_footer(frame, footer, state, palette);
+    draw_status_bar(frame, footer, state, palette);
+    overlays::draw(frame, body, state, palette);
 }
 
 fn draw_header(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
@@ -46,35 +41,65 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) 
         Some(env) => {
             spans.push(Span::raw(format!("│ env {} ", env.name)));
             let space = match &state.space {
-                Some(s) if s.cloud_account_id == crate::backend::engine::SANDBOX_ACCOUNT => {
-                    format!("{} (simulated)", s.name)
-                }
+                Some(s) if s.cloud_account_id == crate::backend::engine::SANDBOX_ACCOUNT => format!("{} (simulated)", s.name),
                 Some(s) => s.name.clone(),
                 None => env.space_id.clone(),
             };
-            spans.push(Span::raw(format!(
-                "│ space {space} │ ns {} ",
-                env.namespace
-            )));
+            spans.push(Span::raw(format!("│ space {space} │ ns {} ", env.namespace)));
         }
         None if state.loaded => spans.push(Span::raw("│ no environment ")),
         None => spans.push(Span::raw("│ loading… ")),
     }
-    spans.push(Span::raw(format!("│ {}", state.backend_label)));
+    spans.push(Span::raw(format!("│ {} ", state.backend_label)));
+    match &state.connection {
+        Connection::Connected => spans.push(Span::raw("│ ● connected ")),
+        Connection::Offline(why) => spans.push(Span::styled(format!("│ ✗ offline: {why} "), palette.error())),
+    }
+    spans.push(Span::raw(format!("│ {}% ", state.viewport.zoom.percent())));
     if state.read_only {
-        spans.push(Span::styled(" │ READ-ONLY", bold));
+        spans.push(Span::styled("│ READ-ONLY", bold));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn draw_footer(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
-    let line = match &state.message {
-        Some((text, MessageKind::Error)) => Line::from(Span::styled(
-            format!(" ✗ {text}  (Esc dismisses)"),
-            palette.error(),
-        )),
-        Some((text, MessageKind::Info)) => Line::from(format!(" {text}")),
-        None => Line::from(" ↑↓/jk select  g/G first/last  Ctrl-R reload  q quit"),
+fn hints(state: &State) -> String {
+    if state.filter_editing {
+        return format!(" filter: {}▏  Enter keep · Esc clear", state.filter);
+    }
+    match &state.overlay {
+        Some(Overlay::Palette { .. } | Overlay::Environments { .. }) => " type to filter · ↑↓ choose · Enter pick · Esc close".into(),
+        Some(Overlay::ConfirmQuit) => " y quit · any other key stays".into(),
+        Some(_) => " Esc close".into(),
+        None => {
+            let k = &state.keymap;
+            use crate::app::keymap::Action;
+            let mut s = format!(
+                " {} select · {} move · Tab next · {} zoom · {} filter · {} commands · {} help · {} quit",
+                "←↓↑→",
+                "⇧+arrows",
+                "+/-/0/f",
+                k.label(Action::Filter),
+                k.label(Action::Palette),
+                k.label(Action::Help),
+                k.label(Action::Quit).split(" / ").next().unwrap_or("q"),
+            );
+            if !state.filter.is_empty() {
+                s = format!(" filter: {} (Esc clears) ·{s}", state.filter);
+            }
+            s
+        }
+    }
+}
+
+fn draw_status_bar(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
+    let pending = state.pending.len();
+    let right = if pending > 0 { format!(" {pending} position change(s) pending ") } else { String::new() };
+    let left = match &state.message {
+        Some((text, MessageKind::Error)) => Span::styled(format!(" ✗ {text}"), palette.error()),
+        Some((text, MessageKind::Info)) => Span::raw(format!(" {text}")),
+        None => Span::styled(hints(state), palette.dim()),
     };
-    frame.render_widget(Paragraph::new(line), area);
+    let [l, r] = Layout::horizontal([Constraint::Min(1), Constraint::Length(right.chars().count() as u16)]).areas(area);
+    frame.render_widget(Paragraph::new(Line::from(left)), l);
+    frame.render_widget(Paragraph::new(right), r);
 }

@@ -1,0 +1,88 @@
+//! The environment canvas: cards at their positions, culled to the view and clipped at its
+//! edges. Only cards that intersect the view are drawn, so 10,000 cards cost what 50 do.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::{Paragraph, Widget};
+
+use super::card::{self, CardLook};
+use super::status::Palette;
+use crate::app::State;
+use crate::backend::model::Deployment;
+
+pub fn render(state: &State, area: Rect, palette: &Palette, buf: &mut Buffer) {
+    if state.deployments.is_empty() {
+        let text = if !state.loaded {
+            "Loading…"
+        } else if state.environment.is_none() {
+            "No environment yet."
+        } else {
+            "No deployments in this environment yet."
+        };
+        Paragraph::new(format!("\n  {text}")).render(area, buf);
+        return;
+    }
+    let (cw, ch) = state.viewport.card_cells();
+    let mut scratch = Buffer::empty(Rect::new(0, 0, cw, ch));
+    let selected = state.selected.as_deref();
+    // The selected card is drawn last: on top of any it overlaps.
+    let order = state
+        .deployments
+        .iter()
+        .filter(|d| Some(d.id.as_str()) != selected)
+        .chain(state.selected_deployment());
+    for d in order {
+        let (col, row) = {
+            let p = state.position(d);
+            state.viewport.to_cell(p.x, p.y)
+        };
+        if col >= i64::from(area.width) || row >= i64::from(area.height) || col + i64::from(cw) <= 0 || row + i64::from(ch) <= 0 {
+            continue;
+        }
+        scratch.reset();
+        let look = CardLook {
+            selected: Some(d.id.as_str()) == selected,
+            dragged: state.dragging(&d.id),
+            dimmed: !state.matches_filter(d),
+        };
+        card::render(state, d, &look, palette, &mut scratch);
+        blit(&scratch, col, row, area, buf);
+    }
+}
+
+/// Copies the on-screen part of a card drawn at (col, row) of the canvas area.
+fn blit(card: &Buffer, col: i64, row: i64, area: Rect, buf: &mut Buffer) {
+    let (w, h) = (i64::from(card.area.width), i64::from(card.area.height));
+    for dy in 0..h {
+        let y = row + dy;
+        if y < 0 || y >= i64::from(area.height) {
+            continue;
+        }
+        for dx in 0..w {
+            let x = col + dx;
+            if x < 0 || x >= i64::from(area.width) {
+                continue;
+            }
+            if let (Some(src), Some(dst)) = (
+                card.cell((dx as u16, dy as u16)),
+                buf.cell_mut((area.x + x as u16, area.y + y as u16)),
+            ) {
+                *dst = src.clone();
+            }
+        }
+    }
+}
+
+/// The deployments whose cards are (at least partly) on screen, for tests and benchmarks.
+pub fn visible<'a>(state: &'a State, area: Rect) -> Vec<&'a Deployment> {
+    let (cw, ch) = state.viewport.card_cells();
+    state
+        .deployments
+        .iter()
+        .filter(|d| {
+            let p = state.position(d);
+            let (col, row) = state.viewport.to_cell(p.x, p.y);
+            col < i64::from(area.width) && row < i64::from(area.height) && col + i64::from(cw) > 0 && row + i64::from(ch) > 0
+        })
+        .collect()
+}

@@ -1,0 +1,80 @@
+//! One deployment card, drawn into a buffer of the card's size; the canvas copies the part
+//! that is on screen (so cards at the edge are clipped, not squeezed).
+
+use ratatui::buffer::Buffer;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
+
+use super::status::{Palette, SPINNER, status_symbol, status_word};
+use crate::app::State;
+use crate::backend::model::*;
+
+/// How a card stands out: selection is a double border (shape, not only colour).
+pub struct CardLook {
+    pub selected: bool,
+    pub dragged: bool,
+    pub dimmed: bool,
+}
+
+/// The line under the status: readiness while rolling out, else the address (or the wait).
+fn detail_line(state: &State, d: &Deployment) -> Option<String> {
+    if d.status == DeploymentStatus::RollingOut
+        && let Some((r, t)) = state.progress.get(&d.id)
+    {
+        return Some(format!("{r}/{t} ready"));
+    }
+    match state.loadbalancers.get(&d.id) {
+        Some(LoadBalancer { status: LbStatus::Ready, address: Some(a), .. }) => Some(a.clone()),
+        Some(LoadBalancer { status: LbStatus::Pending, .. }) => {
+            Some(format!("{} Waiting for public address…", SPINNER[state.spinner % SPINNER.len()]))
+        }
+        _ => None,
+    }
+}
+
+pub fn render(state: &State, d: &Deployment, look: &CardLook, palette: &Palette, buf: &mut Buffer) {
+    let area = buf.area;
+    let status_style = palette.status(d.status);
+    let mut border_style = if look.selected { palette.style(Style::default().add_modifier(Modifier::BOLD)) } else { Style::default() };
+    if look.selected {
+        border_style = border_style.patch(status_style);
+    }
+    let rev = state.revision_number(d).map_or(String::new(), |n| format!("#{n}"));
+    let status = Span::styled(format!("{} {}", status_symbol(d.status), status_word(d.status)), status_style);
+    let name_style = Style::default().add_modifier(Modifier::BOLD);
+
+    if area.height < 3 {
+        // Tiny card (50 % zoom, clipped): name and status only, no border.
+        let lines = vec![
+            Line::from(Span::styled(d.name.clone(), name_style)),
+            Line::from(vec![status, Span::raw(format!(" {rev}"))]),
+        ];
+        Paragraph::new(lines).render(area, buf);
+    } else {
+        let title = if look.dragged { format!(" {} (moving) ", d.name) } else { format!(" {} ", d.name) };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_type(if look.selected { BorderType::Double } else { BorderType::Rounded })
+            .border_style(border_style)
+            .title(Span::styled(title, name_style));
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let mut lines = vec![Line::from(vec![status, Span::raw(format!("  {rev}"))])];
+        if let Some(detail) = detail_line(state, d) {
+            lines.push(Line::from(detail));
+        }
+        if inner.height >= 5 {
+            let source = match d.source_type {
+                SourceType::Image => d.image.clone().unwrap_or_default(),
+                SourceType::Git => format!("{}@{}", d.repo_url.as_deref().unwrap_or(""), d.branch.as_deref().unwrap_or("")),
+            };
+            lines.push(Line::from(Span::styled(source, palette.dim())));
+            lines.push(Line::from(Span::styled(format!("ns {}", d.namespace), palette.dim())));
+        }
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }).render(inner, buf);
+    }
+    if look.dimmed {
+        buf.set_style(area, palette.dim());
+    }
+}

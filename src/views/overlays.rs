@@ -1,0 +1,134 @@
+//! Panels drawn over the canvas: help, command palette, environment picker, deployment
+//! detail, and the quit confirmation.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
+
+use super::status::{Palette, status_symbol, status_word};
+use crate::app::keymap::Action;
+use crate::app::state::{Overlay, State};
+use crate::app::update::{environment_items, palette_items};
+
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let [v] = Layout::vertical([Constraint::Length(h.min(area.height))]).flex(Flex::Center).areas(area);
+    let [r] = Layout::horizontal([Constraint::Length(w.min(area.width))]).flex(Flex::Center).areas(v);
+    r
+}
+
+fn panel(title: &str) -> Block<'_> {
+    Block::default().borders(Borders::ALL).title(Span::styled(title, Style::default().add_modifier(Modifier::BOLD)))
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
+    let Some(overlay) = &state.overlay else { return };
+    match overlay {
+        Overlay::Help => help(frame, area, state),
+        Overlay::Palette { query, selected } => {
+            let items: Vec<String> = palette_items(state, query).into_iter().map(|(_, label, desc)| format!("{label}  {desc}")).collect();
+            list(frame, area, " commands ", query, &items, *selected, palette);
+        }
+        Overlay::Environments { query, selected } => {
+            let items: Vec<String> = environment_items(state, query)
+                .into_iter()
+                .map(|e| {
+                    let here = state.environment.as_ref().is_some_and(|c| c.id == e.id);
+                    format!("{}{}  (namespace {})", if here { "• " } else { "  " }, e.name, e.namespace)
+                })
+                .collect();
+            list(frame, area, " switch environment ", query, &items, *selected, palette);
+        }
+        Overlay::Detail { id } => detail(frame, area, state, id, palette),
+        Overlay::ConfirmQuit => {
+            let n = state.pending.len();
+            let r = centered(area, 64, 6);
+            frame.render_widget(Clear, r);
+            let text = format!(
+                "{n} position change(s) are not saved yet. They are kept on disk and sent when zopdeck starts again.\n\nQuit anyway? y: quit   any other key: stay"
+            );
+            frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).block(panel(" quit? ")), r);
+        }
+    }
+}
+
+fn help(frame: &mut Frame, area: Rect, state: &State) {
+    let mut lines: Vec<Line> = Vec::new();
+    let all = Action::all();
+    let mut seen: Vec<&str> = Vec::new();
+    for (_, _, desc) in &all {
+        // One line per description: the four directions of a move share it.
+        if seen.contains(desc) {
+            continue;
+        }
+        seen.push(desc);
+        let group: Vec<Action> = all.iter().filter(|(_, _, d)| d == desc).map(|(a, _, _)| *a).collect();
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<30}", state.keymap.group_label(&group)), Style::default().add_modifier(Modifier::BOLD)),
+            Span::raw(*desc),
+        ]));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from("mouse: click selects · drag a card moves it · drag the canvas pans · wheel pans (Shift: sideways)"));
+    lines.push(Line::from("Esc closes"));
+    let h = lines.len() as u16 + 2;
+    let r = centered(area, 100, h);
+    frame.render_widget(Clear, r);
+    frame.render_widget(Paragraph::new(lines).block(panel(" keys ")), r);
+}
+
+fn list(frame: &mut Frame, area: Rect, title: &str, query: &str, items: &[String], selected: usize, palette: &Palette) {
+    let h = (items.len() as u16 + 4).clamp(6, area.height.saturating_sub(2).max(6));
+    let r = centered(area, 70, h);
+    frame.render_widget(Clear, r);
+    let block = panel(title);
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let [input, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(format!("> {query}▏")), input);
+    if items.is_empty() {
+        frame.render_widget(Paragraph::new("  no match"), rest);
+        return;
+    }
+    let list = List::new(items.iter().map(|i| ListItem::new(i.as_str())))
+        .highlight_style(palette.style(Style::default().add_modifier(Modifier::REVERSED)))
+        .highlight_symbol("▶ ");
+    let mut ls = ListState::default().with_selected(Some(selected.min(items.len() - 1)));
+    frame.render_stateful_widget(list, rest, &mut ls);
+}
+
+fn detail(frame: &mut Frame, area: Rect, state: &State, id: &str, palette: &Palette) {
+    let Some(d) = state.deployment(id) else { return };
+    let w = (area.width / 2).max(40).min(area.width);
+    let r = Rect { x: area.x + area.width - w, y: area.y, width: w, height: area.height };
+    frame.render_widget(Clear, r);
+    let mut lines = vec![
+        Line::from(Span::styled(format!("{} {}", status_symbol(d.status), status_word(d.status)), palette.status(d.status))),
+        Line::from(format!("id         {}", d.id)),
+        Line::from(format!("revision   {}", state.revision_number(d).map_or("–".into(), |n| format!("#{n}")))),
+        Line::from(format!("source     {}", match d.source_type {
+            crate::backend::model::SourceType::Image => d.image.clone().unwrap_or_default(),
+            crate::backend::model::SourceType::Git =>
+                format!("{}@{}", d.repo_url.as_deref().unwrap_or(""), d.branch.as_deref().unwrap_or("")),
+        })),
+        Line::from(format!("namespace  {}", d.namespace)),
+        Line::from(format!(
+            "position   {}",
+            d.canvas_position.map_or("–".into(), |p| format!("x {} · y {}", p.x, p.y))
+        )),
+    ];
+    if let Some(lb) = state.loadbalancers.get(id) {
+        let addr = lb.address.clone().unwrap_or_else(|| "Waiting for public address…".into());
+        lines.push(Line::from(format!("address    {addr}")));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from("configs"));
+    let pretty = serde_json::from_str::<serde_json::Value>(&d.configs)
+        .and_then(|v| serde_json::to_string_pretty(&v))
+        .unwrap_or_else(|_| d.configs.clone());
+    lines.extend(pretty.lines().map(|l| Line::from(format!("  {l}"))));
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled("Esc closes", palette.dim())));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(panel(&format!(" {} ", d.name))), r);
+}

@@ -1,0 +1,108 @@
+//! Shared fixtures for the TUI tests: deployments at chosen positions, a loaded state.
+#![allow(dead_code)]
+
+use chrono::{TimeZone, Utc};
+use zopdeck::app::keymap::Keymap;
+use zopdeck::app::{Msg, Snapshot, State, update};
+use zopdeck::backend::model::*;
+use zopdeck::config::Config;
+
+pub fn ts() -> Timestamp {
+    Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
+}
+
+pub fn deployment(name: &str, status: DeploymentStatus, pos: Option<(f64, f64)>) -> Deployment {
+    Deployment {
+        id: format!("dep_{name}"),
+        name: name.into(),
+        org_id: "org_local".into(),
+        env_id: "env_demo".into(),
+        source_type: SourceType::Image,
+        repo_url: None,
+        branch: None,
+        image: Some(format!("ghcr.io/acme/{name}:1.0")),
+        integration_id: None,
+        auto_deploy: false,
+        space_id: "spc_sandbox".into(),
+        namespace: "demo".into(),
+        registry_url: None,
+        current_revision_id: Some(format!("rev_{name}")),
+        status,
+        configs: r#"{"port":8080,"replicas":2}"#.into(),
+        canvas_position: pos.map(|(x, y)| CanvasPosition { x, y }),
+        last_deploy_at: None,
+        created_at: ts(),
+        updated_at: ts(),
+    }
+}
+
+pub fn environment(id: &str, name: &str) -> Environment {
+    Environment {
+        id: id.into(),
+        name: name.into(),
+        space_id: "spc_sandbox".into(),
+        namespace: name.into(),
+        registry_url: None,
+        created_at: ts(),
+    }
+}
+
+pub fn space() -> Space {
+    Space {
+        id: "spc_sandbox".into(),
+        name: "sandbox".into(),
+        provider: "aws".into(),
+        space_type: "kubernetes".into(),
+        cloud_account_id: "ca_sandbox".into(),
+        status: SpaceStatus::Active,
+        config: "{}".into(),
+        created_at: ts(),
+    }
+}
+
+pub fn lb(status: LbStatus, address: Option<&str>) -> LoadBalancer {
+    LoadBalancer {
+        status,
+        address: address.map(str::to_string),
+        ports: vec![Listener { port: 443, protocol: Protocol::Http }],
+        tls: None,
+    }
+}
+
+pub fn empty_state(width: u16, height: u16) -> State {
+    let keymap = Keymap::from_config(&Config::default().keys).unwrap();
+    let mut s = State::new("embedded engine · /data".into(), false, keymap);
+    s.screen = (width, height);
+    s
+}
+
+/// A state loaded with these deployments in environment `demo`.
+pub fn loaded(deployments: Vec<Deployment>, width: u16, height: u16) -> State {
+    let mut s = empty_state(width, height);
+    let numbers = deployments
+        .iter()
+        .filter_map(|d| d.current_revision_id.clone())
+        .enumerate()
+        .map(|(i, r)| (r, i as u32 + 1))
+        .collect();
+    let snapshot = Snapshot {
+        environments: vec![environment("env_demo", "demo"), environment("env_prod", "prod")],
+        environment: Some(environment("env_demo", "demo")),
+        space: Some(space()),
+        deployments,
+        revision_numbers: numbers,
+        ..Default::default()
+    };
+    update(&mut s, Msg::Loaded(Box::new(snapshot)), std::time::Instant::now());
+    s
+}
+
+/// The demo canvas: four cards on a 2×2 grid, of every kind.
+pub fn demo() -> Vec<Deployment> {
+    vec![
+        deployment("web", DeploymentStatus::Active, Some((64.0, 64.0))),
+        deployment("api", DeploymentStatus::RollingOut, Some((384.0, 64.0))),
+        deployment("worker", DeploymentStatus::Failed, Some((64.0, 320.0))),
+        deployment("postgres", DeploymentStatus::Building, Some((384.0, 320.0))),
+    ]
+}
