@@ -50,15 +50,16 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) 
         None if state.loaded => spans.push(Span::raw("│ no environment ")),
         None => spans.push(Span::raw("│ loading… ")),
     }
-    spans.push(Span::raw(format!("│ {} ", state.backend_label)));
-    match &state.connection {
-        Connection::Connected => spans.push(Span::raw("│ ● connected ")),
-        Connection::Offline(why) => spans.push(Span::styled(format!("│ ✗ offline: {why} "), palette.error())),
-    }
     spans.push(Span::raw(format!("│ {}% ", state.viewport.zoom.percent())));
     if state.read_only {
-        spans.push(Span::styled("│ READ-ONLY", bold));
+        spans.push(Span::styled("│ READ-ONLY ", bold));
     }
+    match &state.connection {
+        Connection::Connected => spans.push(Span::raw("│ ● live ")),
+        Connection::Offline(why) => spans.push(Span::styled(format!("│ ✗ offline: {why} "), palette.error())),
+    }
+    // Last, as it is the longest and the first to be cut on a narrow terminal.
+    spans.push(Span::raw(format!("│ {}", state.backend_label)));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
