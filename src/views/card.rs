@@ -72,7 +72,11 @@ pub fn render(state: &State, d: &Deployment, look: &CardLook, palette: &Palette,
             lines.push(Line::from(Span::styled(source, palette.dim())));
             lines.push(Line::from(Span::styled(format!("ns {}", d.namespace), palette.dim())));
         }
-        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }).render(inner, buf);
+        // Wrapping costs; only a long line (an address) needs it.
+        let long = lines.iter().any(|l| l.width() > usize::from(inner.width));
+        let paragraph = Paragraph::new(lines);
+        let paragraph = if long { paragraph.wrap(ratatui::widgets::Wrap { trim: true }) } else { paragraph };
+        paragraph.render(inner, buf);
     }
     if look.dimmed {
         buf.set_style(area, palette.dim());
