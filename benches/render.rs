@@ -31,7 +31,10 @@ fn deployment(i: usize, per_row: usize) -> Deployment {
         current_revision_id: Some(format!("rev_{i}")),
         status,
         configs: "{}".into(),
-        canvas_position: Some(CanvasPosition { x: 64.0 + (i % per_row) as f64 * 240.0, y: 64.0 + (i / per_row) as f64 * 112.0 }),
+        canvas_position: Some(CanvasPosition {
+            x: 64.0 + (i % per_row) as f64 * 240.0,
+            y: 64.0 + (i / per_row) as f64 * 112.0,
+        }),
         last_deploy_at: None,
         created_at: Utc::now(),
         updated_at: Utc::now(),
@@ -54,7 +57,9 @@ fn state(n: usize) -> State {
     let deployments: Vec<Deployment> = (0..n).map(|i| deployment(i, per_row)).collect();
     let snapshot = Snapshot {
         environment: Some(env),
-        revision_numbers: (0..n).map(|i| (format!("rev_{i}"), (i % 9) as u32 + 1)).collect(),
+        revision_numbers: (0..n)
+            .map(|i| (format!("rev_{i}"), (i % 9) as u32 + 1))
+            .collect(),
         progress: (0..n).map(|i| (format!("dep_{i:05}"), 1, 3)).collect(),
         deployments,
         ..Default::default()

@@ -21,7 +21,14 @@ struct Tui {
 
 impl Tui {
     fn start(data_dir: &Path) -> Self {
-        let pty = native_pty_system().openpty(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 }).unwrap();
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
         let mut cmd = CommandBuilder::new(BIN);
         cmd.arg("--data-dir");
         cmd.arg(data_dir);
@@ -32,7 +39,11 @@ impl Tui {
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().unwrap();
         let writer = pty.master.take_writer().unwrap();
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(std::num::NonZero::new(ROWS).unwrap(), std::num::NonZero::new(COLS).unwrap(), 0)));
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(
+            std::num::NonZero::new(ROWS).unwrap(),
+            std::num::NonZero::new(COLS).unwrap(),
+            0,
+        )));
         let sink = Arc::clone(&screen);
         std::thread::spawn(move || {
             let _master = pty.master; // keep the pty open while reading
@@ -44,7 +55,11 @@ impl Tui {
                 sink.lock().unwrap().process(&buf[..n]);
             }
         });
-        Self { screen, writer, child }
+        Self {
+            screen,
+            writer,
+            child,
+        }
     }
 
     fn contents(&self) -> String {
@@ -58,7 +73,10 @@ impl Tui {
             if pred(&text) {
                 return text;
             }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}; screen:\n{text}");
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{text}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -79,7 +97,11 @@ impl Tui {
                 assert!(status.success(), "zopdeck exited with {status:?}");
                 return;
             }
-            assert!(Instant::now() < deadline, "zopdeck did not quit; screen:\n{}", self.contents());
+            assert!(
+                Instant::now() < deadline,
+                "zopdeck did not quit; screen:\n{}",
+                self.contents()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -97,12 +119,22 @@ fn card_column(screen: &str, name: &str) -> Option<usize> {
 fn a_card_moved_by_keyboard_stays_where_it_was_left() {
     let dir = tempfile::tempdir().unwrap();
     let mut tui = Tui::start(dir.path());
-    let screen = tui.wait_for("the demo canvas", |s| s.contains(" web ") && s.contains(" postgres "));
-    assert_eq!(card_column(&screen, "web"), Some(8), "web starts at x 64 = column 8:\n{screen}");
+    let screen = tui.wait_for("the demo canvas", |s| {
+        s.contains(" web ") && s.contains(" postgres ")
+    });
+    assert_eq!(
+        card_column(&screen, "web"),
+        Some(8),
+        "web starts at x 64 = column 8:\n{screen}"
+    );
 
     tui.keys("LLLLL"); // the selected card (web, top-left) moves five cells right
     let screen = tui.wait_for("the save", |s| s.contains(" saved"));
-    assert_eq!(card_column(&screen, "web"), Some(13), "moved on screen at once:\n{screen}");
+    assert_eq!(
+        card_column(&screen, "web"),
+        Some(13),
+        "moved on screen at once:\n{screen}"
+    );
     tui.keys("q");
     tui.wait_exit();
 
@@ -113,12 +145,19 @@ fn a_card_moved_by_keyboard_stays_where_it_was_left() {
         .output()
         .unwrap();
     let dep: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(dep["canvasPosition"]["x"], 104.0, "saved through the backend: {dep}");
+    assert_eq!(
+        dep["canvasPosition"]["x"], 104.0,
+        "saved through the backend: {dep}"
+    );
     assert_eq!(dep["canvasPosition"]["y"], 64.0);
 
     let mut again = Tui::start(dir.path());
     let screen = again.wait_for("the canvas again", |s| s.contains(" web "));
-    assert_eq!(card_column(&screen, "web"), Some(13), "found where it was left:\n{screen}");
+    assert_eq!(
+        card_column(&screen, "web"),
+        Some(13),
+        "found where it was left:\n{screen}"
+    );
     again.keys("q");
     again.wait_exit();
 }

@@ -17,18 +17,27 @@ use zopdeck::views::{self, status::Palette};
 fn render(state: &State) -> String {
     let (w, h) = state.screen;
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    terminal.draw(|f| views::draw(f, state, &Palette { color: false })).unwrap();
+    terminal
+        .draw(|f| views::draw(f, state, &Palette { color: false }))
+        .unwrap();
     terminal.backend().to_string()
 }
 
 fn press(state: &mut State, code: KeyCode) {
-    update(state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)), Instant::now());
+    update(
+        state,
+        Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+        Instant::now(),
+    );
 }
 
 fn demo_state() -> State {
     let mut s = loaded(demo(), 100, 30);
     s.progress.insert("dep_api".into(), (1, 3));
-    s.loadbalancers.insert("dep_web".into(), lb(LbStatus::Ready, Some("web.demo.sandbox.zopdeck.test")));
+    s.loadbalancers.insert(
+        "dep_web".into(),
+        lb(LbStatus::Ready, Some("web.demo.sandbox.zopdeck.test")),
+    );
     s
 }
 
@@ -50,7 +59,8 @@ fn demo_canvas() {
 #[test]
 fn waiting_for_public_address() {
     let mut s = demo_state();
-    s.loadbalancers.insert("dep_web".into(), lb(LbStatus::Pending, None));
+    s.loadbalancers
+        .insert("dep_web".into(), lb(LbStatus::Pending, None));
     insta::assert_snapshot!(render(&s));
 }
 
@@ -64,9 +74,24 @@ fn another_card_selected() {
 #[test]
 fn card_being_dragged() {
     let mut s = demo_state();
-    let ev = |kind, column, row| Msg::Mouse(MouseEvent { kind, column, row, modifiers: KeyModifiers::NONE });
-    update(&mut s, ev(MouseEventKind::Down(MouseButton::Left), 10, 6), Instant::now());
-    update(&mut s, ev(MouseEventKind::Drag(MouseButton::Left), 30, 11), Instant::now());
+    let ev = |kind, column, row| {
+        Msg::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    update(
+        &mut s,
+        ev(MouseEventKind::Down(MouseButton::Left), 10, 6),
+        Instant::now(),
+    );
+    update(
+        &mut s,
+        ev(MouseEventKind::Drag(MouseButton::Left), 30, 11),
+        Instant::now(),
+    );
     insta::assert_snapshot!(render(&s));
 }
 
@@ -97,7 +122,11 @@ fn zoom_200() {
 #[test]
 fn card_half_off_screen() {
     let mut deps = demo();
-    deps.push(deployment("edge", DeploymentStatus::Active, Some((700.0, 400.0))));
+    deps.push(deployment(
+        "edge",
+        DeploymentStatus::Active,
+        Some((700.0, 400.0)),
+    ));
     let s = loaded(deps, 100, 30);
     insta::assert_snapshot!(render(&s));
 }

@@ -39,12 +39,17 @@ pub fn select_first(state: &mut State) {
 }
 
 pub fn select_direction(state: &mut State, dir: Direction) -> bool {
-    let Some(current) = state.selected_deployment().map(|d| (d.id.clone(), state.position(d))) else {
+    let Some(current) = state
+        .selected_deployment()
+        .map(|d| (d.id.clone(), state.position(d)))
+    else {
         select_first(state);
         return true;
     };
-    let others: Vec<(usize, CanvasPosition)> =
-        reachable(state).into_iter().filter(|(i, _)| state.deployments[*i].id != current.0).collect();
+    let others: Vec<(usize, CanvasPosition)> = reachable(state)
+        .into_iter()
+        .filter(|(i, _)| state.deployments[*i].id != current.0)
+        .collect();
     match geometry::nearest_in_direction(current.1, dir, &others) {
         Some(i) => {
             select_index(state, i);
@@ -61,7 +66,11 @@ pub fn select_next(state: &mut State, forward: bool) -> bool {
         return false;
     }
     order.sort_by(|a, b| a.1.y.total_cmp(&b.1.y).then(a.1.x.total_cmp(&b.1.x)));
-    let at = state.selected.as_ref().and_then(|id| order.iter().position(|(i, _)| &state.deployments[*i].id == id));
+    let at = state.selected.as_ref().and_then(|id| {
+        order
+            .iter()
+            .position(|(i, _)| &state.deployments[*i].id == id)
+    });
     let n = order.len();
     let next = match (at, forward) {
         (None, _) => 0,
@@ -74,7 +83,9 @@ pub fn select_next(state: &mut State, forward: bool) -> bool {
 
 /// Scrolls the view the least needed to show the selected card whole (when it fits).
 pub fn ensure_visible(state: &mut State) {
-    let Some(d) = state.selected_deployment() else { return };
+    let Some(d) = state.selected_deployment() else {
+        return;
+    };
     let r = state.card_rect(d);
     let (w, h) = state.canvas_size();
     let v = &mut state.viewport;
@@ -114,12 +125,18 @@ pub fn record(state: &mut State, id: &str, from: CanvasPosition, to: CanvasPosit
         last.to = to;
         return;
     }
-    state.undo.push(Move { id: id.to_string(), from, to });
+    state.undo.push(Move {
+        id: id.to_string(),
+        from,
+        to,
+    });
 }
 
 /// Moves the selected card by whole cells.
 pub fn move_selected(state: &mut State, dir: Direction, cells: i64, now: Instant) -> Vec<Cmd> {
-    let Some(d) = state.selected_deployment() else { return vec![] };
+    let Some(d) = state.selected_deployment() else {
+        return vec![];
+    };
     let id = d.id.clone();
     let from = state.position(d);
     let (dx, dy) = match dir {
@@ -129,9 +146,15 @@ pub fn move_selected(state: &mut State, dir: Direction, cells: i64, now: Instant
         Direction::Down => (0, cells),
     };
     let v = state.viewport;
-    let to = CanvasPosition { x: from.x + dx as f64 * v.px_per_col(), y: from.y + dy as f64 * v.px_per_row() };
+    let to = CanvasPosition {
+        x: from.x + dx as f64 * v.px_per_col(),
+        y: from.y + dy as f64 * v.px_per_row(),
+    };
     if !to.is_valid() {
-        state.message = Some(("the card is at the edge of the canvas".into(), MessageKind::Error));
+        state.message = Some((
+            "the card is at the edge of the canvas".into(),
+            MessageKind::Error,
+        ));
         return vec![];
     }
     record(state, &id, from, to);
@@ -182,7 +205,11 @@ pub fn zoom(state: &mut State, zoom: Zoom) {
 
 /// The largest zoom at which every card fits, centred on them.
 pub fn fit(state: &mut State) {
-    let rects: Vec<Rect> = state.deployments.iter().map(|d| state.card_rect(d)).collect();
+    let rects: Vec<Rect> = state
+        .deployments
+        .iter()
+        .map(|d| state.card_rect(d))
+        .collect();
     let Some(first) = rects.first() else { return };
     let (mut x0, mut y0, mut x1, mut y1) = (first.x, first.y, first.x + first.w, first.y + first.h);
     for r in &rects {
@@ -195,7 +222,10 @@ pub fn fit(state: &mut State) {
     let zoom = [Zoom::Double, Zoom::Full, Zoom::Half]
         .into_iter()
         .find(|z| {
-            let v = geometry::Viewport { zoom: *z, ..state.viewport };
+            let v = geometry::Viewport {
+                zoom: *z,
+                ..state.viewport
+            };
             (x1 - x0) <= f64::from(w) * v.px_per_col() && (y1 - y0) <= f64::from(h) * v.px_per_row()
         })
         .unwrap_or(Zoom::Half);
@@ -211,7 +241,10 @@ pub fn auto_place(state: &mut State, now: Instant) -> Vec<Cmd> {
     let mut taken: Vec<CanvasPosition> = Vec::new();
     let mut moves = Vec::new();
     for d in &state.deployments {
-        match d.canvas_position.filter(|p| p.is_valid() && !taken.contains(p)) {
+        match d
+            .canvas_position
+            .filter(|p| p.is_valid() && !taken.contains(p))
+        {
             Some(p) => taken.push(p),
             None => moves.push(d.id.clone()),
         }
@@ -228,7 +261,11 @@ pub fn auto_place(state: &mut State, now: Instant) -> Vec<Cmd> {
 /// A free spot near the centre of the view (for new cards).
 pub fn free_spot_in_view(state: &State) -> CanvasPosition {
     let (w, h) = state.canvas_size();
-    let taken: Vec<CanvasPosition> = state.deployments.iter().map(|d| state.position(d)).collect();
+    let taken: Vec<CanvasPosition> = state
+        .deployments
+        .iter()
+        .map(|d| state.position(d))
+        .collect();
     geometry::free_spot(&taken, Some(state.viewport.centre(w, h)))
 }
 
@@ -239,6 +276,10 @@ pub fn card_at(state: &State, x: f64, y: f64) -> Option<String> {
     {
         return Some(d.id.clone());
     }
-    state.deployments.iter().rev().find(|d| state.card_rect(d).contains(x, y)).map(|d| d.id.clone())
+    state
+        .deployments
+        .iter()
+        .rev()
+        .find(|d| state.card_rect(d).contains(x, y))
+        .map(|d| d.id.clone())
 }
-

@@ -56,7 +56,11 @@ pub struct Viewport {
 
 impl Default for Viewport {
     fn default() -> Self {
-        Self { origin_x: 0.0, origin_y: 0.0, zoom: Zoom::Full }
+        Self {
+            origin_x: 0.0,
+            origin_y: 0.0,
+            zoom: Zoom::Full,
+        }
     }
 }
 
@@ -79,13 +83,19 @@ impl Viewport {
 
     /// The canvas point at the top-left of a cell.
     pub fn to_canvas(&self, col: i64, row: i64) -> (f64, f64) {
-        (self.origin_x + col as f64 * self.px_per_col(), self.origin_y + row as f64 * self.px_per_row())
+        (
+            self.origin_x + col as f64 * self.px_per_col(),
+            self.origin_y + row as f64 * self.px_per_row(),
+        )
     }
 
     /// A card's size in cells at this zoom.
     pub fn card_cells(&self) -> (u16, u16) {
         let z = self.zoom.factor();
-        ((CARD_W / PX_PER_COL * z).round() as u16, (CARD_H / PX_PER_ROW * z).round().max(2.0) as u16)
+        (
+            (CARD_W / PX_PER_COL * z).round() as u16,
+            (CARD_H / PX_PER_ROW * z).round().max(2.0) as u16,
+        )
     }
 
     pub fn pan(&mut self, cols: i64, rows: i64) {
@@ -104,7 +114,10 @@ impl Viewport {
 
     /// The canvas point at the centre of a `w`×`h` area.
     pub fn centre(&self, w: u16, h: u16) -> (f64, f64) {
-        (self.origin_x + f64::from(w) / 2.0 * self.px_per_col(), self.origin_y + f64::from(h) / 2.0 * self.px_per_row())
+        (
+            self.origin_x + f64::from(w) / 2.0 * self.px_per_col(),
+            self.origin_y + f64::from(h) / 2.0 * self.px_per_row(),
+        )
     }
 }
 
@@ -119,7 +132,12 @@ pub struct Rect {
 
 impl Rect {
     pub fn card(p: CanvasPosition) -> Self {
-        Self { x: p.x, y: p.y, w: CARD_W, h: CARD_H }
+        Self {
+            x: p.x,
+            y: p.y,
+            w: CARD_W,
+            h: CARD_H,
+        }
     }
     pub fn overlaps(&self, o: &Rect) -> bool {
         self.x < o.x + o.w && o.x < self.x + self.w && self.y < o.y + o.h && o.y < self.y + self.h
@@ -143,7 +161,11 @@ pub enum Direction {
 /// The index of the card nearest to `from` in a direction: among cards whose centre lies in
 /// that half-plane, the one with the smallest distance, where sideways offset counts double
 /// (so "right" prefers the card on the same row over a nearer one far below).
-pub fn nearest_in_direction(from: CanvasPosition, dir: Direction, others: &[(usize, CanvasPosition)]) -> Option<usize> {
+pub fn nearest_in_direction(
+    from: CanvasPosition,
+    dir: Direction,
+    others: &[(usize, CanvasPosition)],
+) -> Option<usize> {
     let (fx, fy) = Rect::card(from).centre();
     others
         .iter()
@@ -168,8 +190,10 @@ pub fn free_spot(taken: &[CanvasPosition], near: Option<(f64, f64)>) -> CanvasPo
     let free = |p: CanvasPosition| !rects.iter().any(|r| r.overlaps(&Rect::card(p)));
     let (ox, oy) = match near {
         Some((x, y)) => (
-            GRID_ORIGIN.0 + ((x - CARD_W / 2.0 - GRID_ORIGIN.0) / GRID_STEP.0).round() * GRID_STEP.0,
-            GRID_ORIGIN.1 + ((y - CARD_H / 2.0 - GRID_ORIGIN.1) / GRID_STEP.1).round() * GRID_STEP.1,
+            GRID_ORIGIN.0
+                + ((x - CARD_W / 2.0 - GRID_ORIGIN.0) / GRID_STEP.0).round() * GRID_STEP.0,
+            GRID_ORIGIN.1
+                + ((y - CARD_H / 2.0 - GRID_ORIGIN.1) / GRID_STEP.1).round() * GRID_STEP.1,
         ),
         None => GRID_ORIGIN,
     };
@@ -181,7 +205,10 @@ pub fn free_spot(taken: &[CanvasPosition], near: Option<(f64, f64)>) -> CanvasPo
                 if dx.abs() != ring && dy.abs() != ring {
                     continue;
                 }
-                let p = CanvasPosition { x: ox + dx as f64 * GRID_STEP.0, y: oy + dy as f64 * GRID_STEP.1 };
+                let p = CanvasPosition {
+                    x: ox + dx as f64 * GRID_STEP.0,
+                    y: oy + dy as f64 * GRID_STEP.1,
+                };
                 if near.is_none() && (p.x < GRID_ORIGIN.0 || p.y < GRID_ORIGIN.1) {
                     continue;
                 }
@@ -191,7 +218,10 @@ pub fn free_spot(taken: &[CanvasPosition], near: Option<(f64, f64)>) -> CanvasPo
             }
         }
     }
-    CanvasPosition { x: ox, y: oy + (max_ring + 1) as f64 * GRID_STEP.1 }
+    CanvasPosition {
+        x: ox,
+        y: oy + (max_ring + 1) as f64 * GRID_STEP.1,
+    }
 }
 
 #[cfg(test)]
@@ -227,13 +257,27 @@ mod tests {
 
     #[test]
     fn directional_neighbours() {
-        let cards = [(1, p(400.0, 0.0)), (2, p(0.0, 300.0)), (3, p(200.0, 600.0)), (4, p(800.0, 20.0))];
+        let cards = [
+            (1, p(400.0, 0.0)),
+            (2, p(0.0, 300.0)),
+            (3, p(200.0, 600.0)),
+            (4, p(800.0, 20.0)),
+        ];
         let from = p(0.0, 0.0);
-        assert_eq!(nearest_in_direction(from, Direction::Right, &cards), Some(1));
+        assert_eq!(
+            nearest_in_direction(from, Direction::Right, &cards),
+            Some(1)
+        );
         assert_eq!(nearest_in_direction(from, Direction::Down, &cards), Some(2));
         assert_eq!(nearest_in_direction(from, Direction::Left, &cards), None);
-        assert_eq!(nearest_in_direction(p(400.0, 0.0), Direction::Right, &cards), Some(4));
-        assert_eq!(nearest_in_direction(p(400.0, 0.0), Direction::Left, &cards), Some(2));
+        assert_eq!(
+            nearest_in_direction(p(400.0, 0.0), Direction::Right, &cards),
+            Some(4)
+        );
+        assert_eq!(
+            nearest_in_direction(p(400.0, 0.0), Direction::Left, &cards),
+            Some(2)
+        );
     }
 
     #[test]
@@ -242,8 +286,13 @@ mod tests {
         assert_eq!(first, p(64.0, 64.0));
         let second = free_spot(&[first], None);
         assert!(!Rect::card(second).overlaps(&Rect::card(first)));
-        let many: Vec<CanvasPosition> = (0..50).map(|i| p(64.0 + (i % 7) as f64 * 240.0, 64.0 + (i / 7) as f64 * 112.0)).collect();
+        let many: Vec<CanvasPosition> = (0..50)
+            .map(|i| p(64.0 + (i % 7) as f64 * 240.0, 64.0 + (i / 7) as f64 * 112.0))
+            .collect();
         let spot = free_spot(&many, Some((500.0, 300.0)));
-        assert!(many.iter().all(|m| !Rect::card(*m).overlaps(&Rect::card(spot))));
+        assert!(
+            many.iter()
+                .all(|m| !Rect::card(*m).overlaps(&Rect::card(spot)))
+        );
     }
 }

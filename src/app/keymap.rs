@@ -32,23 +32,43 @@ pub enum Action {
     Quit,
 }
 
-const DIRS: [(Direction, &str); 4] =
-    [(Direction::Left, "left"), (Direction::Down, "down"), (Direction::Up, "up"), (Direction::Right, "right")];
+const DIRS: [(Direction, &str); 4] = [
+    (Direction::Left, "left"),
+    (Direction::Down, "down"),
+    (Direction::Up, "up"),
+    (Direction::Right, "right"),
+];
 
 impl Action {
     /// Every action with its config name and a description, in help order.
     pub fn all() -> Vec<(Action, String, &'static str)> {
         let mut v = Vec::new();
         for (d, n) in DIRS {
-            v.push((Action::Select(d), format!("select_{n}"), "select the nearest card in that direction"));
+            v.push((
+                Action::Select(d),
+                format!("select_{n}"),
+                "select the nearest card in that direction",
+            ));
         }
         v.push((Action::Next, "next".into(), "select the next card"));
-        v.push((Action::Previous, "previous".into(), "select the previous card"));
+        v.push((
+            Action::Previous,
+            "previous".into(),
+            "select the previous card",
+        ));
         for (d, n) in DIRS {
-            v.push((Action::Move(d), format!("move_{n}"), "move the selected card one cell"));
+            v.push((
+                Action::Move(d),
+                format!("move_{n}"),
+                "move the selected card one cell",
+            ));
         }
         for (d, n) in DIRS {
-            v.push((Action::MoveFar(d), format!("move_far_{n}"), "move the selected card five cells"));
+            v.push((
+                Action::MoveFar(d),
+                format!("move_far_{n}"),
+                "move the selected card five cells",
+            ));
         }
         for (d, n) in DIRS {
             v.push((Action::Pan(d), format!("pan_{n}"), "pan the view"));
@@ -58,8 +78,16 @@ impl Action {
             (Action::ZoomOut, "zoom_out".into(), "zoom out"),
             (Action::ZoomReset, "zoom_reset".into(), "zoom to 100 %"),
             (Action::ZoomFit, "zoom_fit".into(), "fit all cards in view"),
-            (Action::SwitchEnvironment, "switch_environment".into(), "switch environment"),
-            (Action::Filter, "filter".into(), "filter cards by name or status"),
+            (
+                Action::SwitchEnvironment,
+                "switch_environment".into(),
+                "switch environment",
+            ),
+            (
+                Action::Filter,
+                "filter".into(),
+                "filter cards by name or status",
+            ),
             (Action::Palette, "palette".into(), "command palette"),
             (Action::Help, "help".into(), "show the key bindings"),
             (Action::Open, "open".into(), "open the selected deployment"),
@@ -72,12 +100,19 @@ impl Action {
     }
 
     pub fn name(self) -> String {
-        Self::all().into_iter().find(|(a, _, _)| *a == self).map(|(_, n, _)| n).unwrap_or_default()
+        Self::all()
+            .into_iter()
+            .find(|(a, _, _)| *a == self)
+            .map(|(_, n, _)| n)
+            .unwrap_or_default()
     }
 
     /// Whether the action changes something (refused in read-only mode).
     pub fn changes(self) -> bool {
-        matches!(self, Action::Move(_) | Action::MoveFar(_) | Action::Undo | Action::Redo)
+        matches!(
+            self,
+            Action::Move(_) | Action::MoveFar(_) | Action::Undo | Action::Redo
+        )
     }
 }
 
@@ -90,7 +125,8 @@ pub struct Chord {
 
 impl Chord {
     pub fn from_event(k: &KeyEvent) -> Self {
-        let mut mods = k.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let mut mods =
+            k.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
         // A typed character already carries its shift (`H`, `?`, `+`).
         if let KeyCode::Char(_) = k.code {
             mods.remove(KeyModifiers::SHIFT);
@@ -159,7 +195,11 @@ impl Chord {
     /// The modifiers as a prefix ("Ctrl-Alt-").
     pub fn mods_label(&self) -> String {
         let mut s = String::new();
-        for (m, name) in [(KeyModifiers::CONTROL, "Ctrl-"), (KeyModifiers::ALT, "Alt-"), (KeyModifiers::SHIFT, "Shift-")] {
+        for (m, name) in [
+            (KeyModifiers::CONTROL, "Ctrl-"),
+            (KeyModifiers::ALT, "Alt-"),
+            (KeyModifiers::SHIFT, "Shift-"),
+        ] {
             if self.mods.contains(m) {
                 s.push_str(name);
             }
@@ -206,7 +246,10 @@ impl Keymap {
         for (name, chords) in keys {
             let Some((action, _, _)) = actions.iter().find(|(_, n, _)| n == name) else {
                 let known: Vec<&str> = actions.iter().map(|(_, n, _)| n.as_str()).collect();
-                return Err(format!("[keys] has no action {name:?}; actions are: {}", known.join(", ")));
+                return Err(format!(
+                    "[keys] has no action {name:?}; actions are: {}",
+                    known.join(", ")
+                ));
             };
             let mut parsed = Vec::new();
             for c in chords {
@@ -233,11 +276,18 @@ impl Keymap {
     /// The keys of a group of actions in one label: the four directions of a move become
     /// "Shift-←↓↑→ / HJKL" when their keys share modifiers.
     pub fn group_label(&self, actions: &[Action]) -> String {
-        let longest = actions.iter().map(|a| self.chords(*a).len()).max().unwrap_or(0);
+        let longest = actions
+            .iter()
+            .map(|a| self.chords(*a).len())
+            .max()
+            .unwrap_or(0);
         let mut parts = Vec::new();
         for k in 0..longest {
-            let chords: Vec<Option<&Chord>> = actions.iter().map(|a| self.chords(*a).get(k)).collect();
-            let same_mods = chords.iter().all(|c| c.is_some_and(|c| Some(c.mods) == chords[0].map(|f| f.mods)));
+            let chords: Vec<Option<&Chord>> =
+                actions.iter().map(|a| self.chords(*a).get(k)).collect();
+            let same_mods = chords
+                .iter()
+                .all(|c| c.is_some_and(|c| Some(c.mods) == chords[0].map(|f| f.mods)));
             if same_mods && chords.len() > 1 {
                 let mods = chords[0].map(Chord::mods_label).unwrap_or_default();
                 let keys: String = chords.iter().flatten().map(|c| c.key_label()).collect();
@@ -251,7 +301,10 @@ impl Keymap {
 
     /// The keys bound to an action, as the help shows them ("h / ←").
     pub fn label(&self, action: Action) -> String {
-        self.keys.get(&action).map(|cs| cs.iter().map(Chord::label).collect::<Vec<_>>().join(" / ")).unwrap_or_default()
+        self.keys
+            .get(&action)
+            .map(|cs| cs.iter().map(Chord::label).collect::<Vec<_>>().join(" / "))
+            .unwrap_or_default()
     }
 }
 
@@ -267,18 +320,42 @@ mod tests {
     fn default_bindings_resolve() {
         let config = crate::config::Config::default();
         let km = Keymap::from_config(&config.keys).unwrap();
-        assert_eq!(km.action(&key(KeyCode::Char('h'), KeyModifiers::NONE)), Some(Action::Select(Direction::Left)));
-        assert_eq!(km.action(&key(KeyCode::Char('H'), KeyModifiers::SHIFT)), Some(Action::Move(Direction::Left)));
-        assert_eq!(km.action(&key(KeyCode::Left, KeyModifiers::SHIFT)), Some(Action::Move(Direction::Left)));
+        assert_eq!(
+            km.action(&key(KeyCode::Char('h'), KeyModifiers::NONE)),
+            Some(Action::Select(Direction::Left))
+        );
+        assert_eq!(
+            km.action(&key(KeyCode::Char('H'), KeyModifiers::SHIFT)),
+            Some(Action::Move(Direction::Left))
+        );
+        assert_eq!(
+            km.action(&key(KeyCode::Left, KeyModifiers::SHIFT)),
+            Some(Action::Move(Direction::Left))
+        );
         assert_eq!(
             km.action(&key(KeyCode::Left, KeyModifiers::SHIFT | KeyModifiers::ALT)),
             Some(Action::MoveFar(Direction::Left))
         );
-        assert_eq!(km.action(&key(KeyCode::Left, KeyModifiers::CONTROL)), Some(Action::Pan(Direction::Left)));
-        assert_eq!(km.action(&key(KeyCode::Char('r'), KeyModifiers::CONTROL)), Some(Action::Redo));
-        assert_eq!(km.action(&key(KeyCode::Char('+'), KeyModifiers::SHIFT)), Some(Action::ZoomIn));
-        assert_eq!(km.action(&key(KeyCode::BackTab, KeyModifiers::SHIFT)), Some(Action::Previous));
-        assert_eq!(km.action(&key(KeyCode::Char('?'), KeyModifiers::SHIFT)), Some(Action::Help));
+        assert_eq!(
+            km.action(&key(KeyCode::Left, KeyModifiers::CONTROL)),
+            Some(Action::Pan(Direction::Left))
+        );
+        assert_eq!(
+            km.action(&key(KeyCode::Char('r'), KeyModifiers::CONTROL)),
+            Some(Action::Redo)
+        );
+        assert_eq!(
+            km.action(&key(KeyCode::Char('+'), KeyModifiers::SHIFT)),
+            Some(Action::ZoomIn)
+        );
+        assert_eq!(
+            km.action(&key(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            Some(Action::Previous)
+        );
+        assert_eq!(
+            km.action(&key(KeyCode::Char('?'), KeyModifiers::SHIFT)),
+            Some(Action::Help)
+        );
         // Every action has a default key.
         for (a, name, _) in Action::all() {
             assert!(!km.label(a).is_empty(), "{name} has no default key");

@@ -43,7 +43,11 @@ pub enum Msg {
     /// Positions an earlier run could not save.
     OutboxLoaded(BTreeMap<String, CanvasPosition>),
     /// The backend answered a position write.
-    Saved { id: String, pos: CanvasPosition, result: Result<(), SaveError> },
+    Saved {
+        id: String,
+        pos: CanvasPosition,
+        result: Result<(), SaveError>,
+    },
     /// A backend call failed.
     Failed(String),
     /// Animation tick (spinners); only sent while something animates.
@@ -56,8 +60,14 @@ pub enum Msg {
 pub enum Cmd {
     /// Load the environment with this id or name (the first one when `None`).
     Reload(Option<String>),
-    FetchRevision { deployment_id: String, revision_id: String },
-    SavePosition { id: String, pos: CanvasPosition },
+    FetchRevision {
+        deployment_id: String,
+        revision_id: String,
+    },
+    SavePosition {
+        id: String,
+        pos: CanvasPosition,
+    },
     /// Write the pending positions to disk.
     StoreOutbox(BTreeMap<String, CanvasPosition>),
     Quit,

@@ -26,7 +26,10 @@ pub struct Outbox {
 
 impl Outbox {
     pub fn new(dir: &Path, backend: &str) -> Self {
-        Self { path: dir.join(OUTBOX_FILE), backend: backend.to_string() }
+        Self {
+            path: dir.join(OUTBOX_FILE),
+            backend: backend.to_string(),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -42,14 +45,19 @@ impl Outbox {
             Err(e) => return Err(format!("cannot read {}: {e}", self.path.display())),
         };
         match serde_json::from_str::<OutboxFile>(&text) {
-            Ok(f) if f.backend == self.backend => {
-                Ok(f.positions.into_iter().filter(|(_, p)| p.is_valid()).collect())
-            }
+            Ok(f) if f.backend == self.backend => Ok(f
+                .positions
+                .into_iter()
+                .filter(|(_, p)| p.is_valid())
+                .collect()),
             Ok(_) => Ok(BTreeMap::new()),
             Err(e) => {
                 let aside = self.path.with_extension("json.damaged");
                 let _ = std::fs::rename(&self.path, &aside);
-                Err(format!("the pending-positions file was damaged ({e}); it was moved to {}", aside.display()))
+                Err(format!(
+                    "the pending-positions file was damaged ({e}); it was moved to {}",
+                    aside.display()
+                ))
             }
         }
     }
@@ -64,15 +72,24 @@ impl Outbox {
                 _ => Ok(()),
             };
         }
-        let file = OutboxFile { backend: self.backend.clone(), positions: positions.clone() };
+        let file = OutboxFile {
+            backend: self.backend.clone(),
+            positions: positions.clone(),
+        };
         let text = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
         if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
         let tmp = self.path.with_extension("json.tmp");
         std::fs::write(&tmp, text)
             .and_then(|()| std::fs::rename(&tmp, &self.path))
-            .map_err(|e| format!("cannot save pending positions to {}: {e}", self.path.display()))
+            .map_err(|e| {
+                format!(
+                    "cannot save pending positions to {}: {e}",
+                    self.path.display()
+                )
+            })
     }
 }
 
@@ -89,7 +106,10 @@ mod tests {
         m.insert("dep_1".to_string(), CanvasPosition { x: 8.0, y: 16.0 });
         outbox.save(&m).unwrap();
         assert_eq!(outbox.load().unwrap(), m);
-        assert!(Outbox::new(dir.path(), "remote").load().unwrap().is_empty(), "other backend's file is not ours");
+        assert!(
+            Outbox::new(dir.path(), "remote").load().unwrap().is_empty(),
+            "other backend's file is not ours"
+        );
         outbox.save(&BTreeMap::new()).unwrap();
         assert!(!outbox.path().exists());
     }

@@ -20,12 +20,26 @@ pub fn backoff(attempt: u32) -> Duration {
 pub fn schedule(state: &mut State, id: &str, pos: CanvasPosition, now: Instant) -> Vec<Cmd> {
     let attempt = state.pending.get(id).map_or(0, |p| p.attempt);
     let in_flight = state.pending.get(id).is_some_and(|p| p.in_flight);
-    state.pending.insert(id.to_string(), PendingWrite { pos, due: now + DEBOUNCE, attempt, in_flight });
+    state.pending.insert(
+        id.to_string(),
+        PendingWrite {
+            pos,
+            due: now + DEBOUNCE,
+            attempt,
+            in_flight,
+        },
+    );
     vec![store_outbox(state)]
 }
 
 pub fn store_outbox(state: &State) -> Cmd {
-    Cmd::StoreOutbox(state.pending.iter().map(|(id, p)| (id.clone(), p.pos)).collect())
+    Cmd::StoreOutbox(
+        state
+            .pending
+            .iter()
+            .map(|(id, p)| (id.clone(), p.pos))
+            .collect(),
+    )
 }
 
 /// Sends every write that is due and not already on its way.
@@ -34,15 +48,26 @@ pub fn flush_due(state: &mut State, now: Instant) -> Vec<Cmd> {
     for (id, p) in state.pending.iter_mut() {
         if !p.in_flight && p.due <= now {
             p.in_flight = true;
-            cmds.push(Cmd::SavePosition { id: id.clone(), pos: p.pos });
+            cmds.push(Cmd::SavePosition {
+                id: id.clone(),
+                pos: p.pos,
+            });
         }
     }
     cmds
 }
 
 /// The backend answered a write.
-pub fn on_saved(state: &mut State, id: &str, pos: CanvasPosition, result: Result<(), SaveError>, now: Instant) -> Vec<Cmd> {
-    let Some(p) = state.pending.get_mut(id) else { return vec![] };
+pub fn on_saved(
+    state: &mut State,
+    id: &str,
+    pos: CanvasPosition,
+    result: Result<(), SaveError>,
+    now: Instant,
+) -> Vec<Cmd> {
+    let Some(p) = state.pending.get_mut(id) else {
+        return vec![];
+    };
     p.in_flight = false;
     match result {
         Ok(()) if p.pos == pos => {
@@ -64,7 +89,11 @@ pub fn on_saved(state: &mut State, id: &str, pos: CanvasPosition, result: Result
             p.due = now + wait;
             let n = state.pending.len();
             state.message = Some((
-                format!("{n} position change(s) pending — saving failed: {}; retrying in {} s", e.message, wait.as_secs()),
+                format!(
+                    "{n} position change(s) pending — saving failed: {}; retrying in {} s",
+                    e.message,
+                    wait.as_secs()
+                ),
                 MessageKind::Error,
             ));
             vec![]
@@ -73,12 +102,24 @@ pub fn on_saved(state: &mut State, id: &str, pos: CanvasPosition, result: Result
 }
 
 /// Pending positions from an earlier run: shown at once and sent now.
-pub fn restore(state: &mut State, saved: std::collections::BTreeMap<String, CanvasPosition>, now: Instant) -> Vec<Cmd> {
+pub fn restore(
+    state: &mut State,
+    saved: std::collections::BTreeMap<String, CanvasPosition>,
+    now: Instant,
+) -> Vec<Cmd> {
     for (id, pos) in saved {
         if let Some(d) = state.deployments.iter_mut().find(|d| d.id == id) {
             d.canvas_position = Some(pos);
         }
-        state.pending.insert(id, PendingWrite { pos, due: now, attempt: 0, in_flight: false });
+        state.pending.insert(
+            id,
+            PendingWrite {
+                pos,
+                due: now,
+                attempt: 0,
+                in_flight: false,
+            },
+        );
     }
     vec![]
 }

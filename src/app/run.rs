@@ -23,7 +23,12 @@ const TICK: Duration = Duration::from_millis(120);
 
 /// Runs the TUI until the user quits. The terminal is restored on return, on panic (ratatui's
 /// hook) and on SIGTERM/SIGHUP.
-pub async fn run(backend: Arc<dyn Backend>, state: State, env: Option<String>, outbox: Outbox) -> Result<(), String> {
+pub async fn run(
+    backend: Arc<dyn Backend>,
+    state: State,
+    env: Option<String>,
+    outbox: Outbox,
+) -> Result<(), String> {
     let mut terminal = ratatui::try_init().map_err(|e| format!("cannot open the terminal: {e}"))?;
     let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
     let mut state = state;
@@ -32,7 +37,13 @@ pub async fn run(backend: Arc<dyn Backend>, state: State, env: Option<String>, o
     let _ = std::io::stdout().flush();
     ratatui::restore();
     // Whatever is still unsaved stays on disk for the next start.
-    if let Err(e) = outbox.save(&state.pending.iter().map(|(id, p)| (id.clone(), p.pos)).collect()) {
+    if let Err(e) = outbox.save(
+        &state
+            .pending
+            .iter()
+            .map(|(id, p)| (id.clone(), p.pos))
+            .collect(),
+    ) {
         eprintln!("zopdeck: {e}");
     }
     result
@@ -66,7 +77,9 @@ async fn event_loop(
             let _ = tx.send(Msg::Failed(e));
         }
     }
-    terminal.draw(|f| views::draw(f, state, &palette)).map_err(|e| e.to_string())?;
+    terminal
+        .draw(|f| views::draw(f, state, &palette))
+        .map_err(|e| e.to_string())?;
 
     loop {
         let deadline = state.next_deadline().map(tokio::time::Instant::from_std);
@@ -100,7 +113,9 @@ async fn event_loop(
             execute(cmd, &backend, &tx, outbox);
         }
         if redraw {
-            terminal.draw(|f| views::draw(f, state, &palette)).map_err(|e| e.to_string())?;
+            terminal
+                .draw(|f| views::draw(f, state, &palette))
+                .map_err(|e| e.to_string())?;
         }
     }
 }
@@ -139,7 +154,10 @@ fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>
                 let _ = tx.send(msg);
             });
         }
-        Cmd::FetchRevision { deployment_id, revision_id } => {
+        Cmd::FetchRevision {
+            deployment_id,
+            revision_id,
+        } => {
             tokio::spawn(async move {
                 if let Ok(r) = backend.get_revision(&deployment_id, &revision_id).await {
                     let _ = tx.send(Msg::RevisionNumber(r.id, r.number));
@@ -148,10 +166,14 @@ fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>
         }
         Cmd::SavePosition { id, pos } => {
             tokio::spawn(async move {
-                let result = backend.set_canvas_position(&id, pos).await.map(|_| ()).map_err(|e| SaveError {
-                    gone: matches!(e, BackendError::NotFound { .. }),
-                    message: e.to_string(),
-                });
+                let result = backend
+                    .set_canvas_position(&id, pos)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| SaveError {
+                        gone: matches!(e, BackendError::NotFound { .. }),
+                        message: e.to_string(),
+                    });
                 let _ = tx.send(Msg::Saved { id, pos, result });
             });
         }
@@ -159,16 +181,29 @@ fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>
 }
 
 /// Everything the screen shows for one environment (`prefer`: its id or name).
-pub async fn load_snapshot(b: &dyn Backend, prefer: Option<&str>) -> Result<Snapshot, BackendError> {
+pub async fn load_snapshot(
+    b: &dyn Backend,
+    prefer: Option<&str>,
+) -> Result<Snapshot, BackendError> {
     let environments = b.list_environments().await?;
     let env = prefer
         .and_then(|p| environments.iter().find(|e| e.id == p || e.name == p))
         .or_else(|| environments.first())
         .cloned();
-    let Some(env) = env else { return Ok(Snapshot { environments, ..Default::default() }) };
+    let Some(env) = env else {
+        return Ok(Snapshot {
+            environments,
+            ..Default::default()
+        });
+    };
     let space = b.get_space(&env.space_id).await.ok();
     let deployments = b.list_deployments(Some(&env.id)).await?;
-    let mut snapshot = Snapshot { environment: Some(env), space, environments, ..Default::default() };
+    let mut snapshot = Snapshot {
+        environment: Some(env),
+        space,
+        environments,
+        ..Default::default()
+    };
     let mut numbers: BTreeMap<String, u32> = BTreeMap::new();
     for d in &deployments {
         if let Some(rev) = &d.current_revision_id
@@ -180,7 +215,10 @@ pub async fn load_snapshot(b: &dyn Backend, prefer: Option<&str>) -> Result<Snap
         if d.status == DeploymentStatus::RollingOut
             && let Ok(events) = b.list_events(&d.id, None).await
             && let Some((r, t)) = events.iter().rev().find_map(|e| {
-                Some((e.meta.get("ready")?.as_u64()? as u32, e.meta.get("desired")?.as_u64()? as u32))
+                Some((
+                    e.meta.get("ready")?.as_u64()? as u32,
+                    e.meta.get("desired")?.as_u64()? as u32,
+                ))
             })
         {
             snapshot.progress.push((d.id.clone(), r, t));
@@ -210,7 +248,10 @@ impl Signals {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
-            Self { term: signal(SignalKind::terminate()).ok(), hup: signal(SignalKind::hangup()).ok() }
+            Self {
+                term: signal(SignalKind::terminate()).ok(),
+                hup: signal(SignalKind::hangup()).ok(),
+            }
         }
         #[cfg(not(unix))]
         Self {}

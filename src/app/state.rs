@@ -34,7 +34,11 @@ pub struct Move {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Drag {
     /// A card follows the pointer; `grab` is the pointer's offset inside the card (px).
-    Card { id: String, grab: (f64, f64), from: CanvasPosition },
+    Card {
+        id: String,
+        grab: (f64, f64),
+        from: CanvasPosition,
+    },
     /// Empty canvas: the view follows the pointer.
     Pan { col: u16, row: u16 },
 }
@@ -134,7 +138,8 @@ impl State {
 
     /// A card's position: every card has one once loaded (auto-placed when missing).
     pub fn position(&self, d: &Deployment) -> CanvasPosition {
-        d.canvas_position.unwrap_or(CanvasPosition { x: 0.0, y: 0.0 })
+        d.canvas_position
+            .unwrap_or(CanvasPosition { x: 0.0, y: 0.0 })
     }
 
     pub fn card_rect(&self, d: &Deployment) -> Rect {
@@ -155,20 +160,31 @@ impl State {
 
     /// Whether anything on screen animates (and so needs ticks).
     pub fn animating(&self) -> bool {
-        self.deployments.iter().any(|d| d.status.is_in_progress() || self.waiting_for_address(&d.id))
+        self.deployments
+            .iter()
+            .any(|d| d.status.is_in_progress() || self.waiting_for_address(&d.id))
     }
 
     pub fn waiting_for_address(&self, id: &str) -> bool {
-        self.loadbalancers.get(id).is_some_and(|lb| lb.status == LbStatus::Pending)
+        self.loadbalancers
+            .get(id)
+            .is_some_and(|lb| lb.status == LbStatus::Pending)
     }
 
     pub fn revision_number(&self, d: &Deployment) -> Option<u32> {
-        d.current_revision_id.as_ref().and_then(|r| self.revision_numbers.get(r)).copied()
+        d.current_revision_id
+            .as_ref()
+            .and_then(|r| self.revision_numbers.get(r))
+            .copied()
     }
 
     /// The next time a pending write is due, for the event loop's timer.
     pub fn next_deadline(&self) -> Option<Instant> {
-        self.pending.values().filter(|p| !p.in_flight).map(|p| p.due).min()
+        self.pending
+            .values()
+            .filter(|p| !p.in_flight)
+            .map(|p| p.due)
+            .min()
     }
 
     pub fn dragging(&self, id: &str) -> bool {

@@ -3,7 +3,9 @@
 
 use std::time::Instant;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 
 use super::canvas;
 use super::geometry::Zoom;
@@ -24,7 +26,12 @@ pub fn update(state: &mut State, msg: Msg, now: Instant) -> (bool, Vec<Cmd>) {
         }
         Msg::Loaded(snapshot) => (true, on_loaded(state, *snapshot, now)),
         Msg::Changed(change) => on_change(state, change),
-        Msg::Missed => (false, vec![Cmd::Reload(state.environment.as_ref().map(|e| e.id.clone()))]),
+        Msg::Missed => (
+            false,
+            vec![Cmd::Reload(
+                state.environment.as_ref().map(|e| e.id.clone()),
+            )],
+        ),
         Msg::RevisionNumber(rev, n) => {
             state.revision_numbers.insert(rev, n);
             (true, vec![])
@@ -33,7 +40,10 @@ pub fn update(state: &mut State, msg: Msg, now: Instant) -> (bool, Vec<Cmd>) {
             let n = saved.len();
             let cmds = persist::restore(state, saved, now);
             if n > 0 {
-                state.message = Some((format!("sending {n} position change(s) left from the last run"), MessageKind::Info));
+                state.message = Some((
+                    format!("sending {n} position change(s) left from the last run"),
+                    MessageKind::Info,
+                ));
             }
             (n > 0, cmds)
         }
@@ -53,7 +63,8 @@ pub fn update(state: &mut State, msg: Msg, now: Instant) -> (bool, Vec<Cmd>) {
 }
 
 fn on_loaded(state: &mut State, s: super::msg::Snapshot, now: Instant) -> Vec<Cmd> {
-    let switched = state.environment.as_ref().map(|e| &e.id) != s.environment.as_ref().map(|e| &e.id);
+    let switched =
+        state.environment.as_ref().map(|e| &e.id) != s.environment.as_ref().map(|e| &e.id);
     state.loaded = true;
     state.connection = Connection::Connected;
     state.environments = s.environments;
@@ -61,7 +72,11 @@ fn on_loaded(state: &mut State, s: super::msg::Snapshot, now: Instant) -> Vec<Cm
     state.space = s.space;
     state.deployments = s.deployments;
     state.revision_numbers.extend(s.revision_numbers);
-    state.progress = s.progress.into_iter().map(|(id, r, d)| (id, (r, d))).collect();
+    state.progress = s
+        .progress
+        .into_iter()
+        .map(|(id, r, d)| (id, (r, d)))
+        .collect();
     state.loadbalancers = s.loadbalancers.into_iter().collect();
     // Our unsaved positions are newer than the backend's.
     for (id, p) in &state.pending {
@@ -92,7 +107,10 @@ fn on_change(state: &mut State, change: Change) -> (bool, Vec<Cmd>) {
             if let Some(rev) = &d.current_revision_id
                 && !state.revision_numbers.contains_key(rev)
             {
-                cmds.push(Cmd::FetchRevision { deployment_id: d.id.clone(), revision_id: rev.clone() });
+                cmds.push(Cmd::FetchRevision {
+                    deployment_id: d.id.clone(),
+                    revision_id: rev.clone(),
+                });
             }
             if d.status != DeploymentStatus::RollingOut {
                 state.progress.remove(&d.id);
@@ -107,11 +125,18 @@ fn on_change(state: &mut State, change: Change) -> (bool, Vec<Cmd>) {
                 Some(i) => state.deployments[i] = d,
                 None => {
                     let needs_spot = d.canvas_position.is_none_or(|p| {
-                        state.deployments.iter().any(|o| o.canvas_position == Some(p))
+                        state
+                            .deployments
+                            .iter()
+                            .any(|o| o.canvas_position == Some(p))
                     });
                     if needs_spot {
                         d.canvas_position = Some(canvas::free_spot_in_view(state));
-                        let (id, pos) = (d.id.clone(), d.canvas_position.unwrap_or(CanvasPosition { x: 0.0, y: 0.0 }));
+                        let (id, pos) = (
+                            d.id.clone(),
+                            d.canvas_position
+                                .unwrap_or(CanvasPosition { x: 0.0, y: 0.0 }),
+                        );
                         state.deployments.push(d);
                         cmds.extend(persist::schedule(state, &id, pos, Instant::now()));
                     } else {
@@ -135,7 +160,10 @@ fn on_change(state: &mut State, change: Change) -> (bool, Vec<Cmd>) {
             }
             (true, vec![])
         }
-        Change::Event { deployment_id, data } => {
+        Change::Event {
+            deployment_id,
+            data,
+        } => {
             let ready = data.meta.get("ready").and_then(|v| v.as_u64());
             let desired = data.meta.get("desired").and_then(|v| v.as_u64());
             match (data.stage, ready, desired) {
@@ -146,7 +174,10 @@ fn on_change(state: &mut State, change: Change) -> (bool, Vec<Cmd>) {
                 _ => (false, vec![]),
             }
         }
-        Change::Loadbalancer { deployment_id, data } => {
+        Change::Loadbalancer {
+            deployment_id,
+            data,
+        } => {
             let shown = state.deployment(&deployment_id).is_some();
             state.loadbalancers.insert(deployment_id, data);
             (shown, vec![])
@@ -179,7 +210,10 @@ fn on_key(state: &mut State, key: KeyEvent, now: Instant) -> (bool, Vec<Cmd>) {
 pub fn run_action(state: &mut State, action: Action, now: Instant) -> Vec<Cmd> {
     if action.changes() && state.read_only {
         state.message = Some((
-            format!("read-only: {} is disabled (started with --read-only or read_only = true)", action.name().replace('_', " ")),
+            format!(
+                "read-only: {} is disabled (started with --read-only or read_only = true)",
+                action.name().replace('_', " ")
+            ),
             MessageKind::Error,
         ));
         return vec![];
@@ -202,9 +236,19 @@ pub fn run_action(state: &mut State, action: Action, now: Instant) -> Vec<Cmd> {
         Action::ZoomOut => canvas::zoom(state, state.viewport.zoom.zoom_out()),
         Action::ZoomReset => canvas::zoom(state, Zoom::Full),
         Action::ZoomFit => canvas::fit(state),
-        Action::SwitchEnvironment => state.overlay = Some(Overlay::Environments { query: String::new(), selected: 0 }),
+        Action::SwitchEnvironment => {
+            state.overlay = Some(Overlay::Environments {
+                query: String::new(),
+                selected: 0,
+            })
+        }
         Action::Filter => state.filter_editing = true,
-        Action::Palette => state.overlay = Some(Overlay::Palette { query: String::new(), selected: 0 }),
+        Action::Palette => {
+            state.overlay = Some(Overlay::Palette {
+                query: String::new(),
+                selected: 0,
+            })
+        }
         Action::Help => state.overlay = Some(Overlay::Help),
         Action::Open => {
             if let Some(id) = state.selected.clone() {
@@ -213,7 +257,11 @@ pub fn run_action(state: &mut State, action: Action, now: Instant) -> Vec<Cmd> {
         }
         Action::Undo => return canvas::undo(state, now),
         Action::Redo => return canvas::redo(state, now),
-        Action::Reload => return vec![Cmd::Reload(state.environment.as_ref().map(|e| e.id.clone()))],
+        Action::Reload => {
+            return vec![Cmd::Reload(
+                state.environment.as_ref().map(|e| e.id.clone()),
+            )];
+        }
         Action::Quit => {
             if state.pending.is_empty() {
                 state.quit = true;
@@ -239,7 +287,10 @@ fn on_filter_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         _ => {}
     }
     // Keep the selection on a matching card.
-    if state.selected_deployment().is_some_and(|d| !state.matches_filter(d)) {
+    if state
+        .selected_deployment()
+        .is_some_and(|d| !state.matches_filter(d))
+    {
         state.selected = None;
         canvas::select_first(state);
     }
@@ -249,7 +300,11 @@ fn on_filter_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
 /// Items of a list overlay matching its query (fuzzy: the query's letters in order).
 pub fn fuzzy_match(query: &str, text: &str) -> bool {
     let mut chars = text.chars().flat_map(char::to_lowercase);
-    query.chars().flat_map(char::to_lowercase).filter(|c| !c.is_whitespace()).all(|q| chars.any(|c| c == q))
+    query
+        .chars()
+        .flat_map(char::to_lowercase)
+        .filter(|c| !c.is_whitespace())
+        .all(|q| chars.any(|c| c == q))
 }
 
 /// How well a query matches: 0 a prefix, 1 a substring, 2 letters in order; `None` no match.
@@ -272,11 +327,18 @@ pub fn palette_items(state: &State, query: &str) -> Vec<(Action, String, &'stati
         .into_iter()
         .filter_map(|(a, name, desc)| {
             let spaced = name.replace('_', " ");
-            let rank = [match_rank(query, &spaced), match_rank(query, &name), match_rank(query, desc).map(|r| r + 3)]
-                .into_iter()
-                .flatten()
-                .min()?;
-            Some((rank, (a, format!("{:<20} {}", spaced, state.keymap.label(a)), desc)))
+            let rank = [
+                match_rank(query, &spaced),
+                match_rank(query, &name),
+                match_rank(query, desc).map(|r| r + 3),
+            ]
+            .into_iter()
+            .flatten()
+            .min()?;
+            Some((
+                rank,
+                (a, format!("{:<20} {}", spaced, state.keymap.label(a)), desc),
+            ))
         })
         .collect();
     items.sort_by_key(|(rank, _)| *rank);
@@ -284,10 +346,19 @@ pub fn palette_items(state: &State, query: &str) -> Vec<(Action, String, &'stati
 }
 
 pub fn environment_items<'a>(state: &'a State, query: &str) -> Vec<&'a Environment> {
-    state.environments.iter().filter(|e| fuzzy_match(query, &e.name)).collect()
+    state
+        .environments
+        .iter()
+        .filter(|e| fuzzy_match(query, &e.name))
+        .collect()
 }
 
-fn on_overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent, now: Instant) -> (bool, Vec<Cmd>) {
+fn on_overlay_key(
+    state: &mut State,
+    overlay: Overlay,
+    key: KeyEvent,
+    now: Instant,
+) -> (bool, Vec<Cmd>) {
     let close = |state: &mut State| state.overlay = None;
     match overlay {
         Overlay::ConfirmQuit => match key.code {
@@ -301,12 +372,18 @@ fn on_overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent, now: Insta
             }
         },
         Overlay::Help | Overlay::Detail { .. } => {
-            if matches!(key.code, KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter) {
+            if matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter
+            ) {
                 close(state);
             }
             (true, vec![])
         }
-        Overlay::Palette { mut query, mut selected } => {
+        Overlay::Palette {
+            mut query,
+            mut selected,
+        } => {
             let n = palette_items(state, &query).len();
             match list_key(&key, &mut query, &mut selected, n) {
                 ListKey::Close => close(state),
@@ -321,12 +398,17 @@ fn on_overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent, now: Insta
             }
             (true, vec![])
         }
-        Overlay::Environments { mut query, mut selected } => {
+        Overlay::Environments {
+            mut query,
+            mut selected,
+        } => {
             let n = environment_items(state, &query).len();
             match list_key(&key, &mut query, &mut selected, n) {
                 ListKey::Close => close(state),
                 ListKey::Pick => {
-                    let env = environment_items(state, &query).get(selected).map(|e| e.id.clone());
+                    let env = environment_items(state, &query)
+                        .get(selected)
+                        .map(|e| e.id.clone());
                     close(state);
                     if let Some(id) = env {
                         state.viewport = Default::default();
@@ -374,7 +456,9 @@ fn on_mouse(state: &mut State, m: MouseEvent, now: Instant) -> (bool, Vec<Cmd>) 
         return (false, vec![]);
     }
     // The canvas starts below the one-line header.
-    let Some(row) = m.row.checked_sub(1) else { return (false, vec![]) };
+    let Some(row) = m.row.checked_sub(1) else {
+        return (false, vec![]);
+    };
     let col = m.column;
     let (cx, cy) = state.viewport.to_canvas(i64::from(col), i64::from(row));
     let shift = m.modifiers.contains(KeyModifiers::SHIFT);
@@ -382,9 +466,16 @@ fn on_mouse(state: &mut State, m: MouseEvent, now: Instant) -> (bool, Vec<Cmd>) 
         MouseEventKind::Down(MouseButton::Left) => {
             match canvas::card_at(state, cx, cy) {
                 Some(id) => {
-                    let from = state.deployment(&id).map(|d| state.position(d)).unwrap_or(CanvasPosition { x: cx, y: cy });
+                    let from = state
+                        .deployment(&id)
+                        .map(|d| state.position(d))
+                        .unwrap_or(CanvasPosition { x: cx, y: cy });
                     state.selected = Some(id.clone());
-                    state.drag = Some(Drag::Card { id, grab: (cx - from.x, cy - from.y), from });
+                    state.drag = Some(Drag::Card {
+                        id,
+                        grab: (cx - from.x, cy - from.y),
+                        from,
+                    });
                 }
                 None => state.drag = Some(Drag::Pan { col, row }),
             }
@@ -395,7 +486,10 @@ fn on_mouse(state: &mut State, m: MouseEvent, now: Instant) -> (bool, Vec<Cmd>) 
                 if state.read_only {
                     return (false, vec![]);
                 }
-                let pos = CanvasPosition { x: cx - grab.0, y: cy - grab.1 };
+                let pos = CanvasPosition {
+                    x: cx - grab.0,
+                    y: cy - grab.1,
+                };
                 if let Some(d) = state.deployments.iter_mut().find(|d| d.id == id)
                     && pos.is_valid()
                 {
@@ -404,7 +498,10 @@ fn on_mouse(state: &mut State, m: MouseEvent, now: Instant) -> (bool, Vec<Cmd>) 
                 (true, vec![])
             }
             Some(Drag::Pan { col: c0, row: r0 }) => {
-                state.viewport.pan(i64::from(c0) - i64::from(col), i64::from(r0) - i64::from(row));
+                state.viewport.pan(
+                    i64::from(c0) - i64::from(col),
+                    i64::from(r0) - i64::from(row),
+                );
                 state.drag = Some(Drag::Pan { col, row });
                 (true, vec![])
             }
@@ -413,10 +510,14 @@ fn on_mouse(state: &mut State, m: MouseEvent, now: Instant) -> (bool, Vec<Cmd>) 
         MouseEventKind::Up(MouseButton::Left) => match state.drag.take() {
             Some(Drag::Card { id, from, .. }) => {
                 if state.read_only {
-                    state.message = Some(("read-only: moves are disabled".into(), MessageKind::Error));
+                    state.message =
+                        Some(("read-only: moves are disabled".into(), MessageKind::Error));
                     return (true, vec![]);
                 }
-                let to = state.deployment(&id).map(|d| state.position(d)).unwrap_or(from);
+                let to = state
+                    .deployment(&id)
+                    .map(|d| state.position(d))
+                    .unwrap_or(from);
                 if to == from {
                     return (true, vec![]);
                 }
@@ -439,4 +540,3 @@ fn pan_by(state: &mut State, cols: i64, rows: i64) -> (bool, Vec<Cmd>) {
     state.viewport.pan(cols, rows);
     (true, vec![])
 }
-

@@ -8,7 +8,6 @@ use ratatui::widgets::{Paragraph, Widget};
 use super::card::{self, CardLook};
 use super::status::Palette;
 use crate::app::State;
-use crate::backend::model::Deployment;
 
 pub fn render(state: &State, area: Rect, palette: &Palette, buf: &mut Buffer) {
     if state.deployments.is_empty() {
@@ -36,7 +35,11 @@ pub fn render(state: &State, area: Rect, palette: &Palette, buf: &mut Buffer) {
             let p = state.position(d);
             state.viewport.to_cell(p.x, p.y)
         };
-        if col >= i64::from(area.width) || row >= i64::from(area.height) || col + i64::from(cw) <= 0 || row + i64::from(ch) <= 0 {
+        if col >= i64::from(area.width)
+            || row >= i64::from(area.height)
+            || col + i64::from(cw) <= 0
+            || row + i64::from(ch) <= 0
+        {
             continue;
         }
         scratch.reset();
@@ -71,18 +74,4 @@ fn blit(card: &Buffer, col: i64, row: i64, area: Rect, buf: &mut Buffer) {
             }
         }
     }
-}
-
-/// The deployments whose cards are (at least partly) on screen, for tests and benchmarks.
-pub fn visible<'a>(state: &'a State, area: Rect) -> Vec<&'a Deployment> {
-    let (cw, ch) = state.viewport.card_cells();
-    state
-        .deployments
-        .iter()
-        .filter(|d| {
-            let p = state.position(d);
-            let (col, row) = state.viewport.to_cell(p.x, p.y);
-            col < i64::from(area.width) && row < i64::from(area.height) && col + i64::from(cw) > 0 && row + i64::from(ch) > 0
-        })
-        .collect()
 }

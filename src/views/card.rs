@@ -25,10 +25,18 @@ fn detail_line(state: &State, d: &Deployment) -> Option<String> {
         return Some(format!("{r}/{t} ready"));
     }
     match state.loadbalancers.get(&d.id) {
-        Some(LoadBalancer { status: LbStatus::Ready, address: Some(a), .. }) => Some(a.clone()),
-        Some(LoadBalancer { status: LbStatus::Pending, .. }) => {
-            Some(format!("{} Waiting for public address…", SPINNER[state.spinner % SPINNER.len()]))
-        }
+        Some(LoadBalancer {
+            status: LbStatus::Ready,
+            address: Some(a),
+            ..
+        }) => Some(a.clone()),
+        Some(LoadBalancer {
+            status: LbStatus::Pending,
+            ..
+        }) => Some(format!(
+            "{} Waiting for public address…",
+            SPINNER[state.spinner % SPINNER.len()]
+        )),
         _ => None,
     }
 }
@@ -36,12 +44,21 @@ fn detail_line(state: &State, d: &Deployment) -> Option<String> {
 pub fn render(state: &State, d: &Deployment, look: &CardLook, palette: &Palette, buf: &mut Buffer) {
     let area = buf.area;
     let status_style = palette.status(d.status);
-    let mut border_style = if look.selected { palette.style(Style::default().add_modifier(Modifier::BOLD)) } else { Style::default() };
+    let mut border_style = if look.selected {
+        palette.style(Style::default().add_modifier(Modifier::BOLD))
+    } else {
+        Style::default()
+    };
     if look.selected {
         border_style = border_style.patch(status_style);
     }
-    let rev = state.revision_number(d).map_or(String::new(), |n| format!("#{n}"));
-    let status = Span::styled(format!("{} {}", status_symbol(d.status), status_word(d.status)), status_style);
+    let rev = state
+        .revision_number(d)
+        .map_or(String::new(), |n| format!("#{n}"));
+    let status = Span::styled(
+        format!("{} {}", status_symbol(d.status), status_word(d.status)),
+        status_style,
+    );
     let name_style = Style::default().add_modifier(Modifier::BOLD);
 
     if area.height < 3 {
@@ -52,10 +69,18 @@ pub fn render(state: &State, d: &Deployment, look: &CardLook, palette: &Palette,
         ];
         Paragraph::new(lines).render(area, buf);
     } else {
-        let title = if look.dragged { format!(" {} (moving) ", d.name) } else { format!(" {} ", d.name) };
+        let title = if look.dragged {
+            format!(" {} (moving) ", d.name)
+        } else {
+            format!(" {} ", d.name)
+        };
         let block = Block::default()
             .borders(Borders::ALL)
-            .border_type(if look.selected { BorderType::Double } else { BorderType::Rounded })
+            .border_type(if look.selected {
+                BorderType::Double
+            } else {
+                BorderType::Rounded
+            })
             .border_style(border_style)
             .title(Span::styled(title, name_style));
         let inner = block.inner(area);
@@ -67,15 +92,26 @@ pub fn render(state: &State, d: &Deployment, look: &CardLook, palette: &Palette,
         if inner.height >= 5 {
             let source = match d.source_type {
                 SourceType::Image => d.image.clone().unwrap_or_default(),
-                SourceType::Git => format!("{}@{}", d.repo_url.as_deref().unwrap_or(""), d.branch.as_deref().unwrap_or("")),
+                SourceType::Git => format!(
+                    "{}@{}",
+                    d.repo_url.as_deref().unwrap_or(""),
+                    d.branch.as_deref().unwrap_or("")
+                ),
             };
             lines.push(Line::from(Span::styled(source, palette.dim())));
-            lines.push(Line::from(Span::styled(format!("ns {}", d.namespace), palette.dim())));
+            lines.push(Line::from(Span::styled(
+                format!("ns {}", d.namespace),
+                palette.dim(),
+            )));
         }
         // Wrapping costs; only a long line (an address) needs it.
         let long = lines.iter().any(|l| l.width() > usize::from(inner.width));
         let paragraph = Paragraph::new(lines);
-        let paragraph = if long { paragraph.wrap(ratatui::widgets::Wrap { trim: true }) } else { paragraph };
+        let paragraph = if long {
+            paragraph.wrap(ratatui::widgets::Wrap { trim: true })
+        } else {
+            paragraph
+        };
         paragraph.render(inner, buf);
     }
     if look.dimmed {

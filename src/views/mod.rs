@@ -22,12 +22,19 @@ pub const MIN_HEIGHT: u16 = 12;
 pub fn draw(frame: &mut Frame, state: &State, palette: &Palette) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        let msg = format!("terminal too small (need {MIN_WIDTH}×{MIN_HEIGHT}, have {}×{})", area.width, area.height);
+        let msg = format!(
+            "terminal too small (need {MIN_WIDTH}×{MIN_HEIGHT}, have {}×{})",
+            area.width, area.height
+        );
         frame.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
         return;
     }
-    let [header, body, footer] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     canvas::render(state, body, palette, frame.buffer_mut());
     draw_header(frame, header, state, palette);
     draw_status_bar(frame, footer, state, palette);
@@ -41,11 +48,16 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) 
         Some(env) => {
             spans.push(Span::raw(format!("│ env {} ", env.name)));
             let space = match &state.space {
-                Some(s) if s.cloud_account_id == crate::backend::engine::SANDBOX_ACCOUNT => format!("{} (simulated)", s.name),
+                Some(s) if s.cloud_account_id == crate::backend::engine::SANDBOX_ACCOUNT => {
+                    format!("{} (simulated)", s.name)
+                }
                 Some(s) => s.name.clone(),
                 None => env.space_id.clone(),
             };
-            spans.push(Span::raw(format!("│ space {space} │ ns {} ", env.namespace)));
+            spans.push(Span::raw(format!(
+                "│ space {space} │ ns {} ",
+                env.namespace
+            )));
         }
         None if state.loaded => spans.push(Span::raw("│ no environment ")),
         None => spans.push(Span::raw("│ loading… ")),
@@ -56,7 +68,10 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) 
     }
     match &state.connection {
         Connection::Connected => spans.push(Span::raw("│ ● live ")),
-        Connection::Offline(why) => spans.push(Span::styled(format!("│ ✗ offline: {why} "), palette.error())),
+        Connection::Offline(why) => spans.push(Span::styled(
+            format!("│ ✗ offline: {why} "),
+            palette.error(),
+        )),
     }
     // Last, as it is the longest and the first to be cut on a narrow terminal.
     spans.push(Span::raw(format!("│ {}", state.backend_label)));
@@ -68,7 +83,9 @@ fn hints(state: &State) -> String {
         return format!(" filter: {}▏  Enter keep · Esc clear", state.filter);
     }
     match &state.overlay {
-        Some(Overlay::Palette { .. } | Overlay::Environments { .. }) => " type to filter · ↑↓ choose · Enter pick · Esc close".into(),
+        Some(Overlay::Palette { .. } | Overlay::Environments { .. }) => {
+            " type to filter · ↑↓ choose · Enter pick · Esc close".into()
+        }
         Some(Overlay::ConfirmQuit) => " y quit · any other key stays".into(),
         Some(_) => " Esc close".into(),
         None => {
@@ -94,13 +111,21 @@ fn hints(state: &State) -> String {
 
 fn draw_status_bar(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
     let pending = state.pending.len();
-    let right = if pending > 0 { format!(" {pending} position change(s) pending ") } else { String::new() };
+    let right = if pending > 0 {
+        format!(" {pending} position change(s) pending ")
+    } else {
+        String::new()
+    };
     let left = match &state.message {
         Some((text, MessageKind::Error)) => Span::styled(format!(" ✗ {text}"), palette.error()),
         Some((text, MessageKind::Info)) => Span::raw(format!(" {text}")),
         None => Span::styled(hints(state), palette.dim()),
     };
-    let [l, r] = Layout::horizontal([Constraint::Min(1), Constraint::Length(right.chars().count() as u16)]).areas(area);
+    let [l, r] = Layout::horizontal([
+        Constraint::Min(1),
+        Constraint::Length(right.chars().count() as u16),
+    ])
+    .areas(area);
     frame.render_widget(Paragraph::new(Line::from(left)), l);
     frame.render_widget(Paragraph::new(right), r);
 }

@@ -13,21 +13,33 @@ use crate::app::state::{Overlay, State};
 use crate::app::update::{environment_items, palette_items};
 
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let [v] = Layout::vertical([Constraint::Length(h.min(area.height))]).flex(Flex::Center).areas(area);
-    let [r] = Layout::horizontal([Constraint::Length(w.min(area.width))]).flex(Flex::Center).areas(v);
+    let [v] = Layout::vertical([Constraint::Length(h.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [r] = Layout::horizontal([Constraint::Length(w.min(area.width))])
+        .flex(Flex::Center)
+        .areas(v);
     r
 }
 
 fn panel(title: &str) -> Block<'_> {
-    Block::default().borders(Borders::ALL).title(Span::styled(title, Style::default().add_modifier(Modifier::BOLD)))
+    Block::default().borders(Borders::ALL).title(Span::styled(
+        title,
+        Style::default().add_modifier(Modifier::BOLD),
+    ))
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
-    let Some(overlay) = &state.overlay else { return };
+    let Some(overlay) = &state.overlay else {
+        return;
+    };
     match overlay {
         Overlay::Help => help(frame, area, state),
         Overlay::Palette { query, selected } => {
-            let items: Vec<String> = palette_items(state, query).into_iter().map(|(_, label, desc)| format!("{label}  {desc}")).collect();
+            let items: Vec<String> = palette_items(state, query)
+                .into_iter()
+                .map(|(_, label, desc)| format!("{label}  {desc}"))
+                .collect();
             list(frame, area, " commands ", query, &items, *selected, palette);
         }
         Overlay::Environments { query, selected } => {
@@ -35,10 +47,23 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
                 .into_iter()
                 .map(|e| {
                     let here = state.environment.as_ref().is_some_and(|c| c.id == e.id);
-                    format!("{}{}  (namespace {})", if here { "• " } else { "  " }, e.name, e.namespace)
+                    format!(
+                        "{}{}  (namespace {})",
+                        if here { "• " } else { "  " },
+                        e.name,
+                        e.namespace
+                    )
                 })
                 .collect();
-            list(frame, area, " switch environment ", query, &items, *selected, palette);
+            list(
+                frame,
+                area,
+                " switch environment ",
+                query,
+                &items,
+                *selected,
+                palette,
+            );
         }
         Overlay::Detail { id } => detail(frame, area, state, id, palette),
         Overlay::ConfirmQuit => {
@@ -48,7 +73,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
             let text = format!(
                 "{n} position change(s) are not saved yet. They are kept on disk and sent when zopdeck starts again.\n\nQuit anyway? y: quit   any other key: stay"
             );
-            frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).block(panel(" quit? ")), r);
+            frame.render_widget(
+                Paragraph::new(text)
+                    .wrap(Wrap { trim: true })
+                    .block(panel(" quit? ")),
+                r,
+            );
         }
     }
 }
@@ -63,9 +93,16 @@ fn help(frame: &mut Frame, area: Rect, state: &State) {
             continue;
         }
         seen.push(desc);
-        let group: Vec<Action> = all.iter().filter(|(_, _, d)| d == desc).map(|(a, _, _)| *a).collect();
+        let group: Vec<Action> = all
+            .iter()
+            .filter(|(_, _, d)| d == desc)
+            .map(|(a, _, _)| *a)
+            .collect();
         lines.push(Line::from(vec![
-            Span::styled(format!("{:<30}", state.keymap.group_label(&group)), Style::default().add_modifier(Modifier::BOLD)),
+            Span::styled(
+                format!("{:<30}", state.keymap.group_label(&group)),
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
             Span::raw(*desc),
         ]));
     }
@@ -78,7 +115,15 @@ fn help(frame: &mut Frame, area: Rect, state: &State) {
     frame.render_widget(Paragraph::new(lines).block(panel(" keys ")), r);
 }
 
-fn list(frame: &mut Frame, area: Rect, title: &str, query: &str, items: &[String], selected: usize, palette: &Palette) {
+fn list(
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    query: &str,
+    items: &[String],
+    selected: usize,
+    palette: &Palette,
+) {
     let h = (items.len() as u16 + 4).clamp(6, area.height.saturating_sub(2).max(6));
     let r = centered(area, 70, h);
     frame.render_widget(Clear, r);
@@ -99,27 +144,52 @@ fn list(frame: &mut Frame, area: Rect, title: &str, query: &str, items: &[String
 }
 
 fn detail(frame: &mut Frame, area: Rect, state: &State, id: &str, palette: &Palette) {
-    let Some(d) = state.deployment(id) else { return };
+    let Some(d) = state.deployment(id) else {
+        return;
+    };
     let w = (area.width / 2).max(40).min(area.width);
-    let r = Rect { x: area.x + area.width - w, y: area.y, width: w, height: area.height };
+    let r = Rect {
+        x: area.x + area.width - w,
+        y: area.y,
+        width: w,
+        height: area.height,
+    };
     frame.render_widget(Clear, r);
     let mut lines = vec![
-        Line::from(Span::styled(format!("{} {}", status_symbol(d.status), status_word(d.status)), palette.status(d.status))),
+        Line::from(Span::styled(
+            format!("{} {}", status_symbol(d.status), status_word(d.status)),
+            palette.status(d.status),
+        )),
         Line::from(format!("id         {}", d.id)),
-        Line::from(format!("revision   {}", state.revision_number(d).map_or("–".into(), |n| format!("#{n}")))),
-        Line::from(format!("source     {}", match d.source_type {
-            crate::backend::model::SourceType::Image => d.image.clone().unwrap_or_default(),
-            crate::backend::model::SourceType::Git =>
-                format!("{}@{}", d.repo_url.as_deref().unwrap_or(""), d.branch.as_deref().unwrap_or("")),
-        })),
+        Line::from(format!(
+            "revision   {}",
+            state
+                .revision_number(d)
+                .map_or("–".into(), |n| format!("#{n}"))
+        )),
+        Line::from(format!(
+            "source     {}",
+            match d.source_type {
+                crate::backend::model::SourceType::Image => d.image.clone().unwrap_or_default(),
+                crate::backend::model::SourceType::Git => format!(
+                    "{}@{}",
+                    d.repo_url.as_deref().unwrap_or(""),
+                    d.branch.as_deref().unwrap_or("")
+                ),
+            }
+        )),
         Line::from(format!("namespace  {}", d.namespace)),
         Line::from(format!(
             "position   {}",
-            d.canvas_position.map_or("–".into(), |p| format!("x {} · y {}", p.x, p.y))
+            d.canvas_position
+                .map_or("–".into(), |p| format!("x {} · y {}", p.x, p.y))
         )),
     ];
     if let Some(lb) = state.loadbalancers.get(id) {
-        let addr = lb.address.clone().unwrap_or_else(|| "Waiting for public address…".into());
+        let addr = lb
+            .address
+            .clone()
+            .unwrap_or_else(|| "Waiting for public address…".into());
         lines.push(Line::from(format!("address    {addr}")));
     }
     lines.push(Line::from(""));
@@ -130,5 +200,10 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, id: &str, palette: &Pale
     lines.extend(pretty.lines().map(|l| Line::from(format!("  {l}"))));
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled("Esc closes", palette.dim())));
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(panel(&format!(" {} ", d.name))), r);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(panel(&format!(" {} ", d.name))),
+        r,
+    );
 }

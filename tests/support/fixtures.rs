@@ -64,7 +64,10 @@ pub fn lb(status: LbStatus, address: Option<&str>) -> LoadBalancer {
     LoadBalancer {
         status,
         address: address.map(str::to_string),
-        ports: vec![Listener { port: 443, protocol: Protocol::Http }],
+        ports: vec![Listener {
+            port: 443,
+            protocol: Protocol::Http,
+        }],
         tls: None,
     }
 }
@@ -86,14 +89,21 @@ pub fn loaded(deployments: Vec<Deployment>, width: u16, height: u16) -> State {
         .map(|(i, r)| (r, i as u32 + 1))
         .collect();
     let snapshot = Snapshot {
-        environments: vec![environment("env_demo", "demo"), environment("env_prod", "prod")],
+        environments: vec![
+            environment("env_demo", "demo"),
+            environment("env_prod", "prod"),
+        ],
         environment: Some(environment("env_demo", "demo")),
         space: Some(space()),
         deployments,
         revision_numbers: numbers,
         ..Default::default()
     };
-    update(&mut s, Msg::Loaded(Box::new(snapshot)), std::time::Instant::now());
+    update(
+        &mut s,
+        Msg::Loaded(Box::new(snapshot)),
+        std::time::Instant::now(),
+    );
     s
 }
 
