@@ -192,12 +192,7 @@ impl Engine {
         };
         let now = self.now();
         // A job cancelled under it (its deployment is being torn down) writes nothing more.
-        let appended = self.store.write(|c| {
-            if jobs::is_cancelled(c, ctx.job.id)? {
-                return Ok(None);
-            }
-            history::append_event(c, &ev, &now)
-        })?;
+        let appended = self.store.append_event(ev, now, Some(ctx.job.id))?;
         if let Some(event) = appended {
             self.publish(Change::Event {
                 deployment_id: ctx.dep.id.clone(),

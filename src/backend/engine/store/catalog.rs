@@ -395,11 +395,11 @@ pub fn insert_deployment(c: &Connection, d: &Deployment) -> Result<()> {
     Ok(())
 }
 
-/// Live deployments, all or of one environment, in creation order.
+/// Live deployments, all or of one environment, in creation order (rowid order: no sort).
 pub fn list_deployments(c: &Connection, env_id: Option<&str>) -> Result<Vec<Deployment>> {
     let mut st = c.prepare_cached(&format!(
         "{DEP_SELECT} WHERE d.deleted_at IS NULL AND (?1 IS NULL OR d.env_id = ?1)
-         ORDER BY d.created_at, d.id"
+         ORDER BY d.rowid"
     ))?;
     let rows = st.query_map([env_id], deployment_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -125,6 +125,13 @@ pub fn supersede_others(c: &Connection, deployment_id: &str, active_id: &str) ->
 
 // ---- events ----------------------------------------------------------------------------
 
+/// The stored form of a dedupe key: a stable 64-bit hash (UUID v5), which keeps the unique
+/// index small — every append writes to it.
+fn dedupe_hash(key: &str) -> i64 {
+    let (hi, _) = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, key.as_bytes()).as_u64_pair();
+    hi as i64
+}
+
 /// An event to append. `dedupe_key` makes the append idempotent: a worker that resumes a job
 /// after a crash re-runs its stages without writing the same event twice.
 #[derive(Debug, Clone)]
@@ -150,7 +157,7 @@ pub fn append_event(c: &Connection, ev: &NewEvent, now: &Timestamp) -> Result<Op
         ev.stage.as_str(),
         ev.status.as_str(),
         meta,
-        ev.dedupe_key,
+        ev.dedupe_key.as_deref().map(dedupe_hash),
         format_ts(now)
     ])?;
     if n == 0 {
@@ -212,7 +219,7 @@ pub fn event_meta(c: &Connection, dedupe_key: &str) -> Result<Option<Map<String,
     let meta: Option<String> = c
         .query_row(
             "SELECT meta FROM events WHERE dedupe_key = ?1",
-            [dedupe_key],
+            [dedupe_hash(dedupe_key)],
             |r| r.get(0),
         )
         .optional()?;

@@ -36,8 +36,8 @@ pub const MIGRATIONS: &[&str] = &[
         status TEXT NOT NULL, idempotency_key TEXT, created_at TEXT NOT NULL,
         UNIQUE (deployment_id, number), UNIQUE (deployment_id, idempotency_key));
     CREATE TABLE events (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT, deployment_id TEXT NOT NULL, revision_id TEXT,
-        stage TEXT NOT NULL, status TEXT NOT NULL, meta TEXT NOT NULL, dedupe_key TEXT UNIQUE,
+        seq INTEGER PRIMARY KEY, deployment_id TEXT NOT NULL, revision_id TEXT,
+        stage TEXT NOT NULL, status TEXT NOT NULL, meta TEXT NOT NULL, dedupe_key INTEGER UNIQUE,
         created_at TEXT NOT NULL);
     CREATE INDEX events_deployment ON events(deployment_id, seq);
     CREATE TABLE jobs (

@@ -44,6 +44,11 @@ impl Store {
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // Fewer, larger checkpoints: each one syncs, and appends are frequent and small.
+        conn.pragma_update(None, "wal_autocheckpoint", 8000)?;
+        // Keep the hot pages (event and index pages of a growing log) in memory.
+        conn.pragma_update(None, "cache_size", -65536)?;
+        conn.pragma_update(None, "mmap_size", 268_435_456)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrate(&mut conn)?;
         Ok(Self {
@@ -88,6 +93,25 @@ impl Store {
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
+    }
+
+    /// Appends an event in a transaction of its own; `None` when its dedupe key exists
+    /// already, or when the job `unless_cancelled` names was cancelled (its deployment is being
+    /// torn down) — checked in the same transaction.
+    pub fn append_event(
+        &self,
+        event: NewEvent,
+        at: crate::backend::model::Timestamp,
+        unless_cancelled: Option<i64>,
+    ) -> Result<Option<crate::backend::model::Event>> {
+        self.write(|c| {
+            if let Some(job) = unless_cancelled
+                && jobs::is_cancelled(c, job)?
+            {
+                return Ok(None);
+            }
+            history::append_event(c, &event, &at)
+        })
     }
 
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
