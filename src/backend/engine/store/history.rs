@@ -204,10 +204,10 @@ pub fn list_events(
 }
 
 /// Whether the journal holds this event already — how a resumed job knows a stage is done.
-pub fn has_event(c: &Connection, dedupe_key: &str) -> Result<bool> {
+pub fn has_event(c: &Connection, deployment_id: &str, dedupe_key: &str) -> Result<bool> {
     Ok(c.query_row(
-        "SELECT 1 FROM events WHERE dedupe_key = ?1",
-        [dedupe_key],
+        "SELECT 1 FROM events WHERE deployment_id = ?1 AND dedupe_key = ?2",
+        params![deployment_id, dedupe_hash(dedupe_key)],
         |_| Ok(()),
     )
     .optional()?
@@ -215,11 +215,11 @@ pub fn has_event(c: &Connection, dedupe_key: &str) -> Result<bool> {
 }
 
 /// The meta of the event with this dedupe key.
-pub fn event_meta(c: &Connection, dedupe_key: &str) -> Result<Option<Map<String, Value>>> {
+pub fn event_meta(c: &Connection, deployment_id: &str, dedupe_key: &str) -> Result<Option<Map<String, Value>>> {
     let meta: Option<String> = c
         .query_row(
-            "SELECT meta FROM events WHERE dedupe_key = ?1",
-            [dedupe_hash(dedupe_key)],
+            "SELECT meta FROM events WHERE deployment_id = ?1 AND dedupe_key = ?2",
+            params![deployment_id, dedupe_hash(dedupe_key)],
             |r| r.get(0),
         )
         .optional()?;

@@ -37,9 +37,11 @@ pub const MIGRATIONS: &[&str] = &[
         UNIQUE (deployment_id, number), UNIQUE (deployment_id, idempotency_key));
     CREATE TABLE events (
         seq INTEGER PRIMARY KEY, deployment_id TEXT NOT NULL, revision_id TEXT,
-        stage TEXT NOT NULL, status TEXT NOT NULL, meta TEXT NOT NULL, dedupe_key INTEGER UNIQUE,
+        stage TEXT NOT NULL, status TEXT NOT NULL, meta TEXT NOT NULL, dedupe_key INTEGER,
         created_at TEXT NOT NULL);
-    CREATE INDEX events_deployment ON events(deployment_id, seq);
+    -- One index serves both listing a deployment's events and deduplicating appends:
+    -- every append writes the table and this index, nothing more.
+    CREATE UNIQUE INDEX events_deployment ON events(deployment_id, dedupe_key);
     CREATE TABLE jobs (
         id INTEGER PRIMARY KEY AUTOINCREMENT, deployment_id TEXT NOT NULL,
         revision_id TEXT NOT NULL, state TEXT NOT NULL, lease_owner TEXT,

@@ -215,4 +215,35 @@ mod tests {
             "{err}"
         );
     }
+
+    #[test]
+    fn event_dedupe_keys_make_appends_idempotent_and_mark_stages_done() {
+        use crate::backend::model::{EventStatus, Stage};
+        let store = Store::open_in_memory().unwrap();
+        let ev = |dep: &str| NewEvent {
+            deployment_id: dep.into(),
+            revision_id: Some("rev_1".into()),
+            stage: Stage::Building,
+            status: EventStatus::Succeeded,
+            meta: serde_json::json!({"imageRef": "a:1"}).as_object().unwrap().clone(),
+            dedupe_key: Some("rev_1/building/succeeded".into()),
+        };
+        let now = chrono::Utc::now();
+        assert!(!store.read(|c| history::has_event(c, "dep_a", "rev_1/building/succeeded")).unwrap());
+        let first = store.append_event(ev("dep_a"), now, None).unwrap();
+        assert!(first.is_some());
+        assert!(store.append_event(ev("dep_a"), now, None).unwrap().is_none(), "a replay writes nothing");
+        assert!(store.read(|c| history::has_event(c, "dep_a", "rev_1/building/succeeded")).unwrap());
+        let meta = store.read(|c| history::event_meta(c, "dep_a", "rev_1/building/succeeded")).unwrap().unwrap();
+        assert_eq!(meta["imageRef"], "a:1");
+        assert!(store.append_event(ev("dep_b"), now, None).unwrap().is_some(), "keys are per deployment");
+        let events = store.read(|c| history::list_events(c, "dep_a", None)).unwrap();
+        assert_eq!(events.len(), 1);
+        let after = store.read(|c| history::list_events(c, "dep_a", ids_seq(&events[0].id))).unwrap();
+        assert!(after.is_empty());
+    }
+
+    fn ids_seq(id: &str) -> Option<i64> {
+        crate::backend::engine::ids::parse_event_id(id)
+    }
 }
