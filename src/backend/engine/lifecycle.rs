@@ -158,10 +158,13 @@ impl Engine {
     /// The first stage without a `succeeded` event: where a failure is reported.
     fn current_stage(&self, ctx: &Ctx) -> Result<Stage> {
         for &stage in Stage::ALL {
-            if !self
-                .store
-                .read(|c| history::has_event(c, &ctx.dep.id, &key(&ctx.rev, stage, EventStatus::Succeeded)))?
-            {
+            if !self.store.read(|c| {
+                history::has_event(
+                    c,
+                    &ctx.dep.id,
+                    &key(&ctx.rev, stage, EventStatus::Succeeded),
+                )
+            })? {
                 return Ok(stage);
             }
         }
@@ -169,8 +172,13 @@ impl Engine {
     }
 
     fn is_done(&self, ctx: &Ctx, stage: Stage) -> Result<bool> {
-        self.store
-            .read(|c| history::has_event(c, &ctx.dep.id, &key(&ctx.rev, stage, EventStatus::Succeeded)))
+        self.store.read(|c| {
+            history::has_event(
+                c,
+                &ctx.dep.id,
+                &key(&ctx.rev, stage, EventStatus::Succeeded),
+            )
+        })
     }
 
     /// Appends an event (once per dedupe key) and tells subscribers.
@@ -254,7 +262,9 @@ impl Engine {
     /// Building: the given image, or a build of the git source. `Err(end)` when the job ends.
     async fn stage_building(&self, ctx: &Ctx) -> Result<std::result::Result<String, JobEnd>> {
         let done_key = key(&ctx.rev, Stage::Building, EventStatus::Succeeded);
-        if let Some(m) = self.store.read(|c| history::event_meta(c, &ctx.dep.id, &done_key))?
+        if let Some(m) = self
+            .store
+            .read(|c| history::event_meta(c, &ctx.dep.id, &done_key))?
             && let Some(image) = m.get("imageRef").and_then(Value::as_str)
         {
             return Ok(Ok(image.to_string()));

@@ -215,7 +215,11 @@ pub fn has_event(c: &Connection, deployment_id: &str, dedupe_key: &str) -> Resul
 }
 
 /// The meta of the event with this dedupe key.
-pub fn event_meta(c: &Connection, deployment_id: &str, dedupe_key: &str) -> Result<Option<Map<String, Value>>> {
+pub fn event_meta(
+    c: &Connection,
+    deployment_id: &str,
+    dedupe_key: &str,
+) -> Result<Option<Map<String, Value>>> {
     let meta: Option<String> = c
         .query_row(
             "SELECT meta FROM events WHERE deployment_id = ?1 AND dedupe_key = ?2",

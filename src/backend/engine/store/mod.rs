@@ -46,9 +46,6 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         // Fewer, larger checkpoints: each one syncs, and appends are frequent and small.
         conn.pragma_update(None, "wal_autocheckpoint", 8000)?;
-        // Keep the hot pages (event and index pages of a growing log) in memory.
-        conn.pragma_update(None, "cache_size", -65536)?;
-        conn.pragma_update(None, "mmap_size", 268_435_456)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrate(&mut conn)?;
         Ok(Self {
@@ -225,21 +222,51 @@ mod tests {
             revision_id: Some("rev_1".into()),
             stage: Stage::Building,
             status: EventStatus::Succeeded,
-            meta: serde_json::json!({"imageRef": "a:1"}).as_object().unwrap().clone(),
+            meta: serde_json::json!({"imageRef": "a:1"})
+                .as_object()
+                .unwrap()
+                .clone(),
             dedupe_key: Some("rev_1/building/succeeded".into()),
         };
         let now = chrono::Utc::now();
-        assert!(!store.read(|c| history::has_event(c, "dep_a", "rev_1/building/succeeded")).unwrap());
+        assert!(
+            !store
+                .read(|c| history::has_event(c, "dep_a", "rev_1/building/succeeded"))
+                .unwrap()
+        );
         let first = store.append_event(ev("dep_a"), now, None).unwrap();
         assert!(first.is_some());
-        assert!(store.append_event(ev("dep_a"), now, None).unwrap().is_none(), "a replay writes nothing");
-        assert!(store.read(|c| history::has_event(c, "dep_a", "rev_1/building/succeeded")).unwrap());
-        let meta = store.read(|c| history::event_meta(c, "dep_a", "rev_1/building/succeeded")).unwrap().unwrap();
+        assert!(
+            store
+                .append_event(ev("dep_a"), now, None)
+                .unwrap()
+                .is_none(),
+            "a replay writes nothing"
+        );
+        assert!(
+            store
+                .read(|c| history::has_event(c, "dep_a", "rev_1/building/succeeded"))
+                .unwrap()
+        );
+        let meta = store
+            .read(|c| history::event_meta(c, "dep_a", "rev_1/building/succeeded"))
+            .unwrap()
+            .unwrap();
         assert_eq!(meta["imageRef"], "a:1");
-        assert!(store.append_event(ev("dep_b"), now, None).unwrap().is_some(), "keys are per deployment");
-        let events = store.read(|c| history::list_events(c, "dep_a", None)).unwrap();
+        assert!(
+            store
+                .append_event(ev("dep_b"), now, None)
+                .unwrap()
+                .is_some(),
+            "keys are per deployment"
+        );
+        let events = store
+            .read(|c| history::list_events(c, "dep_a", None))
+            .unwrap();
         assert_eq!(events.len(), 1);
-        let after = store.read(|c| history::list_events(c, "dep_a", ids_seq(&events[0].id))).unwrap();
+        let after = store
+            .read(|c| history::list_events(c, "dep_a", ids_seq(&events[0].id)))
+            .unwrap();
         assert!(after.is_empty());
     }
 
