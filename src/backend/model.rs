@@ -120,6 +120,20 @@ pub struct Deployment {
     pub updated_at: Timestamp,
 }
 
+impl Deployment {
+    /// Where it comes from, in a few words: the image, or `repo@branch`.
+    pub fn source_label(&self) -> String {
+        match self.source_type {
+            SourceType::Image => self.image.clone().unwrap_or_default(),
+            SourceType::Git => format!(
+                "{}@{}",
+                self.repo_url.as_deref().unwrap_or(""),
+                self.branch.as_deref().unwrap_or("")
+            ),
+        }
+    }
+}
+
 /// Body of `POST /deployments`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

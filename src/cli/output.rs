@@ -67,14 +67,7 @@ pub fn deployment_rows(
         "POSITION".into(),
     ]];
     for d in deps {
-        let source = match d.source_type {
-            SourceType::Image => d.image.clone().unwrap_or_default(),
-            SourceType::Git => format!(
-                "{}@{}",
-                d.repo_url.as_deref().unwrap_or(""),
-                d.branch.as_deref().unwrap_or("")
-            ),
-        };
+        let source = d.source_label();
         let pos = d
             .canvas_position
             .map_or("-".into(), |p| format!("{},{}", p.x, p.y));

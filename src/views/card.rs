@@ -90,14 +90,7 @@ pub fn render(state: &State, d: &Deployment, look: &CardLook, palette: &Palette,
             lines.push(Line::from(detail));
         }
         if inner.height >= 5 {
-            let source = match d.source_type {
-                SourceType::Image => d.image.clone().unwrap_or_default(),
-                SourceType::Git => format!(
-                    "{}@{}",
-                    d.repo_url.as_deref().unwrap_or(""),
-                    d.branch.as_deref().unwrap_or("")
-                ),
-            };
+            let source = d.source_label();
             lines.push(Line::from(Span::styled(source, palette.dim())));
             lines.push(Line::from(Span::styled(
                 format!("ns {}", d.namespace),

@@ -167,17 +167,7 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, id: &str, palette: &Pale
                 .revision_number(d)
                 .map_or("–".into(), |n| format!("#{n}"))
         )),
-        Line::from(format!(
-            "source     {}",
-            match d.source_type {
-                crate::backend::model::SourceType::Image => d.image.clone().unwrap_or_default(),
-                crate::backend::model::SourceType::Git => format!(
-                    "{}@{}",
-                    d.repo_url.as_deref().unwrap_or(""),
-                    d.branch.as_deref().unwrap_or("")
-                ),
-            }
-        )),
+        Line::from(format!("source     {}", d.source_label())),
         Line::from(format!("namespace  {}", d.namespace)),
         Line::from(format!(
             "position   {}",
