@@ -29,6 +29,11 @@ pub enum Action {
     Undo,
     Redo,
     Reload,
+    Timeline,
+    LoadBalancer,
+    Revisions,
+    Analyze,
+    TearDown,
     Quit,
 }
 
@@ -94,6 +99,31 @@ impl Action {
             (Action::Undo, "undo".into(), "undo a card move"),
             (Action::Redo, "redo".into(), "redo a card move"),
             (Action::Reload, "reload".into(), "reload from the backend"),
+            (
+                Action::Timeline,
+                "timeline".into(),
+                "show or hide the timeline drawer",
+            ),
+            (
+                Action::LoadBalancer,
+                "loadbalancer".into(),
+                "show the LoadBalancer panel",
+            ),
+            (
+                Action::Revisions,
+                "revisions".into(),
+                "list revisions, diff, roll back",
+            ),
+            (
+                Action::Analyze,
+                "analyze".into(),
+                "analyze the selected deployment",
+            ),
+            (
+                Action::TearDown,
+                "teardown".into(),
+                "tear the selected deployment down",
+            ),
             (Action::Quit, "quit".into(), "quit"),
         ]);
         v

@@ -3,11 +3,14 @@
 pub mod canvas;
 pub mod geometry;
 pub mod keymap;
+pub mod lb;
 pub mod msg;
 pub mod outbox;
+pub mod panels;
 pub mod persist;
 pub mod run;
 pub mod state;
+pub mod timeline;
 pub mod update;
 
 pub use msg::{Cmd, Msg, SaveError, Snapshot};

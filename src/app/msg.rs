@@ -52,8 +52,32 @@ pub enum Msg {
     Failed(String),
     /// Animation tick (spinners); only sent while something animates.
     Tick,
-    /// A pending write came due.
+    /// A pending write or a LoadBalancer check came due.
     Timer,
+    EventsLoaded {
+        id: String,
+        result: Result<Vec<Event>, String>,
+    },
+    RevisionsLoaded {
+        id: String,
+        result: Result<Vec<Revision>, String>,
+    },
+    RolledBack {
+        id: String,
+        result: Result<Revision, String>,
+    },
+    LoadBalancerPolled {
+        id: String,
+        result: Result<LoadBalancer, String>,
+    },
+    Analyzed {
+        id: String,
+        result: Result<Vec<Warning>, String>,
+    },
+    TornDown {
+        id: String,
+        result: Result<TeardownReport, String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -70,5 +94,28 @@ pub enum Cmd {
     },
     /// Write the pending positions to disk.
     StoreOutbox(BTreeMap<String, CanvasPosition>),
+    /// A deployment's events (after an event id).
+    LoadEvents {
+        id: String,
+        after: Option<String>,
+    },
+    LoadRevisions {
+        id: String,
+    },
+    Rollback {
+        id: String,
+        to: String,
+    },
+    PollLoadBalancer {
+        id: String,
+    },
+    Analyze {
+        id: String,
+    },
+    TearDown {
+        id: String,
+    },
+    /// Put text on the clipboard (OSC 52).
+    Copy(String),
     Quit,
 }

@@ -77,9 +77,7 @@ async fn event_loop(
             let _ = tx.send(Msg::Failed(e));
         }
     }
-    terminal
-        .draw(|f| views::draw(f, state, &palette))
-        .map_err(|e| e.to_string())?;
+    draw(terminal, state, &palette)?;
 
     loop {
         let deadline = state.next_deadline().map(tokio::time::Instant::from_std);
@@ -113,11 +111,22 @@ async fn event_loop(
             execute(cmd, &backend, &tx, outbox);
         }
         if redraw {
-            terminal
-                .draw(|f| views::draw(f, state, &palette))
-                .map_err(|e| e.to_string())?;
+            draw(terminal, state, &palette)?;
         }
     }
+}
+
+/// Draws a frame; relative times on screen are measured from now.
+fn draw(
+    terminal: &mut ratatui::DefaultTerminal,
+    state: &mut State,
+    palette: &Palette,
+) -> Result<(), String> {
+    state.now = chrono::Utc::now();
+    terminal
+        .draw(|f| views::draw(f, state, palette))
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 async fn sleep_until(deadline: Option<tokio::time::Instant>) {
@@ -164,6 +173,47 @@ fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>
                 }
             });
         }
+        Cmd::LoadEvents { id, after } => spawn_call(tx, async move {
+            let result = backend
+                .list_events(&id, after.as_deref())
+                .await
+                .map_err(|e| e.to_string());
+            Msg::EventsLoaded { id, result }
+        }),
+        Cmd::LoadRevisions { id } => spawn_call(tx, async move {
+            let result = backend.list_revisions(&id).await.map_err(|e| e.to_string());
+            Msg::RevisionsLoaded { id, result }
+        }),
+        Cmd::Rollback { id, to } => spawn_call(tx, async move {
+            let result = backend.rollback(&id, &to).await.map_err(|e| e.to_string());
+            Msg::RolledBack { id, result }
+        }),
+        Cmd::PollLoadBalancer { id } => spawn_call(tx, async move {
+            let result = backend.loadbalancer(&id).await.map_err(|e| e.to_string());
+            Msg::LoadBalancerPolled { id, result }
+        }),
+        Cmd::Analyze { id } => spawn_call(tx, async move {
+            let result = backend
+                .analyze(&id)
+                .await
+                .map(|r| r.warnings)
+                .map_err(|e| e.to_string());
+            Msg::Analyzed { id, result }
+        }),
+        Cmd::TearDown { id } => spawn_call(tx, async move {
+            let result = backend
+                .delete_deployment(&id)
+                .await
+                .map_err(|e| e.to_string());
+            Msg::TornDown { id, result }
+        }),
+        Cmd::Copy(text) => {
+            use base64::Engine as _;
+            let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+            let mut out = std::io::stdout();
+            let _ = write!(out, "\x1b]52;c;{encoded}\x07");
+            let _ = out.flush();
+        }
         Cmd::SavePosition { id, pos } => {
             tokio::spawn(async move {
                 let result = backend
@@ -178,6 +228,16 @@ fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>
             });
         }
     }
+}
+
+/// Runs a backend call in the background; its message comes back to the loop.
+fn spawn_call(
+    tx: mpsc::UnboundedSender<Msg>,
+    call: impl std::future::Future<Output = Msg> + Send + 'static,
+) {
+    tokio::spawn(async move {
+        let _ = tx.send(call.await);
+    });
 }
 
 /// Everything the screen shows for one environment (`prefer`: its id or name).

@@ -5,6 +5,8 @@ use std::time::Instant;
 
 use super::geometry::{Rect, Viewport};
 use super::keymap::Keymap;
+use super::lb::LbPoll;
+use super::timeline::Timeline;
 use crate::backend::model::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,10 +48,40 @@ pub enum Drag {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     Help,
-    Palette { query: String, selected: usize },
-    Environments { query: String, selected: usize },
-    Detail { id: String },
+    Palette {
+        query: String,
+        selected: usize,
+    },
+    Environments {
+        query: String,
+        selected: usize,
+    },
+    Detail {
+        id: String,
+    },
     ConfirmQuit,
+    /// Revisions of a deployment, newest first; `diff` shows the selected one against the
+    /// current; `confirm` asks before a rollback.
+    Revisions {
+        id: String,
+        list: Vec<Revision>,
+        loaded: bool,
+        selected: usize,
+        diff: bool,
+        confirm: bool,
+    },
+    LoadBalancer {
+        id: String,
+    },
+    Analysis {
+        id: String,
+        warnings: Option<Vec<Warning>>,
+    },
+    /// Teardown asks for the deployment's name to be typed.
+    Teardown {
+        id: String,
+        typed: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -87,6 +119,14 @@ pub struct State {
     pub filter_editing: bool,
     pub overlay: Option<Overlay>,
     pub message: Option<(String, MessageKind)>,
+    /// The timeline drawer, when open; it follows the selected card.
+    pub drawer: Option<Timeline>,
+    /// Deployments waiting for their public address.
+    pub lb_polls: HashMap<String, LbPoll>,
+    /// Wall-clock time for relative times on screen; set by the event loop before drawing.
+    pub now: Timestamp,
+    /// Seed of the jitter of LoadBalancer back-off.
+    pub rng: u64,
     /// Advances on each tick; drives spinners.
     pub spinner: usize,
     pub quit: bool,
@@ -118,6 +158,10 @@ impl State {
             filter_editing: false,
             overlay: None,
             message: None,
+            drawer: None,
+            lb_polls: HashMap::new(),
+            now: chrono::DateTime::from_timestamp(0, 0).unwrap_or_default(),
+            rng: 0x9E37_79B9_7F4A_7C15,
             spinner: 0,
             quit: false,
         }
@@ -178,13 +222,42 @@ impl State {
             .copied()
     }
 
-    /// The next time a pending write is due, for the event loop's timer.
+    /// The next time a pending write or a LoadBalancer check is due, for the loop's timer.
     pub fn next_deadline(&self) -> Option<Instant> {
-        self.pending
+        let writes = self
+            .pending
             .values()
             .filter(|p| !p.in_flight)
-            .map(|p| p.due)
-            .min()
+            .map(|p| p.due);
+        let polls = self
+            .lb_polls
+            .values()
+            .filter(|p| !p.in_flight)
+            .map(|p| p.next);
+        writes.chain(polls).min()
+    }
+
+    /// A number in [0, 1) for jitter (xorshift; deterministic for a given seed).
+    pub fn next_random(&mut self) -> f64 {
+        let mut x = self.rng;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.rng = x;
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Rows of the canvas area the open drawer takes (at the bottom).
+    pub fn drawer_rows(&self) -> u16 {
+        let h = self.canvas_size().1;
+        match &self.drawer {
+            Some(_) => (h * 2 / 5).max(8).min(h.saturating_sub(4)),
+            None => 0,
+        }
+    }
+
+    pub fn timeline_of(&self, id: &str) -> Option<&Timeline> {
+        self.drawer.as_ref().filter(|t| t.deployment_id == id)
     }
 
     pub fn dragging(&self, id: &str) -> bool {

@@ -10,7 +10,9 @@ use crossterm::event::{
 use super::canvas;
 use super::geometry::Zoom;
 use super::keymap::Action;
+use super::lb;
 use super::msg::{Cmd, Msg};
+use super::panels;
 use super::persist;
 use super::state::{Connection, Drag, MessageKind, Overlay, State};
 use crate::backend::model::*;
@@ -25,7 +27,7 @@ pub fn update(state: &mut State, msg: Msg, now: Instant) -> (bool, Vec<Cmd>) {
             (true, vec![])
         }
         Msg::Loaded(snapshot) => (true, on_loaded(state, *snapshot, now)),
-        Msg::Changed(change) => on_change(state, change),
+        Msg::Changed(change) => on_change(state, change, now),
         Msg::Missed => (
             false,
             vec![Cmd::Reload(
@@ -56,9 +58,36 @@ pub fn update(state: &mut State, msg: Msg, now: Instant) -> (bool, Vec<Cmd>) {
             state.spinner = state.spinner.wrapping_add(1);
             (state.animating(), vec![])
         }
-        Msg::Timer => (false, vec![]),
+        Msg::Timer => (true, vec![]),
+        Msg::EventsLoaded { id, result } => {
+            panels::on_events(state, &id, result);
+            (true, vec![])
+        }
+        Msg::RevisionsLoaded { id, result } => {
+            panels::on_revisions(state, &id, result);
+            (true, vec![])
+        }
+        Msg::RolledBack { id, result } => (true, panels::on_rolled_back(state, &id, result)),
+        Msg::LoadBalancerPolled { id, result } => {
+            let jitter = state.next_random();
+            lb::on_polled(state, &id, result, now, jitter);
+            (true, vec![])
+        }
+        Msg::Analyzed { id, result } => {
+            panels::on_analyzed(state, &id, result);
+            (true, vec![])
+        }
+        Msg::TornDown { id, result } => {
+            panels::on_torn_down(state, &id, result);
+            (true, vec![])
+        }
     };
+    // The open drawer follows the selected card.
+    if state.drawer.is_some() {
+        cmds.extend(panels::follow_selection(state));
+    }
     cmds.extend(persist::flush_due(state, now));
+    cmds.extend(lb::due(state, now));
     (redraw, cmds)
 }
 
@@ -85,6 +114,13 @@ fn on_loaded(state: &mut State, s: super::msg::Snapshot, now: Instant) -> Vec<Cm
         }
     }
     let cmds = canvas::auto_place(state, now);
+    let ids: Vec<String> = state.deployments.iter().map(|d| d.id.clone()).collect();
+    for id in ids {
+        lb::maybe_start(state, &id, now);
+    }
+    if switched {
+        state.drawer = None;
+    }
     if switched || state.selected_deployment().is_none() {
         state.selected = None;
         canvas::select_first(state);
@@ -96,7 +132,7 @@ fn in_view(state: &State, d: &Deployment) -> bool {
     state.environment.as_ref().is_some_and(|e| e.id == d.env_id)
 }
 
-fn on_change(state: &mut State, change: Change) -> (bool, Vec<Cmd>) {
+fn on_change(state: &mut State, change: Change, now: Instant) -> (bool, Vec<Cmd>) {
     match change {
         Change::Deployment { data } => {
             let mut d = *data;
@@ -121,6 +157,8 @@ fn on_change(state: &mut State, change: Change) -> (bool, Vec<Cmd>) {
             if let (true, Some(i)) = (ours, existing) {
                 d.canvas_position = state.deployments[i].canvas_position;
             }
+            let id = d.id.clone();
+            let active = d.status == DeploymentStatus::Active;
             match existing {
                 Some(i) => state.deployments[i] = d,
                 None => {
@@ -138,7 +176,7 @@ fn on_change(state: &mut State, change: Change) -> (bool, Vec<Cmd>) {
                                 .unwrap_or(CanvasPosition { x: 0.0, y: 0.0 }),
                         );
                         state.deployments.push(d);
-                        cmds.extend(persist::schedule(state, &id, pos, Instant::now()));
+                        cmds.extend(persist::schedule(state, &id, pos, now));
                     } else {
                         state.deployments.push(d);
                     }
@@ -147,9 +185,16 @@ fn on_change(state: &mut State, change: Change) -> (bool, Vec<Cmd>) {
             if state.selected.is_none() {
                 canvas::select_first(state);
             }
+            if active {
+                lb::maybe_start(state, &id, now);
+            } else {
+                // A new rollout: its address is looked for again once it is active.
+                lb::stop(state, &id);
+            }
             (true, cmds)
         }
         Change::DeploymentDeleted { deployment_id } => {
+            lb::stop(state, &deployment_id);
             let was_selected = state.selected.as_deref() == Some(deployment_id.as_str());
             state.deployments.retain(|d| d.id != deployment_id);
             state.loadbalancers.remove(&deployment_id);
@@ -164,6 +209,14 @@ fn on_change(state: &mut State, change: Change) -> (bool, Vec<Cmd>) {
             deployment_id,
             data,
         } => {
+            let shown_in_drawer = state.timeline_of(&deployment_id).is_some();
+            if let Some(t) = state
+                .drawer
+                .as_mut()
+                .filter(|t| t.deployment_id == deployment_id)
+            {
+                t.add(vec![data.clone()]);
+            }
             let ready = data.meta.get("ready").and_then(|v| v.as_u64());
             let desired = data.meta.get("desired").and_then(|v| v.as_u64());
             match (data.stage, ready, desired) {
@@ -171,7 +224,7 @@ fn on_change(state: &mut State, change: Change) -> (bool, Vec<Cmd>) {
                     state.progress.insert(deployment_id, (r as u32, d as u32));
                     (true, vec![])
                 }
-                _ => (false, vec![]),
+                _ => (shown_in_drawer, vec![]),
             }
         }
         Change::Loadbalancer {
@@ -179,6 +232,9 @@ fn on_change(state: &mut State, change: Change) -> (bool, Vec<Cmd>) {
             data,
         } => {
             let shown = state.deployment(&deployment_id).is_some();
+            if data.status != LbStatus::Pending {
+                lb::stop(state, &deployment_id);
+            }
             state.loadbalancers.insert(deployment_id, data);
             (shown, vec![])
         }
@@ -194,6 +250,9 @@ fn on_key(state: &mut State, key: KeyEvent, now: Instant) -> (bool, Vec<Cmd>) {
     }
     if state.filter_editing {
         return (true, on_filter_key(state, key));
+    }
+    if panels::drawer_key(state, &key) {
+        return (true, vec![]);
     }
     match state.keymap.action(&key) {
         Some(action) => (true, run_action(state, action, now)),
@@ -262,6 +321,11 @@ pub fn run_action(state: &mut State, action: Action, now: Instant) -> Vec<Cmd> {
                 state.environment.as_ref().map(|e| e.id.clone()),
             )];
         }
+        Action::Timeline => return panels::toggle_timeline(state),
+        Action::LoadBalancer => return panels::open_loadbalancer(state, now),
+        Action::Revisions => return panels::open_revisions(state),
+        Action::Analyze => return panels::open_analysis(state),
+        Action::TearDown => return panels::open_teardown(state),
         Action::Quit => {
             if state.pending.is_empty() {
                 state.quit = true;
@@ -371,7 +435,17 @@ fn on_overlay_key(
                 (true, vec![])
             }
         },
-        Overlay::Help | Overlay::Detail { .. } => {
+        Overlay::Revisions { .. } => (true, panels::revisions_key(state, &key)),
+        Overlay::Teardown { .. } => (true, panels::teardown_key(state, &key)),
+        Overlay::LoadBalancer { id } => match key.code {
+            KeyCode::Char('y') => (true, panels::copy_address(state, &id)),
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('b') => {
+                close(state);
+                (true, vec![])
+            }
+            _ => (false, vec![]),
+        },
+        Overlay::Help | Overlay::Detail { .. } | Overlay::Analysis { .. } => {
             if matches!(
                 key.code,
                 KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter
@@ -526,6 +600,16 @@ fn on_mouse(state: &mut State, m: MouseEvent, now: Instant) -> (bool, Vec<Cmd>) 
             }
             _ => (false, vec![]),
         },
+        MouseEventKind::ScrollUp | MouseEventKind::ScrollDown if in_drawer(state, row) => {
+            if let Some(t) = state.drawer.as_mut() {
+                t.scroll_by(if matches!(m.kind, MouseEventKind::ScrollUp) {
+                    3
+                } else {
+                    -3
+                });
+            }
+            (true, vec![])
+        }
         MouseEventKind::ScrollDown if shift => pan_by(state, 4, 0),
         MouseEventKind::ScrollUp if shift => pan_by(state, -4, 0),
         MouseEventKind::ScrollDown => pan_by(state, 0, 2),
@@ -534,6 +618,12 @@ fn on_mouse(state: &mut State, m: MouseEvent, now: Instant) -> (bool, Vec<Cmd>) 
         MouseEventKind::ScrollLeft => pan_by(state, -4, 0),
         _ => (false, vec![]),
     }
+}
+
+/// Whether a canvas row lies in the open drawer (the bottom rows of the canvas).
+fn in_drawer(state: &State, row: u16) -> bool {
+    let rows = state.drawer_rows();
+    rows > 0 && row >= state.canvas_size().1.saturating_sub(rows)
 }
 
 fn pan_by(state: &mut State, cols: i64, rows: i64) -> (bool, Vec<Cmd>) {

@@ -3,7 +3,9 @@
 pub mod canvas;
 pub mod card;
 pub mod overlays;
+pub mod panels;
 pub mod status;
+pub mod timeline;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -35,7 +37,11 @@ pub fn draw(frame: &mut Frame, state: &State, palette: &Palette) {
         Constraint::Length(1),
     ])
     .areas(area);
-    canvas::render(state, body, palette, frame.buffer_mut());
+    let drawer_rows = state.drawer_rows();
+    let [cards, drawer] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(drawer_rows)]).areas(body);
+    canvas::render(state, cards, palette, frame.buffer_mut());
+    timeline::draw(frame, drawer, state, palette);
     draw_header(frame, header, state, palette);
     draw_status_bar(frame, footer, state, palette);
     overlays::draw(frame, body, state, palette);

@@ -66,6 +66,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
             );
         }
         Overlay::Detail { id } => detail(frame, area, state, id, palette),
+        Overlay::Revisions { .. } => super::panels::revisions(frame, area, state, palette, overlay),
+        Overlay::LoadBalancer { id } => {
+            super::panels::loadbalancer(frame, area, state, palette, id)
+        }
+        Overlay::Analysis { id, warnings } => {
+            super::panels::analysis(frame, area, state, palette, id, warnings.as_deref())
+        }
+        Overlay::Teardown { id, typed } => {
+            super::panels::teardown(frame, area, state, palette, id, typed)
+        }
         Overlay::ConfirmQuit => {
             let n = state.pending.len();
             let r = centered(area, 64, 6);

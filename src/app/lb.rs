@@ -1,0 +1,135 @@
+//! LoadBalancer polling: after a revision goes active on a deployment that exposes ports, ask
+//! for the address after 1 s, then back off (×2 with up to 10 % jitter, at most 30 s), never
+//! more than one request in flight per deployment, and stop as soon as it is ready.
+
+use std::time::{Duration, Instant};
+
+use super::msg::Cmd;
+use super::state::State;
+use crate::backend::model::{Deployment, DeploymentStatus, LbStatus, LoadBalancer};
+
+pub const FIRST_CHECK: Duration = Duration::from_secs(1);
+pub const MAX_DELAY: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LbPoll {
+    /// When the wait began (the deployment became active).
+    pub since: Instant,
+    pub next: Instant,
+    /// The last delay used; the next one doubles it.
+    pub delay: Duration,
+    pub in_flight: bool,
+    pub requests: u32,
+}
+
+/// Whether the deployment's configs expose ports (and so get a LoadBalancer).
+pub fn exposes(d: &Deployment) -> bool {
+    serde_json::from_str::<serde_json::Value>(&d.configs)
+        .ok()
+        .and_then(|v| {
+            v.get("expose")
+                .and_then(|e| e.as_array())
+                .map(|a| !a.is_empty())
+        })
+        .unwrap_or(false)
+}
+
+/// Starts waiting for an address if the deployment is active, exposed, and has none yet.
+pub fn maybe_start(state: &mut State, id: &str, now: Instant) {
+    let Some(d) = state.deployment(id) else {
+        return;
+    };
+    let ready = state
+        .loadbalancers
+        .get(id)
+        .is_some_and(|lb| lb.status == LbStatus::Ready);
+    if d.status != DeploymentStatus::Active
+        || !exposes(d)
+        || ready
+        || state.lb_polls.contains_key(id)
+    {
+        return;
+    }
+    state
+        .loadbalancers
+        .entry(id.to_string())
+        .or_insert(LoadBalancer {
+            status: LbStatus::Pending,
+            address: None,
+            ports: Vec::new(),
+            tls: None,
+        });
+    state.lb_polls.insert(
+        id.to_string(),
+        LbPoll {
+            since: now,
+            next: now + FIRST_CHECK,
+            delay: FIRST_CHECK,
+            in_flight: false,
+            requests: 0,
+        },
+    );
+}
+
+/// Requests for the polls that are due.
+pub fn due(state: &mut State, now: Instant) -> Vec<Cmd> {
+    let mut cmds = Vec::new();
+    for (id, p) in state.lb_polls.iter_mut() {
+        if !p.in_flight && p.next <= now {
+            p.in_flight = true;
+            p.requests += 1;
+            cmds.push(Cmd::PollLoadBalancer { id: id.clone() });
+        }
+    }
+    cmds
+}
+
+/// A poll answered. `jitter` in [0, 1) spreads the next delay by up to 10 %.
+pub fn on_polled(
+    state: &mut State,
+    id: &str,
+    result: Result<LoadBalancer, String>,
+    now: Instant,
+    jitter: f64,
+) {
+    let Some(p) = state.lb_polls.get_mut(id) else {
+        return;
+    };
+    p.in_flight = false;
+    if let Ok(lb) = &result
+        && lb.status != LbStatus::Pending
+    {
+        state.lb_polls.remove(id);
+        state.loadbalancers.insert(id.to_string(), lb.clone());
+        return;
+    }
+    let doubled = if p.requests <= 1 {
+        FIRST_CHECK * 2
+    } else {
+        p.delay * 2
+    };
+    let base = doubled.min(MAX_DELAY);
+    p.delay = base;
+    p.next = now + base.mul_f64(1.0 + 0.1 * jitter.clamp(0.0, 1.0));
+    if let Ok(lb) = result {
+        state.loadbalancers.insert(id.to_string(), lb);
+    }
+}
+
+/// Stops polling (the address arrived another way, or the deployment is gone).
+pub fn stop(state: &mut State, id: &str) {
+    state.lb_polls.remove(id);
+}
+
+/// "42 s, next check in 8 s" for the wait on screen.
+pub fn wait_text(p: &LbPoll, now: Instant) -> String {
+    let waited = now.saturating_duration_since(p.since).as_secs();
+    if p.in_flight {
+        format!("{waited} s, checking now")
+    } else {
+        format!(
+            "{waited} s, next check in {} s",
+            p.next.saturating_duration_since(now).as_secs().max(1)
+        )
+    }
+}

@@ -1,0 +1,333 @@
+//! Deployment panels: revisions (with diff and rollback confirmation), LoadBalancer,
+//! analysis, teardown.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use similar::{ChangeTag, TextDiff};
+
+use super::status::Palette;
+use crate::app::State;
+use crate::app::lb::wait_text;
+use crate::app::panels::current_revision;
+use crate::app::state::Overlay;
+use crate::backend::model::*;
+
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let [v] = Layout::vertical([Constraint::Length(h.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [r] = Layout::horizontal([Constraint::Length(w.min(area.width))])
+        .flex(Flex::Center)
+        .areas(v);
+    r
+}
+
+fn panel(title: String) -> Block<'static> {
+    Block::default().borders(Borders::ALL).title(Span::styled(
+        title,
+        Style::default().add_modifier(Modifier::BOLD),
+    ))
+}
+
+fn age(at: &Timestamp, now: Timestamp) -> String {
+    let s = (now - *at).num_seconds().max(0);
+    match s {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m", s / 60),
+        s if s < 86_400 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
+    }
+}
+
+fn trigger_label(r: &Revision, list: &[Revision]) -> String {
+    match &r.rollback_of {
+        Some(of) => {
+            let n = list
+                .iter()
+                .find(|x| &x.id == of)
+                .map_or("?".to_string(), |x| x.number.to_string());
+            format!("rollback of #{n}")
+        }
+        None => r.trigger.as_str().to_string(),
+    }
+}
+
+fn pretty(configs: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(configs)
+        .and_then(|v| serde_json::to_string_pretty(&v))
+        .unwrap_or_else(|_| configs.to_string())
+}
+
+/// The selected revision against the current one: image, then configs line by line.
+pub fn diff_lines(from: &Revision, to: &Revision, palette: &Palette) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(Span::styled(
+        format!("current #{} → #{}", from.number, to.number),
+        Style::default().add_modifier(Modifier::BOLD),
+    ))];
+    let (a, b) = (
+        from.image.clone().unwrap_or_default(),
+        to.image.clone().unwrap_or_default(),
+    );
+    if a == b {
+        lines.push(Line::from(format!("  image {a}")));
+    } else {
+        lines.push(Line::from(Span::styled(
+            format!("- image {a}"),
+            palette.error(),
+        )));
+        lines.push(Line::from(Span::styled(
+            format!("+ image {b}"),
+            palette.status(DeploymentStatus::Active),
+        )));
+    }
+    let (old, new) = (pretty(&from.configs), pretty(&to.configs));
+    let diff = TextDiff::from_lines(&old, &new);
+    for change in diff.iter_all_changes() {
+        let text = change.value().trim_end().to_string();
+        lines.push(match change.tag() {
+            ChangeTag::Equal => Line::from(format!("  {text}")),
+            ChangeTag::Delete => Line::from(Span::styled(format!("- {text}"), palette.error())),
+            ChangeTag::Insert => Line::from(Span::styled(
+                format!("+ {text}"),
+                palette.status(DeploymentStatus::Active),
+            )),
+        });
+    }
+    lines
+}
+
+/// The revisions overlay (`Overlay::Revisions`).
+pub fn revisions(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    palette: &Palette,
+    overlay: &Overlay,
+) {
+    let Overlay::Revisions {
+        id,
+        list,
+        loaded,
+        selected,
+        diff,
+        confirm,
+    } = overlay
+    else {
+        return;
+    };
+    let (loaded, selected, diff, confirm) = (*loaded, *selected, *diff, *confirm);
+    let name = state
+        .deployment(id)
+        .map_or(id.as_str(), |d| d.name.as_str());
+    let r = centered(
+        area,
+        area.width.saturating_sub(4).min(110),
+        area.height.saturating_sub(2),
+    );
+    frame.render_widget(Clear, r);
+    let block = panel(format!(" revisions · {name} "));
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    if !loaded {
+        frame.render_widget(Paragraph::new("  loading…"), inner);
+        return;
+    }
+    let current = current_revision(state, id);
+    let current_rev = list.iter().find(|r| Some(&r.id) == current.as_ref());
+    let target = list.get(selected);
+    let mut lines: Vec<Line> = list
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let is_current = Some(&r.id) == current.as_ref();
+            let text = format!(
+                "{} #{:<3} {:<16} {:<11} {:<34} {:<18} {:>4}",
+                if is_current { "●" } else { " " },
+                r.number,
+                trigger_label(r, list),
+                r.status.as_str(),
+                r.image
+                    .clone()
+                    .unwrap_or_else(|| "(built from source)".into()),
+                r.note.clone().unwrap_or_default(),
+                age(&r.created_at, state.now),
+            );
+            let style = if i == selected {
+                palette.style(Style::default().add_modifier(Modifier::REVERSED))
+            } else {
+                Style::default()
+            };
+            Line::from(Span::styled(text, style))
+        })
+        .collect();
+    lines.push(Line::from(""));
+    if diff || confirm {
+        if let (Some(cur), Some(t)) = (current_rev, target) {
+            lines.extend(diff_lines(cur, t, palette));
+        }
+    } else {
+        lines.push(Line::from(Span::styled(
+            " ● current · j/k choose · d diff · Enter roll back · Esc close",
+            palette.dim(),
+        )));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+    if confirm && let Some(t) = target {
+        let next = list.iter().map(|r| r.number).max().unwrap_or(0) + 1;
+        let q = format!(
+            "Roll back {name} to revision #{}? This creates revision #{next}.\n\ny: roll back   any other key: cancel",
+            t.number
+        );
+        let d = centered(area, 64, 6);
+        frame.render_widget(Clear, d);
+        frame.render_widget(
+            Paragraph::new(q)
+                .wrap(Wrap { trim: true })
+                .block(panel(" confirm rollback ".into())),
+            d,
+        );
+    }
+}
+
+pub fn loadbalancer(frame: &mut Frame, area: Rect, state: &State, palette: &Palette, id: &str) {
+    let name = state.deployment(id).map_or(id, |d| d.name.as_str());
+    let mut lines = Vec::new();
+    match state.loadbalancers.get(id) {
+        None => lines.push(Line::from(
+            "nothing exposed: no LoadBalancer (add configs.expose to get one)",
+        )),
+        Some(lb) => {
+            match (&lb.status, &lb.address, state.lb_polls.get(id)) {
+                (LbStatus::Ready, Some(a), _) => lines.push(Line::from(vec![
+                    Span::raw("address   "),
+                    Span::styled(a.clone(), Style::default().add_modifier(Modifier::BOLD)),
+                ])),
+                (LbStatus::None, _, _) => {
+                    lines.push(Line::from("nothing exposed: no LoadBalancer"))
+                }
+                (_, _, Some(p)) => lines.push(Line::from(format!(
+                    "Waiting for public address… {}",
+                    wait_text(p, std::time::Instant::now())
+                ))),
+                _ => lines.push(Line::from("Waiting for public address…")),
+            }
+            let listeners: Vec<String> = lb
+                .ports
+                .iter()
+                .map(|l| format!("{}/{}", l.port, l.protocol.as_str()))
+                .collect();
+            lines.push(Line::from(format!(
+                "listeners {}",
+                if listeners.is_empty() {
+                    "–".into()
+                } else {
+                    listeners.join(", ")
+                }
+            )));
+            match &lb.tls {
+                Some(tls) => lines.push(Line::from(format!(
+                    "tls       {} · expires {}",
+                    tls.issuer,
+                    tls.expires_at.format("%Y-%m-%d")
+                ))),
+                None => lines.push(Line::from("tls       –")),
+            }
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "y copies the address · Esc closes",
+        palette.dim(),
+    )));
+    let r = centered(area, 80, lines.len() as u16 + 2);
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(lines).block(panel(format!(" loadbalancer · {name} "))),
+        r,
+    );
+}
+
+pub fn analysis(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    palette: &Palette,
+    id: &str,
+    warnings: Option<&[Warning]>,
+) {
+    let name = state.deployment(id).map_or(id, |d| d.name.as_str());
+    let mut lines = Vec::new();
+    match warnings {
+        None => lines.push(Line::from("analyzing…")),
+        Some([]) => lines.push(Line::from(Span::styled(
+            "✓ no warnings",
+            palette.status(DeploymentStatus::Active),
+        ))),
+        Some(ws) => {
+            for w in ws {
+                let (mark, style) = match w.severity {
+                    Severity::Error => ("✗ error  ", palette.error()),
+                    Severity::Warning => {
+                        ("! warning", palette.status(DeploymentStatus::RollingOut))
+                    }
+                    Severity::Info => ("i info   ", Style::default()),
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{mark} "), style),
+                    Span::styled(
+                        format!("{} ", w.code),
+                        Style::default().add_modifier(Modifier::BOLD),
+                    ),
+                    Span::styled(w.field.clone().unwrap_or_default(), palette.dim()),
+                ]));
+                lines.push(Line::from(format!("    {}", w.message)));
+            }
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled("Esc closes", palette.dim())));
+    let r = centered(
+        area,
+        area.width.saturating_sub(4).min(110),
+        (lines.len() as u16 + 4).min(area.height),
+    );
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(panel(format!(" analysis · {name} "))),
+        r,
+    );
+}
+
+pub fn teardown(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    palette: &Palette,
+    id: &str,
+    typed: &str,
+) {
+    let name = state.deployment(id).map_or(id, |d| d.name.as_str());
+    let lines = vec![
+        Line::from(format!(
+            "Tear down {name}? Its release is uninstalled and the deployment deleted."
+        )),
+        Line::from("Type its name to confirm:"),
+        Line::from(Span::styled(
+            format!("> {typed}▏"),
+            Style::default().add_modifier(Modifier::BOLD),
+        )),
+        Line::from(""),
+        Line::from(Span::styled(
+            "Enter tears down · Esc cancels",
+            palette.dim(),
+        )),
+    ];
+    let r = centered(area, 76, 7);
+    frame.render_widget(Clear, r);
+    frame.render_widget(Paragraph::new(lines).block(panel(" teardown ".into())), r);
+}
