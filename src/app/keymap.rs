@@ -141,7 +141,7 @@ impl Action {
     pub fn changes(self) -> bool {
         matches!(
             self,
-            Action::Move(_) | Action::MoveFar(_) | Action::Undo | Action::Redo
+            Action::Move(_) | Action::MoveFar(_) | Action::Undo | Action::Redo | Action::TearDown
         )
     }
 }

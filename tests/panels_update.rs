@@ -1,0 +1,436 @@
+//! `update` for the deployment panels: LoadBalancer back-off, the rollback flow, the
+//! timeline drawer, analysis and teardown. Time is passed in, never slept.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use fixtures::*;
+use zopdeck::app::state::Overlay;
+use zopdeck::app::{Cmd, Msg, State, update};
+use zopdeck::backend::model::*;
+
+fn press(state: &mut State, code: KeyCode, now: Instant) -> Vec<Cmd> {
+    update(
+        state,
+        Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+        now,
+    )
+    .1
+}
+
+fn exposed(name: &str, status: DeploymentStatus, pos: (f64, f64)) -> Deployment {
+    let mut d = deployment(name, status, Some(pos));
+    d.configs = r#"{"port":8080,"expose":[{"port":443,"protocol":"http"}]}"#.into();
+    d
+}
+
+fn polls(cmds: &[Cmd]) -> usize {
+    cmds.iter()
+        .filter(|c| matches!(c, Cmd::PollLoadBalancer { .. }))
+        .count()
+}
+
+fn revision(n: u32, trigger: Trigger, image: &str, replicas: u32) -> Revision {
+    Revision {
+        id: format!("rev_{n}"),
+        deployment_id: "dep_web".into(),
+        number: n,
+        image: Some(image.into()),
+        build_id: None,
+        note: None,
+        configs: format!(r#"{{"port":8080,"replicas":{replicas}}}"#),
+        trigger,
+        rollback_of: None,
+        status: RevisionStatus::Superseded,
+        created_at: ts(),
+    }
+}
+
+#[test]
+fn loadbalancer_is_polled_at_1_2_4_seconds_with_backoff_capped_at_30_and_stops_when_ready() {
+    let t0 = Instant::now();
+    let mut s = loaded(
+        vec![exposed("web", DeploymentStatus::RollingOut, (64.0, 64.0))],
+        120,
+        40,
+    );
+    // The rollout completes: the wait for an address begins.
+    let active = exposed("web", DeploymentStatus::Active, (64.0, 64.0));
+    update(
+        &mut s,
+        Msg::Changed(Change::Deployment {
+            data: Box::new(active),
+        }),
+        t0,
+    );
+    assert!(s.waiting_for_address("dep_web"));
+    let mut times = Vec::new();
+    let mut t = t0;
+    let pending = LoadBalancer {
+        status: LbStatus::Pending,
+        address: None,
+        ports: vec![],
+        tls: None,
+    };
+    while t < t0 + Duration::from_secs(120) {
+        let due = s.next_deadline().unwrap();
+        let (_, cmds) = update(&mut s, Msg::Timer, due);
+        assert_eq!(polls(&cmds), 1, "one request when due");
+        // Still in flight: nothing more is sent, whatever the time.
+        let (_, again) = update(&mut s, Msg::Timer, due + Duration::from_secs(100));
+        assert_eq!(polls(&again), 0, "never two requests in flight");
+        times.push(due.duration_since(t0).as_secs_f64());
+        t = due;
+        update(
+            &mut s,
+            Msg::LoadBalancerPolled {
+                id: "dep_web".into(),
+                result: Ok(pending.clone()),
+            },
+            t,
+        );
+    }
+    let gaps: Vec<f64> = std::iter::once(times[0])
+        .chain(times.windows(2).map(|w| w[1] - w[0]))
+        .collect();
+    let expected = [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0];
+    for (gap, want) in gaps.iter().zip(expected) {
+        assert!(
+            *gap >= want - 1e-6 && *gap <= want * 1.1 + 1e-6,
+            "gaps {gaps:?}"
+        );
+    }
+    let in_first_minute = times.iter().filter(|t| **t <= 60.0).count();
+    assert!(
+        in_first_minute <= 8,
+        "{in_first_minute} requests in 60 s: {times:?}"
+    );
+    // Ready: polling stops.
+    let due = s.next_deadline().unwrap();
+    update(&mut s, Msg::Timer, due);
+    let ready = LoadBalancer {
+        status: LbStatus::Ready,
+        address: Some("web.example".into()),
+        ports: vec![],
+        tls: None,
+    };
+    update(
+        &mut s,
+        Msg::LoadBalancerPolled {
+            id: "dep_web".into(),
+            result: Ok(ready),
+        },
+        due,
+    );
+    assert!(s.next_deadline().is_none());
+    assert!(!s.waiting_for_address("dep_web"));
+}
+
+#[test]
+fn an_address_pushed_by_the_backend_stops_the_polling_and_errors_back_off() {
+    let t0 = Instant::now();
+    let mut s = loaded(
+        vec![exposed("web", DeploymentStatus::Active, (64.0, 64.0))],
+        120,
+        40,
+    );
+    assert!(
+        s.next_deadline().is_some(),
+        "an active exposed deployment without address is polled"
+    );
+    let (_, cmds) = update(&mut s, Msg::Timer, t0 + Duration::from_secs(2));
+    assert_eq!(polls(&cmds), 1);
+    update(
+        &mut s,
+        Msg::LoadBalancerPolled {
+            id: "dep_web".into(),
+            result: Err("connection refused".into()),
+        },
+        t0 + Duration::from_secs(2),
+    );
+    assert!(
+        s.next_deadline().unwrap() >= t0 + Duration::from_secs(4),
+        "errors back off too"
+    );
+    let ready = LoadBalancer {
+        status: LbStatus::Ready,
+        address: Some("a".into()),
+        ports: vec![],
+        tls: None,
+    };
+    update(
+        &mut s,
+        Msg::Changed(Change::Loadbalancer {
+            deployment_id: "dep_web".into(),
+            data: ready,
+        }),
+        t0,
+    );
+    assert!(s.next_deadline().is_none());
+}
+
+#[test]
+fn rollback_by_keyboard_confirms_then_follows_the_new_revision() {
+    let now = Instant::now();
+    let mut web = deployment("web", DeploymentStatus::Active, Some((64.0, 64.0)));
+    web.current_revision_id = Some("rev_3".into());
+    let mut s = loaded(vec![web], 120, 40);
+    let cmds = press(&mut s, KeyCode::Char('r'), now);
+    assert!(cmds.contains(&Cmd::LoadRevisions {
+        id: "dep_web".into()
+    }));
+    let list = vec![
+        revision(3, Trigger::Manual, "app:3", 3),
+        revision(2, Trigger::Config, "app:2", 3),
+        revision(1, Trigger::Create, "app:1", 2),
+    ];
+    update(
+        &mut s,
+        Msg::RevisionsLoaded {
+            id: "dep_web".into(),
+            result: Ok(list),
+        },
+        now,
+    );
+    // Rolling back to the current revision is refused.
+    press(&mut s, KeyCode::Enter, now);
+    assert!(
+        s.message
+            .as_ref()
+            .unwrap()
+            .0
+            .contains("already the current"),
+        "{:?}",
+        s.message
+    );
+    press(&mut s, KeyCode::Char('G'), now);
+    press(&mut s, KeyCode::Enter, now);
+    assert!(matches!(
+        s.overlay,
+        Some(Overlay::Revisions {
+            confirm: true,
+            selected: 2,
+            ..
+        })
+    ));
+    // Anything but y cancels.
+    press(&mut s, KeyCode::Char('n'), now);
+    assert!(matches!(
+        s.overlay,
+        Some(Overlay::Revisions { confirm: false, .. })
+    ));
+    press(&mut s, KeyCode::Char('R'), now);
+    let cmds = press(&mut s, KeyCode::Char('y'), now);
+    assert_eq!(
+        cmds,
+        vec![Cmd::Rollback {
+            id: "dep_web".into(),
+            to: "rev_1".into()
+        }]
+    );
+    let mut new = revision(4, Trigger::Rollback, "app:1", 2);
+    new.rollback_of = Some("rev_1".into());
+    let (_, cmds) = update(
+        &mut s,
+        Msg::RolledBack {
+            id: "dep_web".into(),
+            result: Ok(new),
+        },
+        now,
+    );
+    assert!(s.overlay.is_none());
+    assert!(s.message.as_ref().unwrap().0.contains("revision #4"));
+    assert_eq!(
+        s.drawer.as_ref().map(|t| t.deployment_id.as_str()),
+        Some("dep_web"),
+        "the drawer follows it"
+    );
+    assert!(cmds.contains(&Cmd::LoadEvents {
+        id: "dep_web".into(),
+        after: None
+    }));
+}
+
+#[test]
+fn a_failed_rollback_says_why_and_can_be_retried() {
+    let now = Instant::now();
+    let mut s = loaded(
+        vec![deployment(
+            "web",
+            DeploymentStatus::Active,
+            Some((64.0, 64.0)),
+        )],
+        120,
+        40,
+    );
+    press(&mut s, KeyCode::Char('r'), now);
+    let list = vec![
+        revision(2, Trigger::Config, "app:2", 3),
+        revision(1, Trigger::Create, "app:1", 2),
+    ];
+    update(
+        &mut s,
+        Msg::RevisionsLoaded {
+            id: "dep_web".into(),
+            result: Ok(list),
+        },
+        now,
+    );
+    update(
+        &mut s,
+        Msg::RolledBack {
+            id: "dep_web".into(),
+            result: Err("space sandbox is inactive".into()),
+        },
+        now,
+    );
+    assert!(
+        s.message
+            .as_ref()
+            .unwrap()
+            .0
+            .contains("space sandbox is inactive")
+    );
+    assert!(
+        matches!(s.overlay, Some(Overlay::Revisions { .. })),
+        "the panel stays for a retry"
+    );
+}
+
+#[test]
+fn the_drawer_follows_the_tail_unless_scrolled_and_counts_new_events() {
+    let now = Instant::now();
+    let mut s = loaded(demo(), 120, 40);
+    let cmds = press(&mut s, KeyCode::Char('t'), now);
+    assert!(cmds.contains(&Cmd::LoadEvents {
+        id: "dep_web".into(),
+        after: None
+    }));
+    let ev = |n: i64, stage: Stage, status: EventStatus| Event {
+        id: format!("ev_{n}"),
+        stage,
+        status,
+        meta: Default::default(),
+        revision_id: Some("rev_web".into()),
+        created_at: ts(),
+    };
+    let events: Vec<Event> = (1..=30)
+        .map(|n| ev(n, Stage::RollingOut, EventStatus::Progress))
+        .collect();
+    update(
+        &mut s,
+        Msg::EventsLoaded {
+            id: "dep_web".into(),
+            result: Ok(events),
+        },
+        now,
+    );
+    assert_eq!(s.drawer.as_ref().unwrap().events.len(), 30);
+    press(&mut s, KeyCode::PageUp, now);
+    assert!(s.drawer.as_ref().unwrap().scroll.is_some());
+    update(
+        &mut s,
+        Msg::Changed(Change::Event {
+            deployment_id: "dep_web".into(),
+            data: ev(31, Stage::Active, EventStatus::Succeeded),
+        }),
+        now,
+    );
+    assert_eq!(s.drawer.as_ref().unwrap().unseen, 1);
+    press(&mut s, KeyCode::End, now);
+    assert_eq!(s.drawer.as_ref().unwrap().scroll, None);
+    // Selecting another card moves the drawer to it.
+    let cmds = press(&mut s, KeyCode::Char('l'), now);
+    assert!(cmds.contains(&Cmd::LoadEvents {
+        id: "dep_api".into(),
+        after: None
+    }));
+    press(&mut s, KeyCode::Char('t'), now);
+    assert!(s.drawer.is_none());
+}
+
+#[test]
+fn teardown_needs_the_name_typed_and_the_card_leaves() {
+    let now = Instant::now();
+    let mut s = loaded(demo(), 120, 40);
+    press(&mut s, KeyCode::Char('D'), now);
+    for c in "wbe".chars() {
+        press(&mut s, KeyCode::Char(c), now);
+    }
+    let cmds = press(&mut s, KeyCode::Enter, now);
+    assert!(cmds.is_empty());
+    assert!(s.message.as_ref().unwrap().0.contains("type web exactly"));
+    for _ in 0..3 {
+        press(&mut s, KeyCode::Backspace, now);
+    }
+    for c in "web".chars() {
+        press(&mut s, KeyCode::Char(c), now);
+    }
+    let cmds = press(&mut s, KeyCode::Enter, now);
+    assert_eq!(
+        cmds,
+        vec![Cmd::TearDown {
+            id: "dep_web".into()
+        }]
+    );
+    assert_eq!(
+        s.deployment("dep_web").unwrap().status,
+        DeploymentStatus::TearingDown
+    );
+    update(
+        &mut s,
+        Msg::TornDown {
+            id: "dep_web".into(),
+            result: Ok(TeardownReport {
+                already_clean: false,
+            }),
+        },
+        now,
+    );
+    assert!(s.deployment("dep_web").is_none());
+    assert!(s.selected.is_some());
+}
+
+#[test]
+fn read_only_refuses_teardown_and_rollback() {
+    let now = Instant::now();
+    let mut s = loaded(demo(), 120, 40);
+    s.read_only = true;
+    press(&mut s, KeyCode::Char('D'), now);
+    assert!(s.overlay.is_none());
+    assert!(s.message.as_ref().unwrap().0.contains("read-only"));
+}
+
+#[test]
+fn analysis_lists_warnings() {
+    let now = Instant::now();
+    let mut s = loaded(demo(), 120, 40);
+    let cmds = press(&mut s, KeyCode::Char('a'), now);
+    assert_eq!(
+        cmds,
+        vec![Cmd::Analyze {
+            id: "dep_web".into()
+        }]
+    );
+    let w = Warning {
+        code: "single_replica".into(),
+        severity: Severity::Warning,
+        message: "one replica".into(),
+        field: Some("configs.replicas".into()),
+    };
+    update(
+        &mut s,
+        Msg::Analyzed {
+            id: "dep_web".into(),
+            result: Ok(vec![w]),
+        },
+        now,
+    );
+    assert!(
+        matches!(&s.overlay, Some(Overlay::Analysis { warnings: Some(ws), .. }) if ws.len() == 1)
+    );
+}
