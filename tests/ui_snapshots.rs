@@ -184,3 +184,299 @@ fn terminal_too_small() {
     s.screen = (40, 8);
     insta::assert_snapshot!(render(&s));
 }
+
+// ---- issue 5: the deployment panels --------------------------------------------------
+
+fn event(
+    n: i64,
+    secs: i64,
+    stage: Stage,
+    status: EventStatus,
+    meta: serde_json::Value,
+    rev: &str,
+) -> Event {
+    Event {
+        id: format!("ev_{n}"),
+        stage,
+        status,
+        meta: meta.as_object().cloned().unwrap_or_default(),
+        revision_id: Some(rev.into()),
+        created_at: ts() + chrono::Duration::seconds(secs),
+    }
+}
+
+fn rollout_events(fail: bool) -> Vec<Event> {
+    use serde_json::json;
+    let mut v = vec![
+        event(
+            1,
+            0,
+            Stage::Building,
+            EventStatus::Started,
+            json!({"source": "image"}),
+            "rev_web",
+        ),
+        event(
+            2,
+            2,
+            Stage::Building,
+            EventStatus::Succeeded,
+            json!({"imageRef": "ghcr.io/acme/web:1.0"}),
+            "rev_web",
+        ),
+        event(
+            3,
+            2,
+            Stage::Deploying,
+            EventStatus::Started,
+            json!({}),
+            "rev_web",
+        ),
+        event(
+            4,
+            3,
+            Stage::Deploying,
+            EventStatus::Succeeded,
+            json!({"helmRevision": 1}),
+            "rev_web",
+        ),
+        event(
+            5,
+            3,
+            Stage::RollingOut,
+            EventStatus::Started,
+            json!({"ready": 0, "desired": 3}),
+            "rev_web",
+        ),
+        event(
+            6,
+            6,
+            Stage::RollingOut,
+            EventStatus::Progress,
+            json!({"ready": 1, "desired": 3}),
+            "rev_web",
+        ),
+    ];
+    if fail {
+        v.push(event(
+            7,
+            40,
+            Stage::RollingOut,
+            EventStatus::Failed,
+            json!({"reason": "CrashLoopBackOff: container app keeps exiting (exit code 1)"}),
+            "rev_web",
+        ));
+    }
+    v
+}
+
+fn with_drawer(events: Option<Vec<Event>>) -> State {
+    let mut s = demo_state();
+    s.now = ts() + chrono::Duration::seconds(45);
+    press(&mut s, KeyCode::Char('t'));
+    if let Some(events) = events {
+        update(
+            &mut s,
+            Msg::EventsLoaded {
+                id: "dep_web".into(),
+                result: Ok(events),
+            },
+            Instant::now(),
+        );
+    }
+    s
+}
+
+#[test]
+fn drawer_empty() {
+    let s = with_drawer(Some(vec![]));
+    insta::assert_snapshot!(render(&s));
+}
+
+#[test]
+fn drawer_mid_rollout() {
+    let s = with_drawer(Some(rollout_events(false)));
+    insta::assert_snapshot!(render(&s));
+}
+
+#[test]
+fn drawer_failed() {
+    let s = with_drawer(Some(rollout_events(true)));
+    insta::assert_snapshot!(render(&s));
+}
+
+#[test]
+fn drawer_scrolled_with_new_events() {
+    let mut s = with_drawer(Some(rollout_events(false)));
+    press(&mut s, KeyCode::PageUp);
+    let late = event(
+        9,
+        44,
+        Stage::RollingOut,
+        EventStatus::Progress,
+        serde_json::json!({"ready": 2, "desired": 3}),
+        "rev_web",
+    );
+    update(
+        &mut s,
+        Msg::Changed(Change::Event {
+            deployment_id: "dep_web".into(),
+            data: late,
+        }),
+        Instant::now(),
+    );
+    insta::assert_snapshot!(render(&s));
+}
+
+fn revisions_state() -> State {
+    let mut s = demo_state();
+    s.now = ts() + chrono::Duration::hours(2);
+    s.deployments[0].current_revision_id = Some("rev_3".into());
+    press(&mut s, KeyCode::Char('r'));
+    let rev = |n: u32,
+               trigger: Trigger,
+               image: &str,
+               replicas: u32,
+               rollback_of: Option<&str>,
+               status: RevisionStatus| Revision {
+        id: format!("rev_{n}"),
+        deployment_id: "dep_web".into(),
+        number: n,
+        image: Some(image.into()),
+        build_id: None,
+        note: (n == 3).then(|| "fix: cache headers".into()),
+        configs: format!(r#"{{"port":8080,"replicas":{replicas}}}"#),
+        trigger,
+        rollback_of: rollback_of.map(str::to_string),
+        status,
+        created_at: ts() + chrono::Duration::minutes(i64::from(n) * 10),
+    };
+    let list = vec![
+        rev(
+            3,
+            Trigger::Rollback,
+            "ghcr.io/acme/web:1.0",
+            2,
+            Some("rev_1"),
+            RevisionStatus::Active,
+        ),
+        rev(
+            2,
+            Trigger::Config,
+            "ghcr.io/acme/web:1.1",
+            3,
+            None,
+            RevisionStatus::Superseded,
+        ),
+        rev(
+            1,
+            Trigger::Create,
+            "ghcr.io/acme/web:1.0",
+            2,
+            None,
+            RevisionStatus::Superseded,
+        ),
+    ];
+    update(
+        &mut s,
+        Msg::RevisionsLoaded {
+            id: "dep_web".into(),
+            result: Ok(list),
+        },
+        Instant::now(),
+    );
+    s
+}
+
+#[test]
+fn revisions_list() {
+    insta::assert_snapshot!(render(&revisions_state()));
+}
+
+#[test]
+fn revisions_diff() {
+    let mut s = revisions_state();
+    press(&mut s, KeyCode::Char('j'));
+    press(&mut s, KeyCode::Char('d'));
+    insta::assert_snapshot!(render(&s));
+}
+
+#[test]
+fn rollback_dialog() {
+    let mut s = revisions_state();
+    press(&mut s, KeyCode::Char('j'));
+    press(&mut s, KeyCode::Enter);
+    insta::assert_snapshot!(render(&s));
+}
+
+#[test]
+fn loadbalancer_pending() {
+    let mut s = demo_state();
+    s.loadbalancers
+        .insert("dep_web".into(), lb(LbStatus::Pending, None));
+    press(&mut s, KeyCode::Char('b'));
+    insta::assert_snapshot!(render(&s));
+}
+
+#[test]
+fn loadbalancer_ready() {
+    let mut s = demo_state();
+    let mut ready = lb(LbStatus::Ready, Some("web.demo.sandbox.zopdeck.test"));
+    ready.tls = Some(Tls {
+        issuer: "zopdeck sandbox CA (simulated)".into(),
+        expires_at: ts() + chrono::Duration::days(90),
+    });
+    s.loadbalancers.insert("dep_web".into(), ready);
+    press(&mut s, KeyCode::Char('b'));
+    insta::assert_snapshot!(render(&s));
+}
+
+#[test]
+fn analysis_list() {
+    let mut s = demo_state();
+    press(&mut s, KeyCode::Char('a'));
+    let w = |code: &str, severity, field: &str, message: &str| Warning {
+        code: code.into(),
+        severity,
+        message: message.into(),
+        field: Some(field.into()),
+    };
+    let warnings = vec![
+        w(
+            "literal_secret_env",
+            Severity::Error,
+            "configs.envVars.DB_PASSWORD",
+            "DB_PASSWORD holds a literal value; move it to secretRefs",
+        ),
+        w(
+            "no_liveness_probe",
+            Severity::Warning,
+            "configs.liveness",
+            "no liveness probe: a hung process keeps receiving traffic",
+        ),
+        w(
+            "single_replica",
+            Severity::Warning,
+            "configs.replicas",
+            "a single replica means downtime on every rollout",
+        ),
+    ];
+    update(
+        &mut s,
+        Msg::Analyzed {
+            id: "dep_web".into(),
+            result: Ok(warnings),
+        },
+        Instant::now(),
+    );
+    insta::assert_snapshot!(render(&s));
+}
+
+#[test]
+fn teardown_dialog() {
+    let mut s = demo_state();
+    press(&mut s, KeyCode::Char('D'));
+    press(&mut s, KeyCode::Char('w'));
+    press(&mut s, KeyCode::Char('e'));
+    insta::assert_snapshot!(render(&s));
+}
