@@ -434,3 +434,102 @@ fn analysis_lists_warnings() {
         matches!(&s.overlay, Some(Overlay::Analysis { warnings: Some(ws), .. }) if ws.len() == 1)
     );
 }
+
+#[test]
+fn edited_configs_are_checked_diffed_and_sent_as_a_merge_patch() {
+    let now = Instant::now();
+    let mut s = loaded(demo(), 120, 40);
+    let cmds = press(&mut s, KeyCode::Char('c'), now);
+    let Some(Cmd::EditConfigs { id, text }) = cmds.first().cloned() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(id, "dep_web");
+    assert!(
+        text.contains("\"replicas\": 2"),
+        "the editor gets the configs pretty-printed: {text}"
+    );
+    // Broken JSON: said where, and the text is kept for the next `c`.
+    update(
+        &mut s,
+        Msg::Edited {
+            id: id.clone(),
+            result: Ok("{\"port\": ".into()),
+        },
+        now,
+    );
+    assert!(
+        s.message
+            .as_ref()
+            .unwrap()
+            .0
+            .contains("not valid JSON (line 1"),
+        "{:?}",
+        s.message
+    );
+    let cmds = press(&mut s, KeyCode::Char('c'), now);
+    assert_eq!(
+        cmds,
+        vec![Cmd::EditConfigs {
+            id: id.clone(),
+            text: "{\"port\": ".into()
+        }]
+    );
+    // A rule broken: the field and the rule.
+    update(
+        &mut s,
+        Msg::Edited {
+            id: id.clone(),
+            result: Ok(r#"{"port": 99999, "replicas": 2}"#.into()),
+        },
+        now,
+    );
+    let msg = s.message.clone().unwrap().0;
+    assert!(
+        msg.contains("configs.port") && msg.contains("65535"),
+        "{msg}"
+    );
+    // Valid: the diff, then y sends the merge patch.
+    update(
+        &mut s,
+        Msg::Edited {
+            id: id.clone(),
+            result: Ok(r#"{"port": 9090}"#.into()),
+        },
+        now,
+    );
+    assert!(matches!(s.overlay, Some(Overlay::ConfigDiff { .. })));
+    let cmds = press(&mut s, KeyCode::Char('y'), now);
+    assert_eq!(
+        cmds,
+        vec![Cmd::PatchConfigs {
+            id: id.clone(),
+            patch: serde_json::json!({"port": 9090, "replicas": null})
+        }]
+    );
+    // The backend refuses: the draft stays.
+    update(
+        &mut s,
+        Msg::Patched {
+            id: id.clone(),
+            result: Err("space sandbox is inactive".into()),
+        },
+        now,
+    );
+    let cmds = press(&mut s, KeyCode::Char('c'), now);
+    assert_eq!(
+        cmds,
+        vec![Cmd::EditConfigs {
+            id: id.clone(),
+            text: r#"{"port": 9090}"#.into()
+        }]
+    );
+    update(
+        &mut s,
+        Msg::Patched {
+            id: id.clone(),
+            result: Ok(()),
+        },
+        now,
+    );
+    assert!(s.config_drafts.is_empty());
+}

@@ -34,6 +34,7 @@ pub enum Action {
     Revisions,
     Analyze,
     TearDown,
+    EditConfigs,
     Quit,
 }
 
@@ -124,6 +125,11 @@ impl Action {
                 "teardown".into(),
                 "tear the selected deployment down",
             ),
+            (
+                Action::EditConfigs,
+                "edit_configs".into(),
+                "edit the configs in $EDITOR",
+            ),
             (Action::Quit, "quit".into(), "quit"),
         ]);
         v
@@ -141,7 +147,12 @@ impl Action {
     pub fn changes(self) -> bool {
         matches!(
             self,
-            Action::Move(_) | Action::MoveFar(_) | Action::Undo | Action::Redo | Action::TearDown
+            Action::Move(_)
+                | Action::MoveFar(_)
+                | Action::Undo
+                | Action::Redo
+                | Action::TearDown
+                | Action::EditConfigs
         )
     }
 }

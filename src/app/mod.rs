@@ -1,6 +1,7 @@
 //! The TUI's brain, Elm style: `State`, `Msg`, `update` (no I/O) and the one event loop.
 
 pub mod canvas;
+pub mod configs_edit;
 pub mod geometry;
 pub mod keymap;
 pub mod lb;

@@ -78,6 +78,15 @@ pub enum Msg {
         id: String,
         result: Result<TeardownReport, String>,
     },
+    /// The editor closed: the edited text (or why it could not run).
+    Edited {
+        id: String,
+        result: Result<String, String>,
+    },
+    Patched {
+        id: String,
+        result: Result<(), String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -114,6 +123,15 @@ pub enum Cmd {
     },
     TearDown {
         id: String,
+    },
+    /// Suspend the TUI and edit this text in the user's editor.
+    EditConfigs {
+        id: String,
+        text: String,
+    },
+    PatchConfigs {
+        id: String,
+        patch: serde_json::Value,
     },
     /// Put text on the clipboard (OSC 52).
     Copy(String),

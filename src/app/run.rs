@@ -108,12 +108,69 @@ async fn event_loop(
             if cmd == Cmd::Quit {
                 return Ok(());
             }
+            if let Cmd::EditConfigs { id, text } = cmd {
+                // The editor gets the terminal: stop reading it, hand it over, take it back.
+                drop(terminal_events);
+                let result = suspend_for_editor(terminal, &text)?;
+                terminal_events = EventStream::new();
+                let _ = tx.send(Msg::Edited { id, result });
+                continue;
+            }
             execute(cmd, &backend, &tx, outbox);
         }
         if redraw {
             draw(terminal, state, &palette)?;
         }
     }
+}
+
+/// Leaves the TUI, runs `$VISUAL`/`$EDITOR` (else `vi`) on `text`, and comes back intact.
+/// The outer error is fatal (the terminal could not be taken back).
+fn suspend_for_editor(
+    terminal: &mut ratatui::DefaultTerminal,
+    text: &str,
+) -> Result<Result<String, String>, String> {
+    let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+    let edited = run_editor(text);
+    *terminal = ratatui::try_init()
+        .map_err(|e| format!("cannot take the terminal back after the editor: {e}"))?;
+    let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
+    let _ = terminal.clear();
+    Ok(edited)
+}
+
+fn run_editor(text: &str) -> Result<String, String> {
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .filter(|e| !e.trim().is_empty())
+        .or_else(|| {
+            std::env::var("EDITOR")
+                .ok()
+                .filter(|e| !e.trim().is_empty())
+        })
+        .unwrap_or_else(|| "vi".to_string());
+    let file = tempfile::Builder::new()
+        .prefix("zopdeck-configs-")
+        .suffix(".json")
+        .tempfile()
+        .map_err(|e| format!("cannot create a file to edit: {e}"))?;
+    std::fs::write(file.path(), text)
+        .map_err(|e| format!("cannot write {}: {e}", file.path().display()))?;
+    // Through the shell, so that EDITOR may carry arguments ("code --wait").
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(file.path())
+        .status()
+        .map_err(|e| format!("cannot run the editor {editor:?}: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "the editor {editor:?} exited with {status}; nothing was changed"
+        ));
+    }
+    std::fs::read_to_string(file.path()).map_err(|e| format!("cannot read the edited configs: {e}"))
 }
 
 /// Draws a frame; relative times on screen are measured from now.
@@ -206,6 +263,16 @@ fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>
                 .await
                 .map_err(|e| e.to_string());
             Msg::TornDown { id, result }
+        }),
+        // Handled by the loop itself: it owns the terminal.
+        Cmd::EditConfigs { .. } => {}
+        Cmd::PatchConfigs { id, patch } => spawn_call(tx, async move {
+            let result = backend
+                .patch_configs(&id, patch)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+            Msg::Patched { id, result }
         }),
         Cmd::Copy(text) => {
             use base64::Engine as _;

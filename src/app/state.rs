@@ -77,6 +77,12 @@ pub enum Overlay {
         id: String,
         warnings: Option<Vec<Warning>>,
     },
+    /// An edited configs, shown as a diff before it is sent.
+    ConfigDiff {
+        id: String,
+        edited: serde_json::Value,
+        patch: serde_json::Value,
+    },
     /// Teardown asks for the deployment's name to be typed.
     Teardown {
         id: String,
@@ -119,6 +125,8 @@ pub struct State {
     pub filter_editing: bool,
     pub overlay: Option<Overlay>,
     pub message: Option<(String, MessageKind)>,
+    /// Edited configs not sent yet (invalid, failed or declined), by deployment.
+    pub config_drafts: HashMap<String, String>,
     /// The timeline drawer, when open; it follows the selected card.
     pub drawer: Option<Timeline>,
     /// Deployments waiting for their public address.
@@ -158,6 +166,7 @@ impl State {
             filter_editing: false,
             overlay: None,
             message: None,
+            config_drafts: HashMap::new(),
             drawer: None,
             lb_polls: HashMap::new(),
             now: chrono::DateTime::from_timestamp(0, 0).unwrap_or_default(),

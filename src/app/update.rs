@@ -77,6 +77,8 @@ pub fn update(state: &mut State, msg: Msg, now: Instant) -> (bool, Vec<Cmd>) {
             panels::on_analyzed(state, &id, result);
             (true, vec![])
         }
+        Msg::Edited { id, result } => (true, super::configs_edit::on_edited(state, &id, result)),
+        Msg::Patched { id, result } => (true, super::configs_edit::on_patched(state, &id, result)),
         Msg::TornDown { id, result } => {
             panels::on_torn_down(state, &id, result);
             (true, vec![])
@@ -326,6 +328,7 @@ pub fn run_action(state: &mut State, action: Action, now: Instant) -> Vec<Cmd> {
         Action::Revisions => return panels::open_revisions(state),
         Action::Analyze => return panels::open_analysis(state),
         Action::TearDown => return panels::open_teardown(state),
+        Action::EditConfigs => return super::configs_edit::start(state),
         Action::Quit => {
             if state.pending.is_empty() {
                 state.quit = true;
@@ -437,6 +440,10 @@ fn on_overlay_key(
         },
         Overlay::Revisions { .. } => (true, panels::revisions_key(state, &key)),
         Overlay::Teardown { .. } => (true, panels::teardown_key(state, &key)),
+        Overlay::ConfigDiff { .. } => (
+            true,
+            super::configs_edit::diff_key(state, key.code == KeyCode::Char('y')),
+        ),
         Overlay::LoadBalancer { id } => match key.code {
             KeyCode::Char('y') => (true, panels::copy_address(state, &id)),
             KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('b') => {

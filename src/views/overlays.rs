@@ -76,6 +76,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
         Overlay::Teardown { id, typed } => {
             super::panels::teardown(frame, area, state, palette, id, typed)
         }
+        Overlay::ConfigDiff { id, edited, .. } => {
+            super::panels::config_diff(frame, area, state, palette, id, edited)
+        }
         Overlay::ConfirmQuit => {
             let n = state.pending.len();
             let r = centered(area, 64, 6);

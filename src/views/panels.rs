@@ -338,3 +338,49 @@ pub fn teardown(
     frame.render_widget(Clear, r);
     frame.render_widget(Paragraph::new(lines).block(panel(" teardown ".into())), r);
 }
+
+/// The edited configs against the current ones, before they are sent.
+pub fn config_diff(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    palette: &Palette,
+    id: &str,
+    edited: &serde_json::Value,
+) {
+    let Some(d) = state.deployment(id) else {
+        return;
+    };
+    let old = pretty(&d.configs);
+    let new = serde_json::to_string_pretty(edited).unwrap_or_default();
+    let mut lines = vec![Line::from(Span::styled(
+        format!("configs of {}", d.name),
+        Style::default().add_modifier(Modifier::BOLD),
+    ))];
+    for change in TextDiff::from_lines(&old, &new).iter_all_changes() {
+        let text = change.value().trim_end().to_string();
+        lines.push(match change.tag() {
+            ChangeTag::Equal => Line::from(format!("  {text}")),
+            ChangeTag::Delete => Line::from(Span::styled(format!("- {text}"), palette.error())),
+            ChangeTag::Insert => Line::from(Span::styled(
+                format!("+ {text}"),
+                palette.status(DeploymentStatus::Active),
+            )),
+        });
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "y sends the change (a new revision rolls out) · any other key keeps it as a draft",
+        palette.dim(),
+    )));
+    let r = centered(
+        area,
+        area.width.saturating_sub(4).min(100),
+        (lines.len() as u16 + 2).min(area.height),
+    );
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(lines).block(panel(" configs change ".into())),
+        r,
+    );
+}
