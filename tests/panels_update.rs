@@ -533,3 +533,89 @@ fn edited_configs_are_checked_diffed_and_sent_as_a_merge_patch() {
     );
     assert!(s.config_drafts.is_empty());
 }
+
+#[test]
+fn the_create_form_checks_as_you_type_and_places_the_card_near_the_centre() {
+    let now = Instant::now();
+    let mut s = loaded(demo(), 120, 40);
+    press(&mut s, KeyCode::Char('n'), now);
+    let form = |s: &State| match &s.overlay {
+        Some(Overlay::Create(f)) => (**f).clone(),
+        other => panic!("{other:?}"),
+    };
+    for c in "Shop".chars() {
+        press(&mut s, KeyCode::Char(c), now);
+    }
+    assert!(
+        form(&s)
+            .errors()
+            .iter()
+            .any(|(_, m)| m.contains("DNS-1123")),
+        "checked as typed"
+    );
+    for _ in 0..4 {
+        press(&mut s, KeyCode::Backspace, now);
+    }
+    for c in "shop".chars() {
+        press(&mut s, KeyCode::Char(c), now);
+    }
+    // Enter with the image missing goes to that field and says why.
+    let cmds = press(&mut s, KeyCode::Enter, now);
+    assert!(cmds.is_empty());
+    assert_eq!(form(&s).field, zopdeck::app::create_form::Field::Image);
+    for c in "nginx:1.27".chars() {
+        press(&mut s, KeyCode::Char(c), now);
+    }
+    let cmds = press(&mut s, KeyCode::Enter, now);
+    let Some(Cmd::Create(req)) = cmds.first() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(req.name, "shop");
+    assert_eq!(req.image.as_deref(), Some("nginx:1.27"));
+    assert_eq!(
+        req.configs,
+        Some(
+            serde_json::json!({"replicas": 2, "port": 8080, "expose": [{"port": 8080, "protocol": "http"}]})
+        )
+    );
+    let spot = req.canvas_position.unwrap();
+    let taken: Vec<_> = s
+        .deployments
+        .iter()
+        .map(|d| zopdeck::app::geometry::Rect::card(d.canvas_position.unwrap()))
+        .collect();
+    assert!(
+        taken
+            .iter()
+            .all(|r| !r.overlaps(&zopdeck::app::geometry::Rect::card(spot))),
+        "a free spot"
+    );
+    // A refusal keeps everything typed.
+    update(
+        &mut s,
+        Msg::Created {
+            result: Err("a deployment named \"shop\" already exists".into()),
+        },
+        now,
+    );
+    assert_eq!(form(&s).name, "shop");
+    assert!(!form(&s).submitting);
+    let mut created = deployment("shop", DeploymentStatus::Pending, Some((spot.x, spot.y)));
+    created.id = "dep_shop".into();
+    let (_, cmds) = update(
+        &mut s,
+        Msg::Created {
+            result: Ok(created),
+        },
+        now,
+    );
+    assert!(s.overlay.is_none());
+    assert_eq!(s.selected.as_deref(), Some("dep_shop"));
+    assert!(
+        cmds.contains(&Cmd::LoadEvents {
+            id: "dep_shop".into(),
+            after: None
+        }),
+        "its rollout shows in the drawer"
+    );
+}

@@ -480,3 +480,27 @@ fn teardown_dialog() {
     press(&mut s, KeyCode::Char('e'));
     insta::assert_snapshot!(render(&s));
 }
+
+#[test]
+fn create_form_with_validation_errors() {
+    let mut s = demo_state();
+    press(&mut s, KeyCode::Char('n'));
+    for c in "Shop_1".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    insta::assert_snapshot!(render(&s));
+}
+
+#[test]
+fn config_diff() {
+    let mut s = demo_state();
+    update(
+        &mut s,
+        Msg::Edited {
+            id: "dep_web".into(),
+            result: Ok(r#"{"port": 9090, "replicas": 3}"#.into()),
+        },
+        Instant::now(),
+    );
+    insta::assert_snapshot!(render(&s));
+}

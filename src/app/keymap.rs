@@ -35,6 +35,7 @@ pub enum Action {
     Analyze,
     TearDown,
     EditConfigs,
+    Create,
     Quit,
 }
 
@@ -130,6 +131,7 @@ impl Action {
                 "edit_configs".into(),
                 "edit the configs in $EDITOR",
             ),
+            (Action::Create, "create".into(), "create a deployment"),
             (Action::Quit, "quit".into(), "quit"),
         ]);
         v
@@ -153,6 +155,7 @@ impl Action {
                 | Action::Redo
                 | Action::TearDown
                 | Action::EditConfigs
+                | Action::Create
         )
     }
 }

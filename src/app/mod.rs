@@ -2,6 +2,7 @@
 
 pub mod canvas;
 pub mod configs_edit;
+pub mod create_form;
 pub mod geometry;
 pub mod keymap;
 pub mod lb;

@@ -78,6 +78,9 @@ pub enum Msg {
         id: String,
         result: Result<TeardownReport, String>,
     },
+    Created {
+        result: Result<Deployment, String>,
+    },
     /// The editor closed: the edited text (or why it could not run).
     Edited {
         id: String,
@@ -124,6 +127,7 @@ pub enum Cmd {
     TearDown {
         id: String,
     },
+    Create(Box<NewDeployment>),
     /// Suspend the TUI and edit this text in the user's editor.
     EditConfigs {
         id: String,

@@ -264,6 +264,13 @@ fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>
                 .map_err(|e| e.to_string());
             Msg::TornDown { id, result }
         }),
+        Cmd::Create(req) => spawn_call(tx, async move {
+            let result = backend
+                .create_deployment(*req)
+                .await
+                .map_err(|e| e.to_string());
+            Msg::Created { result }
+        }),
         // Handled by the loop itself: it owns the terminal.
         Cmd::EditConfigs { .. } => {}
         Cmd::PatchConfigs { id, patch } => spawn_call(tx, async move {

@@ -77,6 +77,8 @@ pub enum Overlay {
         id: String,
         warnings: Option<Vec<Warning>>,
     },
+    /// The create form.
+    Create(Box<super::create_form::CreateForm>),
     /// An edited configs, shown as a diff before it is sent.
     ConfigDiff {
         id: String,

@@ -77,6 +77,7 @@ pub fn update(state: &mut State, msg: Msg, now: Instant) -> (bool, Vec<Cmd>) {
             panels::on_analyzed(state, &id, result);
             (true, vec![])
         }
+        Msg::Created { result } => (true, super::create_form::on_created(state, result)),
         Msg::Edited { id, result } => (true, super::configs_edit::on_edited(state, &id, result)),
         Msg::Patched { id, result } => (true, super::configs_edit::on_patched(state, &id, result)),
         Msg::TornDown { id, result } => {
@@ -329,6 +330,7 @@ pub fn run_action(state: &mut State, action: Action, now: Instant) -> Vec<Cmd> {
         Action::Analyze => return panels::open_analysis(state),
         Action::TearDown => return panels::open_teardown(state),
         Action::EditConfigs => return super::configs_edit::start(state),
+        Action::Create => return super::create_form::open(state),
         Action::Quit => {
             if state.pending.is_empty() {
                 state.quit = true;
@@ -440,6 +442,7 @@ fn on_overlay_key(
         },
         Overlay::Revisions { .. } => (true, panels::revisions_key(state, &key)),
         Overlay::Teardown { .. } => (true, panels::teardown_key(state, &key)),
+        Overlay::Create(_) => (true, super::create_form::key(state, &key)),
         Overlay::ConfigDiff { .. } => (
             true,
             super::configs_edit::diff_key(state, key.code == KeyCode::Char('y')),

@@ -79,6 +79,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
         Overlay::ConfigDiff { id, edited, .. } => {
             super::panels::config_diff(frame, area, state, palette, id, edited)
         }
+        Overlay::Create(form) => super::panels::create_form(frame, area, state, palette, form),
         Overlay::ConfirmQuit => {
             let n = state.pending.len();
             let r = centered(area, 64, 6);

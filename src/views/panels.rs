@@ -10,6 +10,7 @@ use similar::{ChangeTag, TextDiff};
 
 use super::status::Palette;
 use crate::app::State;
+use crate::app::create_form::{CreateForm, Field};
 use crate::app::lb::wait_text;
 use crate::app::panels::current_revision;
 use crate::app::state::Overlay;
@@ -381,6 +382,82 @@ pub fn config_diff(
     frame.render_widget(Clear, r);
     frame.render_widget(
         Paragraph::new(lines).block(panel(" configs change ".into())),
+        r,
+    );
+}
+
+/// The create form, with what is wrong shown under each field as you type.
+pub fn create_form(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    palette: &Palette,
+    form: &CreateForm,
+) {
+    let errors = form.errors();
+    let mut lines = Vec::new();
+    for field in form.fields() {
+        let (label, value) = match field {
+            Field::Name => ("name", form.name.clone()),
+            Field::Source => (
+                "source",
+                if form.git {
+                    "git ◂ ▸".to_string()
+                } else {
+                    "image ◂ ▸".to_string()
+                },
+            ),
+            Field::Image => ("image", form.image.clone()),
+            Field::Repo => ("repository", form.repo.clone()),
+            Field::Branch => ("branch", form.branch.clone()),
+            Field::Port => ("port", form.port.clone()),
+            Field::Replicas => ("replicas", form.replicas.clone()),
+            Field::Expose => (
+                "expose",
+                if form.expose {
+                    "[x] http on the port".to_string()
+                } else {
+                    "[ ] not exposed".to_string()
+                },
+            ),
+        };
+        let here = field == form.field;
+        let cursor = if here && !matches!(field, Field::Source | Field::Expose) {
+            "▏"
+        } else {
+            ""
+        };
+        let style = if here {
+            Style::default().add_modifier(Modifier::BOLD)
+        } else {
+            Style::default()
+        };
+        lines.push(Line::from(vec![
+            Span::raw(if here { "▶ " } else { "  " }),
+            Span::styled(format!("{label:<11}"), style),
+            Span::raw(format!("{value}{cursor}")),
+        ]));
+        for (_, message) in errors.iter().filter(|(f, _)| *f == field) {
+            lines.push(Line::from(Span::styled(
+                format!("             {message}"),
+                palette.error(),
+            )));
+        }
+    }
+    lines.push(Line::from(""));
+    let env = state.environment.as_ref().map_or("", |e| e.name.as_str());
+    let hint = if form.submitting {
+        "creating…".to_string()
+    } else {
+        format!("Tab/↑↓ field · Space toggles · Enter creates in {env} · Esc cancels")
+    };
+    lines.push(Line::from(Span::styled(hint, palette.dim())));
+    let r = centered(area, 90, lines.len() as u16 + 2);
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(panel(" new deployment ".into())),
         r,
     );
 }

@@ -12,7 +12,7 @@ mod lifecycle;
 mod seed;
 mod spaces;
 pub mod store;
-mod validate;
+pub mod validate;
 mod worker;
 
 use std::fs::File;
