@@ -202,6 +202,10 @@ async fn next_update(feed: &mut Option<Subscription>) -> Option<Update> {
 
 /// Runs a command; backend calls run in the background and come back as a `Msg`.
 fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>, outbox: &Outbox) {
+    if !matches!(cmd, Cmd::StoreOutbox(_) | Cmd::Copy(_) | Cmd::Quit) {
+        // One line per backend request: `ZOPDECK_LOG=debug` counts what the TUI asks for.
+        tracing::debug!(target: "zopdeck::requests", "{}", request_name(&cmd));
+    }
     let backend = Arc::clone(backend);
     let tx = tx.clone();
     match cmd {
@@ -301,6 +305,23 @@ fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>
                 let _ = tx.send(Msg::Saved { id, pos, result });
             });
         }
+    }
+}
+
+fn request_name(cmd: &Cmd) -> &'static str {
+    match cmd {
+        Cmd::Reload(_) => "reload",
+        Cmd::FetchRevision { .. } => "get_revision",
+        Cmd::SavePosition { .. } => "set_canvas_position",
+        Cmd::LoadEvents { .. } => "list_events",
+        Cmd::LoadRevisions { .. } => "list_revisions",
+        Cmd::Rollback { .. } => "rollback",
+        Cmd::PollLoadBalancer { .. } => "loadbalancer",
+        Cmd::Analyze { .. } => "analyze",
+        Cmd::TearDown { .. } => "delete_deployment",
+        Cmd::Create(_) => "create_deployment",
+        Cmd::PatchConfigs { .. } => "patch_configs",
+        Cmd::EditConfigs { .. } | Cmd::StoreOutbox(_) | Cmd::Copy(_) | Cmd::Quit => "local",
     }
 }
 
