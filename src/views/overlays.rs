@@ -12,7 +12,7 @@ use crate::app::keymap::Action;
 use crate::app::state::{Overlay, State};
 use crate::app::update::{environment_items, palette_items};
 
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
+pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let [v] = Layout::vertical([Constraint::Length(h.min(area.height))])
         .flex(Flex::Center)
         .areas(area);
@@ -22,9 +22,9 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     r
 }
 
-fn panel(title: &str) -> Block<'_> {
+pub(super) fn panel(title: impl Into<String>) -> Block<'static> {
     Block::default().borders(Borders::ALL).title(Span::styled(
-        title,
+        title.into(),
         Style::default().add_modifier(Modifier::BOLD),
     ))
 }
@@ -207,7 +207,7 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, id: &str, palette: &Pale
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .block(panel(&format!(" {} ", d.name))),
+            .block(panel(format!(" {} ", d.name))),
         r,
     );
 }

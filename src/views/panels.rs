@@ -2,12 +2,13 @@
 //! analysis, teardown.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 use similar::{ChangeTag, TextDiff};
 
+use super::overlays::{centered, panel};
 use super::status::Palette;
 use crate::app::State;
 use crate::app::create_form::{CreateForm, Field};
@@ -15,23 +16,6 @@ use crate::app::lb::wait_text;
 use crate::app::panels::current_revision;
 use crate::app::state::Overlay;
 use crate::backend::model::*;
-
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let [v] = Layout::vertical([Constraint::Length(h.min(area.height))])
-        .flex(Flex::Center)
-        .areas(area);
-    let [r] = Layout::horizontal([Constraint::Length(w.min(area.width))])
-        .flex(Flex::Center)
-        .areas(v);
-    r
-}
-
-fn panel(title: String) -> Block<'static> {
-    Block::default().borders(Borders::ALL).title(Span::styled(
-        title,
-        Style::default().add_modifier(Modifier::BOLD),
-    ))
-}
 
 fn age(at: &Timestamp, now: Timestamp) -> String {
     let s = (now - *at).num_seconds().max(0);
@@ -84,20 +68,30 @@ pub fn diff_lines(from: &Revision, to: &Revision, palette: &Palette) -> Vec<Line
             palette.status(DeploymentStatus::Active),
         )));
     }
-    let (old, new) = (pretty(&from.configs), pretty(&to.configs));
-    let diff = TextDiff::from_lines(&old, &new);
-    for change in diff.iter_all_changes() {
-        let text = change.value().trim_end().to_string();
-        lines.push(match change.tag() {
-            ChangeTag::Equal => Line::from(format!("  {text}")),
-            ChangeTag::Delete => Line::from(Span::styled(format!("- {text}"), palette.error())),
-            ChangeTag::Insert => Line::from(Span::styled(
-                format!("+ {text}"),
-                palette.status(DeploymentStatus::Active),
-            )),
-        });
-    }
+    lines.extend(line_diff(
+        &pretty(&from.configs),
+        &pretty(&to.configs),
+        palette,
+    ));
     lines
+}
+
+/// A line diff of two texts: `-` removed, `+` added, the rest indented.
+fn line_diff(old: &str, new: &str, palette: &Palette) -> Vec<Line<'static>> {
+    TextDiff::from_lines(old, new)
+        .iter_all_changes()
+        .map(|change| {
+            let text = change.value().trim_end().to_string();
+            match change.tag() {
+                ChangeTag::Equal => Line::from(format!("  {text}")),
+                ChangeTag::Delete => Line::from(Span::styled(format!("- {text}"), palette.error())),
+                ChangeTag::Insert => Line::from(Span::styled(
+                    format!("+ {text}"),
+                    palette.status(DeploymentStatus::Active),
+                )),
+            }
+        })
+        .collect()
 }
 
 /// The revisions overlay (`Overlay::Revisions`).
@@ -194,7 +188,7 @@ pub fn revisions(
         frame.render_widget(
             Paragraph::new(q)
                 .wrap(Wrap { trim: true })
-                .block(panel(" confirm rollback ".into())),
+                .block(panel(" confirm rollback ")),
             d,
         );
     }
@@ -337,7 +331,7 @@ pub fn teardown(
     ];
     let r = centered(area, 76, 7);
     frame.render_widget(Clear, r);
-    frame.render_widget(Paragraph::new(lines).block(panel(" teardown ".into())), r);
+    frame.render_widget(Paragraph::new(lines).block(panel(" teardown ")), r);
 }
 
 /// The edited configs against the current ones, before they are sent.
@@ -358,17 +352,7 @@ pub fn config_diff(
         format!("configs of {}", d.name),
         Style::default().add_modifier(Modifier::BOLD),
     ))];
-    for change in TextDiff::from_lines(&old, &new).iter_all_changes() {
-        let text = change.value().trim_end().to_string();
-        lines.push(match change.tag() {
-            ChangeTag::Equal => Line::from(format!("  {text}")),
-            ChangeTag::Delete => Line::from(Span::styled(format!("- {text}"), palette.error())),
-            ChangeTag::Insert => Line::from(Span::styled(
-                format!("+ {text}"),
-                palette.status(DeploymentStatus::Active),
-            )),
-        });
-    }
+    lines.extend(line_diff(&old, &new, palette));
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
         "y sends the change (a new revision rolls out) · any other key keeps it as a draft",
@@ -380,10 +364,7 @@ pub fn config_diff(
         (lines.len() as u16 + 2).min(area.height),
     );
     frame.render_widget(Clear, r);
-    frame.render_widget(
-        Paragraph::new(lines).block(panel(" configs change ".into())),
-        r,
-    );
+    frame.render_widget(Paragraph::new(lines).block(panel(" configs change ")), r);
 }
 
 /// The create form, with what is wrong shown under each field as you type.
@@ -457,7 +438,7 @@ pub fn create_form(
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .block(panel(" new deployment ".into())),
+            .block(panel(" new deployment ")),
         r,
     );
 }
