@@ -537,6 +537,20 @@ fn list_key(key: &KeyEvent, query: &mut String, selected: &mut usize, n: usize) 
 
 fn on_mouse(state: &mut State, m: MouseEvent, now: Instant) -> (bool, Vec<Cmd>) {
     if state.overlay.is_some() {
+        // The wheel moves through a list panel as the arrow keys do.
+        let code = match m.kind {
+            MouseEventKind::ScrollDown => KeyCode::Down,
+            MouseEventKind::ScrollUp => KeyCode::Up,
+            _ => return (false, vec![]),
+        };
+        if matches!(
+            state.overlay,
+            Some(
+                Overlay::Revisions { .. } | Overlay::Palette { .. } | Overlay::Environments { .. }
+            )
+        ) {
+            return on_key(state, KeyEvent::new(code, KeyModifiers::NONE), now);
+        }
         return (false, vec![]);
     }
     // The canvas starts below the one-line header.
