@@ -5,6 +5,7 @@ pub mod engine;
 pub mod error;
 pub mod model;
 pub mod runtime;
+pub mod serve;
 
 use async_trait::async_trait;
 use serde_json::Value;

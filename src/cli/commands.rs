@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::output::{self, deployment_rows, event_line, revision_rows};
-use super::{Cli, Command, DeploymentsCmd, OutputFormat, WaitArgs};
+use super::{Cli, Command, DeploymentsCmd, OutputFormat, RoleArg, TokenCmd, WaitArgs};
 use crate::backend::engine::{self, Engine, EngineSettings, OpenOptions};
 use crate::backend::model::*;
 use crate::backend::{Backend, BackendError};
@@ -56,11 +56,14 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
         | Command::Rollback { wait, .. }
         | Command::Configs { wait, .. } => !wait.no_wait,
         Command::Deployments(DeploymentsCmd::Wait { .. } | DeploymentsCmd::Delete { .. }) => true,
+        Command::Serve { .. } => true,
         _ => false,
     };
     let mutates = !matches!(
         command,
         Command::Doctor
+            | Command::Serve { .. }
+            | Command::Token(TokenCmd::List { .. })
             | Command::Deployments(
                 DeploymentsCmd::List { .. }
                     | DeploymentsCmd::Get { .. }
@@ -79,6 +82,13 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
     let b = ctx.backend.as_ref();
     let result = match command {
         Command::Doctor => doctor(&ctx).await,
+        Command::Serve { listen } => match &ctx.engine {
+            Some(engine) => {
+                crate::backend::serve::serve(std::sync::Arc::clone(engine), *listen).await
+            }
+            None => Err("serve needs the embedded engine".into()),
+        },
+        Command::Token(cmd) => token(&ctx, cmd),
         Command::Deployments(cmd) => deployments(b, cmd).await,
         Command::Events {
             deployment,
@@ -486,6 +496,69 @@ async fn resolve_revision(b: &dyn Backend, d: &Deployment, r: &str) -> Result<Re
                 d.name, d.name
             )
         })
+}
+
+fn token(ctx: &Context, cmd: &TokenCmd) -> Result<(), String> {
+    use crate::backend::engine::store::tokens::{self, Role};
+    let Some(engine) = &ctx.engine else {
+        return Err("tokens live in the embedded engine".into());
+    };
+    let store = engine.store();
+    let now = engine.clock().now();
+    match cmd {
+        TokenCmd::Create { name, role } => {
+            let role = match role {
+                RoleArg::Admin => Role::Admin,
+                RoleArg::Deployer => Role::Deployer,
+                RoleArg::Viewer => Role::Viewer,
+            };
+            let (id, secret) = store
+                .write(|c| tokens::create(c, name, role, &now))
+                .map_err(fmt)?;
+            eprintln!(
+                "token {id} ({}) created; it is shown once — keep it somewhere safe:",
+                role.as_str()
+            );
+            println!("{secret}");
+            Ok(())
+        }
+        TokenCmd::List { output } => {
+            let list = store.read(tokens::list).map_err(fmt)?;
+            output::print(output.format, &list, || {
+                let mut rows = vec![vec![
+                    "ID".into(),
+                    "NAME".into(),
+                    "ROLE".into(),
+                    "CREATED".into(),
+                    "STATE".into(),
+                ]];
+                rows.extend(list.iter().map(|t| {
+                    let state = if t.revoked { "revoked" } else { "active" };
+                    vec![
+                        t.id.clone(),
+                        t.name.clone(),
+                        t.role.as_str().into(),
+                        t.created_at.clone(),
+                        state.into(),
+                    ]
+                }));
+                rows
+            })
+        }
+        TokenCmd::Revoke { token } => {
+            if store
+                .write(|c| tokens::revoke(c, token, &now))
+                .map_err(fmt)?
+            {
+                eprintln!("token {token} revoked");
+                Ok(())
+            } else {
+                Err(format!(
+                    "no active token {token:?}; `zopdeck token list` shows them"
+                ))
+            }
+        }
+    }
 }
 
 async fn doctor(ctx: &Context) -> Result<(), String> {

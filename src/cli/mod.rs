@@ -67,6 +67,14 @@ pub struct WaitArgs {
 pub enum Command {
     /// Show where data and config live, the schema version, and whether each space is reachable.
     Doctor,
+    /// Serve the embedded engine over the ZopNight HTTP API (under /api).
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8787", value_name = "ADDR:PORT")]
+        listen: std::net::SocketAddr,
+    },
+    /// API tokens for `zopdeck serve`.
+    #[command(subcommand)]
+    Token(TokenCmd),
     /// List, show, create, delete and wait for deployments.
     #[command(subcommand, alias = "deployment", alias = "dep")]
     Deployments(DeploymentsCmd),
@@ -190,4 +198,29 @@ pub enum DeploymentsCmd {
         #[arg(long, default_value_t = 900, value_name = "SECONDS")]
         timeout: u64,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    Admin,
+    Deployer,
+    Viewer,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCmd {
+    /// Create a token; it is printed once (only a hash is kept).
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum, default_value_t = RoleArg::Deployer)]
+        role: RoleArg,
+    },
+    /// List tokens (never their secrets).
+    List {
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// Revoke a token by id or name.
+    Revoke { token: String },
 }

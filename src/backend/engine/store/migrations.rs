@@ -49,6 +49,14 @@ pub const MIGRATIONS: &[&str] = &[
         created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
     CREATE INDEX jobs_open ON jobs(state, deployment_id);
     "#,
+    // 2: API tokens for `zopdeck serve` (only a hash of each token is kept).
+    r#"
+    CREATE TABLE api_tokens (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL, revoked_at TEXT);
+    CREATE TABLE idempotency_keys (
+        key TEXT PRIMARY KEY, status INTEGER NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL);
+    "#,
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

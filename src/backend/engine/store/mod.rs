@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod history;
 pub mod jobs;
 mod migrations;
+pub mod tokens;
 
 pub use history::NewEvent;
 pub use jobs::{Job, JobState};

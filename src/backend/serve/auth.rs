@@ -1,0 +1,133 @@
+//! Bearer tokens and roles, and `Idempotency-Key` replay for POSTs.
+//!
+//! viewer: reads only. deployer: everything but creating, changing or deleting spaces and
+//! granting or revoking cluster access. admin: all. A refused request never says whether the
+//! id it names exists (authorisation comes before any lookup).
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::error::ApiError;
+use super::{AppState, BODY_LIMIT};
+use crate::backend::engine::store::tokens::{self, Role};
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+fn allowed(role: Role, method: &Method, path: &str) -> bool {
+    let reads = *method == Method::GET || *method == Method::HEAD;
+    match role {
+        Role::Admin => true,
+        Role::Viewer => reads,
+        Role::Deployer => {
+            let spaces = path.starts_with("/api/spaces");
+            let access = path.starts_with("/api/cloud-accounts/") && path.ends_with("/access");
+            reads || !(spaces || access)
+        }
+    }
+}
+
+pub async fn require_token(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let Some(secret) = bearer(req.headers()) else {
+        return ApiError::unauthorized().into_response();
+    };
+    let role = match state.engine.store().read(|c| tokens::role_of(c, secret)) {
+        Ok(Some(role)) => role,
+        Ok(None) => return ApiError::unauthorized().into_response(),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    if !allowed(role, req.method(), req.uri().path()) {
+        return ApiError::forbidden(role.as_str()).into_response();
+    }
+    next.run(req).await
+}
+
+/// A POST with an `Idempotency-Key` that was answered before gets the same answer again, and
+/// does nothing twice.
+pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let key = match (
+        req.method(),
+        req.headers()
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok()),
+    ) {
+        (&Method::POST, Some(k)) if !k.trim().is_empty() && k.len() <= 200 => {
+            format!("{} {}", req.uri().path(), k.trim())
+        }
+        _ => return next.run(req).await,
+    };
+    let store = state.engine.store();
+    match store.read(|c| tokens::idempotent_answer(c, &key)) {
+        Ok(Some((status, body))) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            return (
+                status,
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response();
+        }
+        Ok(None) => {}
+        Err(e) => return ApiError::from(e).into_response(),
+    }
+    let response = next.run(req).await;
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT * 64).await else {
+        return ApiError::from(crate::backend::BackendError::Internal(
+            "could not read the response".into(),
+        ))
+        .into_response();
+    };
+    if parts.status.is_success() || parts.status.is_client_error() {
+        let now = state.engine.clock().now();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let _ =
+            store.write(|c| tokens::remember_answer(c, &key, parts.status.as_u16(), &text, &now));
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles() {
+        assert!(allowed(Role::Viewer, &Method::GET, "/api/deployments"));
+        assert!(!allowed(Role::Viewer, &Method::POST, "/api/deployments"));
+        assert!(allowed(Role::Deployer, &Method::POST, "/api/deployments"));
+        assert!(allowed(
+            Role::Deployer,
+            &Method::POST,
+            "/api/space-discovery/spc_1/namespaces"
+        ));
+        assert!(!allowed(Role::Deployer, &Method::POST, "/api/spaces"));
+        assert!(!allowed(
+            Role::Deployer,
+            &Method::DELETE,
+            "/api/spaces/spc_1"
+        ));
+        assert!(!allowed(
+            Role::Deployer,
+            &Method::PUT,
+            "/api/cloud-accounts/ca/clusters/r/c/access"
+        ));
+        assert!(allowed(
+            Role::Admin,
+            &Method::PUT,
+            "/api/cloud-accounts/ca/clusters/r/c/access"
+        ));
+    }
+}

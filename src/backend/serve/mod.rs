@@ -1,0 +1,80 @@
+//! `zopdeck serve`: the embedded engine over the HTTP API contract (`shared/api/README.md`),
+//! with the `{"data": …}` / `{"error": {…}}` envelope, bearer tokens with roles,
+//! `Idempotency-Key` on POSTs, and `/api/ws` pushing changes.
+
+mod auth;
+mod error;
+mod routes;
+mod ws;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+
+use crate::backend::engine::Engine;
+
+pub use error::ApiError;
+
+/// Largest request body accepted (configs are small; this is generous).
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub engine: Arc<Engine>,
+}
+
+/// The whole API under `/api`.
+pub fn router(engine: Arc<Engine>) -> Router {
+    let state = AppState { engine };
+    Router::new()
+        .nest("/api", routes::routes().merge(ws::routes()))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::idempotency,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_token,
+        ))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}
+
+/// Serves until SIGTERM or Ctrl-C; requests in flight finish, then the workers stop.
+pub async fn serve(engine: Arc<Engine>, listen: SocketAddr) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
+        format!(
+            "cannot listen on {listen}: {e} (is another server using it? pick one with --listen)"
+        )
+    })?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    eprintln!("zopdeck serve: listening on http://{addr}/api");
+    tracing::info!(%addr, "serving");
+    let app = router(Arc::clone(&engine));
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+    engine.shutdown();
+    result.map_err(|e| format!("server error: {e}"))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    eprintln!("zopdeck serve: shutting down (requests in flight finish)");
+}

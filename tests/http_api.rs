@@ -1,0 +1,512 @@
+//! Raw HTTP tests of `zopdeck serve`'s API on loopback: success shapes, error envelope and
+//! status codes, auth and roles, idempotency, and the WebSocket stream.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+use zopdeck::backend::engine::store::tokens::{self, Role};
+use zopdeck::backend::engine::{Engine, EngineSettings, OpenOptions};
+
+struct Server {
+    base: String,
+    admin: String,
+    deployer: String,
+    viewer: String,
+    http: Client,
+    _engine: Arc<Engine>,
+}
+
+async fn server() -> Server {
+    let mut settings = EngineSettings::default();
+    settings.sandbox.speed = 50.0;
+    let engine = Engine::in_memory(
+        settings,
+        OpenOptions {
+            demo: false,
+            workers: true,
+        },
+    )
+    .await
+    .unwrap();
+    let now = engine.clock().now();
+    let token = |role| {
+        engine
+            .store()
+            .write(|c| tokens::create(c, "t", role, &now))
+            .unwrap()
+            .1
+    };
+    let (admin, deployer, viewer) = (
+        token(Role::Admin),
+        token(Role::Deployer),
+        token(Role::Viewer),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = zopdeck::backend::serve::router(Arc::clone(&engine));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Server {
+        base: format!("http://{addr}/api"),
+        admin,
+        deployer,
+        viewer,
+        http: Client::new(),
+        _engine: engine,
+    }
+}
+
+impl Server {
+    async fn call(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    async fn raw(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: &str,
+    ) -> (StatusCode, Value) {
+        let res = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn env_id(&self) -> String {
+        let (_, envs) = self
+            .call(&self.viewer, Method::GET, "/environments", None)
+            .await;
+        envs["data"][0]["id"].as_str().unwrap().to_string()
+    }
+
+    async fn create(&self, name: &str) -> Value {
+        let env = self.env_id().await;
+        let body = json!({"name": name, "envId": env, "sourceType": "image", "image": "nginx:1.27",
+                          "configs": {"port": 80, "expose": [{"port": 80, "protocol": "http"}]}});
+        let (status, dep) = self
+            .call(&self.deployer, Method::POST, "/deployments", Some(body))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{dep}");
+        dep["data"].clone()
+    }
+
+    async fn wait_active(&self, id: &str) {
+        for _ in 0..400 {
+            let (_, d) = self
+                .call(
+                    &self.viewer,
+                    Method::GET,
+                    &format!("/deployments/{id}"),
+                    None,
+                )
+                .await;
+            if d["data"]["status"] == "active" {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("{id} never became active");
+    }
+}
+
+#[tokio::test]
+async fn tokens_and_roles() {
+    let s = server().await;
+    let res = s
+        .http
+        .get(format!("{}/deployments", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unauthorized");
+    let (status, _) = s
+        .call("zn_pat_wrong", Method::GET, "/deployments", None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = s.call(&s.viewer, Method::GET, "/deployments", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = s
+        .call(&s.viewer, Method::POST, "/deployments", Some(json!({})))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Refusals come before lookups: an unknown id is not revealed.
+    let (status, _) = s
+        .call(&s.viewer, Method::DELETE, "/deployments/dep_nope", None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = s
+        .call(&s.deployer, Method::POST, "/spaces", Some(json!({})))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = s
+        .call(
+            &s.deployer,
+            Method::PUT,
+            "/cloud-accounts/ca_sandbox/clusters/local/sandbox/access",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, c) = s
+        .call(
+            &s.admin,
+            Method::PUT,
+            "/cloud-accounts/ca_sandbox/clusters/local/sandbox/access",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{c}");
+    assert!(
+        c["data"].get("credentials").is_none(),
+        "credentials are never returned"
+    );
+}
+
+#[tokio::test]
+async fn deployment_lifecycle_over_http() {
+    let s = server().await;
+    let dep = s.create("shop").await;
+    let id = dep["id"].as_str().unwrap();
+    assert!(id.starts_with("dep_"));
+    assert!(
+        dep["configs"].is_string(),
+        "configs is an opaque JSON string"
+    );
+    s.wait_active(id).await;
+    let (status, list) = s.call(&s.viewer, Method::GET, "/deployments", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["data"].as_array().unwrap().len(), 1);
+    let env = s.env_id().await;
+    let (_, in_env) = s
+        .call(
+            &s.viewer,
+            Method::GET,
+            &format!("/environments/{env}/deployments"),
+            None,
+        )
+        .await;
+    assert_eq!(in_env["data"][0]["id"], id);
+
+    let (status, patched) = s
+        .call(
+            &s.deployer,
+            Method::PATCH,
+            &format!("/deployments/{id}/configs"),
+            Some(json!({"configs": {"replicas": 2}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{patched}");
+    let (_, revs) = s
+        .call(
+            &s.viewer,
+            Method::GET,
+            &format!("/deployments/{id}/revisions"),
+            None,
+        )
+        .await;
+    let revs = revs["data"].as_array().unwrap().clone();
+    assert_eq!(revs.len(), 2);
+    assert_eq!(revs[0]["number"], 2, "newest first");
+    s.wait_active(id).await;
+    let first = revs[1]["id"].as_str().unwrap();
+    let (status, rb) = s
+        .call(
+            &s.deployer,
+            Method::POST,
+            &format!("/deployments/{id}/rollback"),
+            Some(json!({"toRevisionID": first})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{rb}");
+    assert_eq!(rb["data"]["rollbackOf"], first);
+    assert_eq!(rb["data"]["number"], 3);
+
+    let (_, events) = s
+        .call(
+            &s.viewer,
+            Method::GET,
+            &format!("/deployments/{id}/events"),
+            None,
+        )
+        .await;
+    let events = events["data"].as_array().unwrap().clone();
+    assert_eq!(events[0]["stage"], "building");
+    let third = events[2]["id"].as_str().unwrap();
+    let (_, after) = s
+        .call(
+            &s.viewer,
+            Method::GET,
+            &format!("/deployments/{id}/events?after={third}"),
+            None,
+        )
+        .await;
+    assert_eq!(after["data"].as_array().unwrap().len(), events.len() - 3);
+    let (status, _) = s
+        .call(
+            &s.viewer,
+            Method::GET,
+            &format!("/deployments/{id}/events?after=nonsense"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let (status, lb) = s
+        .call(
+            &s.viewer,
+            Method::GET,
+            &format!("/deployments/{id}/loadbalancer"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(["pending", "ready"].contains(&lb["data"]["status"].as_str().unwrap()));
+    let (status, a) = s
+        .call(
+            &s.deployer,
+            Method::POST,
+            &format!("/deployments/{id}/analyze"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(a["data"]["warnings"].is_array());
+
+    let (status, _) = s
+        .call(
+            &s.deployer,
+            Method::DELETE,
+            &format!("/deployments/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = s
+        .call(
+            &s.deployer,
+            Method::DELETE,
+            &format!("/deployments/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NO_CONTENT,
+        "a repeated delete is 204 again"
+    );
+    let (status, body) = s
+        .call(&s.viewer, Method::GET, &format!("/deployments/{id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_4xx_naming_the_field() {
+    let s = server().await;
+    let dep = s.create("shop").await;
+    let id = dep["id"].as_str().unwrap();
+    let cases: Vec<(Method, String, &str, StatusCode, Option<&str>)> = vec![
+        (
+            Method::POST,
+            "/deployments".into(),
+            "{not json",
+            StatusCode::BAD_REQUEST,
+            None,
+        ),
+        (
+            Method::POST,
+            "/deployments".into(),
+            r#"{"name": 5}"#,
+            StatusCode::BAD_REQUEST,
+            Some("name"),
+        ),
+        (
+            Method::POST,
+            "/deployments".into(),
+            r#"{"name": "Bad_Name", "envId": "x", "image": "a:1"}"#,
+            StatusCode::BAD_REQUEST,
+            Some("name"),
+        ),
+        (
+            Method::PUT,
+            format!("/deployments/{id}/canvas-position"),
+            r#"{"x": 1, "y": 2, "z": 3}"#,
+            StatusCode::BAD_REQUEST,
+            None,
+        ),
+        (
+            Method::PUT,
+            format!("/deployments/{id}/canvas-position"),
+            r#"{"x": 1e999, "y": 2}"#,
+            StatusCode::BAD_REQUEST,
+            None,
+        ),
+        (
+            Method::PUT,
+            format!("/deployments/{id}/canvas-position"),
+            r#"{"x": 2e7, "y": 2}"#,
+            StatusCode::BAD_REQUEST,
+            Some("x"),
+        ),
+        (
+            Method::PUT,
+            format!("/deployments/{id}/canvas-position"),
+            r#"{"x": "1", "y": 2}"#,
+            StatusCode::BAD_REQUEST,
+            Some("x"),
+        ),
+        (
+            Method::PATCH,
+            format!("/deployments/{id}/configs"),
+            r#"{"configs": {"port": 70000}}"#,
+            StatusCode::BAD_REQUEST,
+            Some("configs.port"),
+        ),
+        (
+            Method::PUT,
+            "/deployments/dep_nope/canvas-position".into(),
+            r#"{"x": 1, "y": 2}"#,
+            StatusCode::NOT_FOUND,
+            None,
+        ),
+        (
+            Method::POST,
+            format!("/deployments/{id}/rollback"),
+            r#"{"toRevisionID": "rev_nope"}"#,
+            StatusCode::NOT_FOUND,
+            None,
+        ),
+    ];
+    for (method, path, body, want, field) in cases {
+        let (status, err) = s.raw(&s.deployer, method.clone(), &path, body).await;
+        assert_eq!(status, want, "{method} {path} {body}: {err}");
+        assert!(err["error"]["message"].is_string(), "{err}");
+        if let Some(f) = field {
+            assert_eq!(err["error"]["field"], f, "{method} {path} {body}: {err}");
+        }
+    }
+    let huge = format!(r#"{{"name": "x", "note": "{}"}}"#, "a".repeat(400 * 1024));
+    let (status, _) = s
+        .raw(&s.deployer, Method::POST, "/deployments", &huge)
+        .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let (_, list) = s.call(&s.viewer, Method::GET, "/deployments", None).await;
+    assert_eq!(
+        list["data"].as_array().unwrap().len(),
+        1,
+        "nothing half-written"
+    );
+}
+
+#[tokio::test]
+async fn idempotent_posts_and_webhook_replays() {
+    let s = server().await;
+    let env = s.env_id().await;
+    let body = json!({"name": "once", "envId": env, "image": "nginx:1"});
+    let send = || {
+        s.http
+            .post(format!("{}/deployments", s.base))
+            .bearer_auth(&s.deployer)
+            .header("Idempotency-Key", "5b8f4c3e-0000-4000-8000-000000000001")
+            .json(&body)
+            .send()
+    };
+    let first: Value = send().await.unwrap().json().await.unwrap();
+    let again = send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(
+        first["data"]["id"], again["data"]["id"],
+        "the first result, nothing done twice"
+    );
+    let (_, list) = s.call(&s.viewer, Method::GET, "/deployments", None).await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 1);
+
+    let id = first["data"]["id"].as_str().unwrap();
+    let push = || {
+        s.http
+            .post(format!("{}/deployments/{id}/revisions", s.base))
+            .bearer_auth(&s.deployer)
+            .header("X-GitHub-Delivery", "delivery-42")
+            .json(&json!({"image": "nginx:2", "buildID": "b1"}))
+            .send()
+    };
+    let r1 = push().await.unwrap();
+    assert_eq!(r1.status(), StatusCode::CREATED);
+    let r1: Value = r1.json().await.unwrap();
+    let r2 = push().await.unwrap();
+    assert_eq!(r2.status(), StatusCode::OK, "a replayed delivery is 200");
+    let r2: Value = r2.json().await.unwrap();
+    assert_eq!(r1["data"]["id"], r2["data"]["id"]);
+    assert_eq!(r1["data"]["trigger"], "push");
+}
+
+#[tokio::test]
+async fn the_websocket_pushes_events_and_deployments() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let s = server().await;
+    let mut req = format!("{}/ws", s.base.replace("http://", "ws://"))
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert(
+        "authorization",
+        format!("Bearer {}", s.viewer).parse().unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    let dep = s.create("live").await;
+    let mut kinds = std::collections::BTreeSet::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while kinds.len() < 3 && tokio::time::Instant::now() < deadline {
+        let Ok(Some(Ok(msg))) = tokio::time::timeout(Duration::from_secs(10), ws.next()).await
+        else {
+            break;
+        };
+        let Ok(text) = msg.into_text() else { continue };
+        let frame: Value = serde_json::from_str(&text).unwrap();
+        if frame["type"] == "event" {
+            assert_eq!(frame["deploymentId"], dep["id"]);
+        }
+        kinds.insert(frame["type"].as_str().unwrap_or_default().to_string());
+    }
+    assert!(
+        kinds.contains("event") && kinds.contains("deployment") && kinds.contains("loadbalancer"),
+        "{kinds:?}"
+    );
+    let res = s.http.get(format!("{}/ws", s.base)).send().await.unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::UNAUTHORIZED,
+        "the stream needs a token too"
+    );
+}
