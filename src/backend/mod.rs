@@ -4,6 +4,7 @@
 pub mod engine;
 pub mod error;
 pub mod model;
+pub mod remote;
 pub mod runtime;
 pub mod serve;
 

@@ -1,0 +1,364 @@
+//! The remote backend: the ZopNight HTTP API through reqwest, with the bearer token,
+//! timeouts, retries with back-off and jitter for idempotent calls (every POST carries an
+//! `Idempotency-Key`, kept across its retries), and live updates from `/ws` when the server
+//! offers it, reconnecting with back-off.
+
+mod live;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use tokio::sync::broadcast;
+
+use crate::backend::error::{BackendError, Result};
+use crate::backend::model::*;
+use crate::backend::{Backend, BackendKind, Subscription};
+
+const ATTEMPTS: u32 = 3;
+
+pub struct RemoteBackend {
+    base: String,
+    token: String,
+    http: reqwest::Client,
+    bus: broadcast::Sender<Change>,
+}
+
+impl RemoteBackend {
+    /// A client of the API at `base` (e.g. `https://zopnight.com/api`). Starts the live feed.
+    pub fn connect(base: &str, token: &str) -> Result<std::sync::Arc<Self>> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| BackendError::Internal(format!("cannot build the HTTP client: {e}")))?;
+        let (bus, _) = broadcast::channel(4096);
+        let me = std::sync::Arc::new(Self {
+            base: base.trim_end_matches('/').to_string(),
+            token: token.to_string(),
+            http,
+            bus,
+        });
+        live::spawn(std::sync::Arc::clone(&me));
+        Ok(me)
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// One API call, retried with back-off when it is safe to repeat; returns `data`.
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<(StatusCode, T)> {
+        let url = format!("{}{path}", self.base);
+        let key = (method == Method::POST).then(|| uuid::Uuid::new_v4().to_string());
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut req = self
+                .http
+                .request(method.clone(), &url)
+                .bearer_auth(&self.token);
+            if let Some(k) = &key {
+                req = req.header("Idempotency-Key", k);
+            }
+            if let Some(b) = &body {
+                req = req.json(b);
+            }
+            let outcome = match req.send().await {
+                Ok(res) => decode(res, path).await,
+                Err(e) => Err(BackendError::Unavailable(format!(
+                    "cannot reach {}: {e}",
+                    self.base
+                ))),
+            };
+            match outcome {
+                Err(BackendError::Unavailable(_) | BackendError::Internal(_))
+                    if attempt < ATTEMPTS =>
+                {
+                    // Every call here is idempotent (POSTs carry their key): retry after a pause.
+                    let base = Duration::from_millis(200 * 2u64.pow(attempt));
+                    let jitter =
+                        Duration::from_millis(u64::from(uuid::Uuid::new_v4().as_bytes()[0]));
+                    tokio::time::sleep(base + jitter).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+        Ok(self.call(Method::GET, path, None).await?.1)
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: impl Serialize,
+    ) -> Result<T> {
+        let body = serde_json::to_value(body).map_err(|e| BackendError::Internal(e.to_string()))?;
+        Ok(self.call(method, path, Some(body)).await?.1)
+    }
+
+    fn publish(&self, change: Change) {
+        let _ = self.bus.send(change);
+    }
+}
+
+/// Reads the envelope: `data` on success, the error mapped back to a `BackendError`.
+async fn decode<T: DeserializeOwned>(
+    res: reqwest::Response,
+    path: &str,
+) -> Result<(StatusCode, T)> {
+    let status = res.status();
+    let text = res
+        .text()
+        .await
+        .map_err(|e| BackendError::Unavailable(format!("reading the answer failed: {e}")))?;
+    if status == StatusCode::NO_CONTENT {
+        return serde_json::from_value(Value::Null)
+            .map(|v| (status, v))
+            .map_err(|e| BackendError::Internal(e.to_string()));
+    }
+    let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    if status.is_success() {
+        let data = body.get("data").cloned().unwrap_or(Value::Null);
+        return serde_json::from_value(data)
+            .map(|v| (status, v))
+            .map_err(|e| {
+                BackendError::Internal(format!("unexpected answer from the server for {path}: {e}"))
+            });
+    }
+    let message = body["error"]["message"]
+        .as_str()
+        .map_or_else(|| format!("HTTP {status}"), str::to_string);
+    let field = body["error"]["field"].as_str().map(str::to_string);
+    Err(match status.as_u16() {
+        400 | 413 | 422 => BackendError::Validation { message, field },
+        401 => {
+            BackendError::Unauthorized(format!("token rejected — run zopdeck login ({message})"))
+        }
+        403 => BackendError::Forbidden(message),
+        404 => BackendError::NotFound {
+            what: "resource",
+            id: path.rsplit('/').next().unwrap_or(path).to_string(),
+        },
+        409 => BackendError::Conflict(message),
+        502..=504 => BackendError::Unavailable(message),
+        _ => BackendError::Internal(message),
+    })
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[async_trait]
+impl Backend for RemoteBackend {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Remote {
+            url: self.base.clone(),
+        }
+    }
+    async fn list_environments(&self) -> Result<Vec<Environment>> {
+        self.get("/environments").await
+    }
+    async fn get_environment(&self, env_id: &str) -> Result<Environment> {
+        self.get(&format!("/environments/{}", enc(env_id))).await
+    }
+    async fn create_environment(&self, req: NewEnvironment) -> Result<Environment> {
+        self.send(Method::POST, "/environments", req).await
+    }
+    async fn list_deployments(&self, env_id: Option<&str>) -> Result<Vec<Deployment>> {
+        match env_id {
+            Some(env) => {
+                self.get(&format!("/environments/{}/deployments", enc(env)))
+                    .await
+            }
+            None => self.get("/deployments").await,
+        }
+    }
+    async fn get_deployment(&self, id: &str) -> Result<Deployment> {
+        self.get(&format!("/deployments/{}", enc(id))).await
+    }
+    async fn create_deployment(&self, req: NewDeployment) -> Result<Deployment> {
+        let d: Deployment = self.send(Method::POST, "/deployments", req).await?;
+        self.publish(Change::Deployment {
+            data: Box::new(d.clone()),
+        });
+        Ok(d)
+    }
+    async fn delete_deployment(&self, id: &str) -> Result<TeardownReport> {
+        let _: Value = self
+            .call(Method::DELETE, &format!("/deployments/{}", enc(id)), None)
+            .await?
+            .1;
+        self.publish(Change::DeploymentDeleted {
+            deployment_id: id.to_string(),
+        });
+        // The contract answers 204 either way; a repeat is indistinguishable over HTTP.
+        Ok(TeardownReport {
+            already_clean: false,
+        })
+    }
+    async fn patch_configs(&self, id: &str, patch: Value) -> Result<Deployment> {
+        self.send(
+            Method::PATCH,
+            &format!("/deployments/{}/configs", enc(id)),
+            json!({ "configs": patch }),
+        )
+        .await
+    }
+    async fn set_canvas_position(&self, id: &str, pos: CanvasPosition) -> Result<CanvasPosition> {
+        self.send(
+            Method::PUT,
+            &format!("/deployments/{}/canvas-position", enc(id)),
+            pos,
+        )
+        .await
+    }
+    async fn analyze(&self, id: &str) -> Result<AnalyzeReport> {
+        Ok(self
+            .call(
+                Method::POST,
+                &format!("/deployments/{}/analyze", enc(id)),
+                None,
+            )
+            .await?
+            .1)
+    }
+    async fn create_revision(&self, id: &str, req: NewRevision) -> Result<RevisionCreated> {
+        let body = serde_json::to_value(req).map_err(|e| BackendError::Internal(e.to_string()))?;
+        let (status, revision) = self
+            .call(
+                Method::POST,
+                &format!("/deployments/{}/revisions", enc(id)),
+                Some(body),
+            )
+            .await?;
+        Ok(RevisionCreated {
+            revision,
+            created: status == StatusCode::CREATED,
+        })
+    }
+    async fn list_revisions(&self, id: &str) -> Result<Vec<Revision>> {
+        self.get(&format!("/deployments/{}/revisions", enc(id)))
+            .await
+    }
+    async fn get_revision(&self, id: &str, revision_id: &str) -> Result<Revision> {
+        self.get(&format!(
+            "/deployments/{}/revisions/{}",
+            enc(id),
+            enc(revision_id)
+        ))
+        .await
+    }
+    async fn rollback(&self, id: &str, to_revision_id: &str) -> Result<Revision> {
+        self.send(
+            Method::POST,
+            &format!("/deployments/{}/rollback", enc(id)),
+            json!({"toRevisionID": to_revision_id}),
+        )
+        .await
+    }
+    async fn list_events(&self, id: &str, after: Option<&str>) -> Result<Vec<Event>> {
+        match after {
+            Some(a) => {
+                self.get(&format!("/deployments/{}/events?after={}", enc(id), enc(a)))
+                    .await
+            }
+            None => self.get(&format!("/deployments/{}/events", enc(id))).await,
+        }
+    }
+    async fn loadbalancer(&self, id: &str) -> Result<LoadBalancer> {
+        self.get(&format!("/deployments/{}/loadbalancer", enc(id)))
+            .await
+    }
+    async fn list_spaces(&self) -> Result<Vec<Space>> {
+        self.get("/spaces").await
+    }
+    async fn get_space(&self, space_id: &str) -> Result<Space> {
+        self.get(&format!("/spaces/{}", enc(space_id))).await
+    }
+    async fn create_space(&self, req: NewSpace) -> Result<Space> {
+        self.send(Method::POST, "/spaces", req).await
+    }
+    async fn set_space_status(&self, space_id: &str, status: SpaceStatus) -> Result<Space> {
+        self.send(
+            Method::PUT,
+            &format!("/spaces/{}/status", enc(space_id)),
+            json!({"status": status}),
+        )
+        .await
+    }
+    async fn delete_space(&self, space_id: &str) -> Result<()> {
+        let _: Value = self
+            .call(Method::DELETE, &format!("/spaces/{}", enc(space_id)), None)
+            .await?
+            .1;
+        Ok(())
+    }
+    async fn list_namespaces(&self, space_id: &str) -> Result<Vec<Namespace>> {
+        self.get(&format!("/space-discovery/{}/namespaces", enc(space_id)))
+            .await
+    }
+    async fn create_namespace(&self, space_id: &str, name: &str) -> Result<Namespace> {
+        self.send(
+            Method::POST,
+            &format!("/space-discovery/{}/namespaces", enc(space_id)),
+            json!({"name": name}),
+        )
+        .await
+    }
+    async fn list_clusters(&self, account_id: &str) -> Result<Vec<Cluster>> {
+        self.get(&format!("/cloud-accounts/{}/clusters", enc(account_id)))
+            .await
+    }
+    async fn register_cluster_access(
+        &self,
+        account_id: &str,
+        region: &str,
+        cluster: &str,
+    ) -> Result<Cluster> {
+        let path = format!(
+            "/cloud-accounts/{}/clusters/{}/{}/access",
+            enc(account_id),
+            enc(region),
+            enc(cluster)
+        );
+        Ok(self.call(Method::PUT, &path, None).await?.1)
+    }
+    async fn revoke_cluster_access(
+        &self,
+        account_id: &str,
+        region: &str,
+        cluster: &str,
+    ) -> Result<()> {
+        let path = format!(
+            "/cloud-accounts/{}/clusters/{}/{}/access",
+            enc(account_id),
+            enc(region),
+            enc(cluster)
+        );
+        let _: Value = self.call(Method::DELETE, &path, None).await?.1;
+        Ok(())
+    }
+    fn subscribe(&self) -> Subscription {
+        Subscription::new(self.bus.subscribe())
+    }
+}

@@ -1,0 +1,387 @@
+//! One behaviour suite, two backends: the embedded engine called directly, and the remote
+//! client talking to `zopdeck serve` on loopback. Passing both is what "the two backends
+//! agree" means.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::json;
+use zopdeck::backend::engine::store::tokens::{self, Role};
+use zopdeck::backend::engine::{Engine, EngineSettings, OpenOptions};
+use zopdeck::backend::model::*;
+use zopdeck::backend::remote::RemoteBackend;
+use zopdeck::backend::{Backend, BackendError};
+
+async fn engine() -> Arc<Engine> {
+    let mut settings = EngineSettings::default();
+    settings.sandbox.speed = 50.0;
+    Engine::in_memory(
+        settings,
+        OpenOptions {
+            demo: false,
+            workers: true,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+async fn remote() -> (Arc<RemoteBackend>, Arc<Engine>) {
+    let engine = engine().await;
+    let now = engine.clock().now();
+    let token = engine
+        .store()
+        .write(|c| tokens::create(c, "conformance", Role::Admin, &now))
+        .unwrap()
+        .1;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = zopdeck::backend::serve::router(Arc::clone(&engine));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (
+        RemoteBackend::connect(&format!("http://{addr}/api"), &token).unwrap(),
+        engine,
+    )
+}
+
+async fn wait_for(
+    b: &dyn Backend,
+    id: &str,
+    what: &str,
+    ok: impl Fn(&Deployment) -> bool,
+) -> Deployment {
+    for _ in 0..600 {
+        let d = b.get_deployment(id).await.unwrap();
+        if ok(&d) {
+            return d;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("{id} never reached: {what}");
+}
+
+async fn demo_env(b: &dyn Backend) -> Environment {
+    b.list_environments()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.name == "demo")
+        .unwrap()
+}
+
+async fn create(b: &dyn Backend, name: &str, configs: serde_json::Value) -> Deployment {
+    let env = demo_env(b).await;
+    let req = NewDeployment {
+        name: name.into(),
+        env_id: Some(env.id),
+        source_type: Some(SourceType::Image),
+        image: Some("ghcr.io/acme/app:1.0".into()),
+        configs: Some(configs),
+        ..Default::default()
+    };
+    b.create_deployment(req).await.unwrap()
+}
+
+async fn lifecycle(b: &dyn Backend) {
+    let d = create(
+        b,
+        "shop",
+        json!({"port": 8080, "replicas": 2, "expose": [{"port": 443, "protocol": "http"}]}),
+    )
+    .await;
+    let d = wait_for(b, &d.id, "active", |d| d.status == DeploymentStatus::Active).await;
+    let events = b.list_events(&d.id, None).await.unwrap();
+    let stages: Vec<(Stage, EventStatus)> = events
+        .iter()
+        .filter(|e| e.status != EventStatus::Progress)
+        .map(|e| (e.stage, e.status))
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            (Stage::Building, EventStatus::Started),
+            (Stage::Building, EventStatus::Succeeded),
+            (Stage::Deploying, EventStatus::Started),
+            (Stage::Deploying, EventStatus::Succeeded),
+            (Stage::RollingOut, EventStatus::Started),
+            (Stage::RollingOut, EventStatus::Succeeded),
+            (Stage::Active, EventStatus::Succeeded),
+        ]
+    );
+    let after = b.list_events(&d.id, Some(&events[3].id)).await.unwrap();
+    assert_eq!(
+        after.len(),
+        events.len() - 4,
+        "after= returns only newer events"
+    );
+    assert!(matches!(
+        b.list_events(&d.id, Some("bogus")).await,
+        Err(BackendError::Validation { .. })
+    ));
+
+    // LoadBalancer: pending, then ready with an address.
+    let mut ready = false;
+    for _ in 0..600 {
+        let lb = b.loadbalancer(&d.id).await.unwrap();
+        assert_ne!(lb.status, LbStatus::None);
+        if lb.status == LbStatus::Ready {
+            assert!(lb.address.is_some());
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(ready, "the LoadBalancer got an address");
+
+    // Configs patch → revision #2; no-op patch → none; invalid → Validation, nothing written.
+    b.patch_configs(&d.id, json!({"replicas": 3}))
+        .await
+        .unwrap();
+    assert_eq!(b.list_revisions(&d.id).await.unwrap().len(), 2);
+    b.patch_configs(&d.id, json!({"replicas": 3}))
+        .await
+        .unwrap();
+    assert_eq!(
+        b.list_revisions(&d.id).await.unwrap().len(),
+        2,
+        "a no-op patch creates nothing"
+    );
+    match b.patch_configs(&d.id, json!({"port": 70000})).await {
+        Err(BackendError::Validation { field, .. }) => {
+            assert_eq!(field.as_deref(), Some("configs.port"))
+        }
+        other => panic!("{other:?}"),
+    }
+    wait_for(b, &d.id, "revision 2 active", |x| {
+        x.status == DeploymentStatus::Active
+    })
+    .await;
+
+    // Rollback: append-only, a clone of the target, refused onto the current revision.
+    let revs = b.list_revisions(&d.id).await.unwrap();
+    let first = revs.last().unwrap().clone();
+    let rb = b.rollback(&d.id, &first.id).await.unwrap();
+    assert_eq!(
+        (rb.number, rb.trigger, rb.rollback_of.as_deref()),
+        (3, Trigger::Rollback, Some(first.id.as_str()))
+    );
+    assert_eq!(rb.configs, first.configs);
+    let after_rb = b.list_revisions(&d.id).await.unwrap();
+    assert_eq!(after_rb.len(), 3);
+    assert_eq!(
+        after_rb[2],
+        {
+            let mut f = first.clone();
+            f.status = after_rb[2].status;
+            f
+        },
+        "history is not rewritten"
+    );
+    let d = wait_for(b, &d.id, "rollback active", |x| {
+        x.status == DeploymentStatus::Active
+            && x.current_revision_id.as_deref() == Some(rb.id.as_str())
+    })
+    .await;
+    assert!(matches!(
+        b.rollback(&d.id, &rb.id).await,
+        Err(BackendError::Conflict(_))
+    ));
+
+    // Idempotent revision replay.
+    let push = NewRevision {
+        image: Some("ghcr.io/acme/app:2.0".into()),
+        delivery_id: Some("delivery-7".into()),
+        ..Default::default()
+    };
+    let one = b.create_revision(&d.id, push.clone()).await.unwrap();
+    let two = b.create_revision(&d.id, push).await.unwrap();
+    assert!(one.created && !two.created);
+    assert_eq!(one.revision.id, two.revision.id);
+    assert_eq!(one.revision.trigger, Trigger::Push);
+
+    // Canvas position and analyze.
+    assert_eq!(
+        b.set_canvas_position(&d.id, CanvasPosition { x: 320.0, y: 180.0 })
+            .await
+            .unwrap(),
+        CanvasPosition { x: 320.0, y: 180.0 }
+    );
+    assert_eq!(
+        b.get_deployment(&d.id).await.unwrap().canvas_position,
+        Some(CanvasPosition { x: 320.0, y: 180.0 })
+    );
+    assert!(matches!(
+        b.set_canvas_position(&d.id, CanvasPosition { x: 1e9, y: 0.0 })
+            .await,
+        Err(BackendError::Validation { .. })
+    ));
+    let before = b.list_revisions(&d.id).await.unwrap().len();
+    let report = b.analyze(&d.id).await.unwrap();
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.code == "no_liveness_probe")
+    );
+    assert_eq!(
+        b.list_revisions(&d.id).await.unwrap().len(),
+        before,
+        "analyze creates no revision"
+    );
+
+    // Teardown: idempotent, then gone.
+    b.delete_deployment(&d.id).await.unwrap();
+    b.delete_deployment(&d.id).await.unwrap();
+    assert!(matches!(
+        b.get_deployment(&d.id).await,
+        Err(BackendError::NotFound { .. })
+    ));
+    assert!(matches!(
+        b.get_deployment("dep_unknown").await,
+        Err(BackendError::NotFound { .. })
+    ));
+}
+
+async fn spaces_and_namespaces(b: &dyn Backend) {
+    let clusters = b.list_clusters("ca_sandbox").await.unwrap();
+    assert_eq!(clusters.len(), 1);
+    let c = &clusters[0];
+    let new = |name: &str| NewSpace {
+        name: name.into(),
+        provider: "aws".into(),
+        space_type: None,
+        cloud_account_id: "ca_sandbox".into(),
+        config: json!({"clusterName": c.name, "region": c.region}),
+    };
+    let space = b.create_space(new("second")).await.unwrap();
+    assert!(matches!(
+        b.create_space(new("second")).await,
+        Err(BackendError::Conflict(_))
+    ));
+    let mut bad = new("third");
+    bad.config = json!({"clusterName": c.name});
+    match b.create_space(bad).await {
+        Err(BackendError::Validation { field, .. }) => {
+            assert_eq!(field.as_deref(), Some("config.region"))
+        }
+        other => panic!("{other:?}"),
+    }
+    let ns = b.create_namespace(&space.id, "team-a").await.unwrap();
+    assert!(ns.managed_by_zopnight);
+    assert!(matches!(
+        b.create_namespace(&space.id, "Team_A").await,
+        Err(BackendError::Validation { .. })
+    ));
+    assert!(
+        b.list_namespaces(&space.id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|n| n.name == "team-a")
+    );
+    let env = b
+        .create_environment(NewEnvironment {
+            name: "staging".into(),
+            space_id: space.id.clone(),
+            namespace: "staging".into(),
+            registry_url: None,
+        })
+        .await
+        .unwrap();
+    let dup = NewEnvironment {
+        name: "staging-2".into(),
+        space_id: space.id.clone(),
+        namespace: "staging".into(),
+        registry_url: None,
+    };
+    assert!(
+        matches!(
+            b.create_environment(dup).await,
+            Err(BackendError::Conflict(_))
+        ),
+        "one namespace per environment"
+    );
+    let req = NewDeployment {
+        name: "api".into(),
+        env_id: Some(env.id.clone()),
+        image: Some("a:1".into()),
+        ..Default::default()
+    };
+    b.create_deployment(req).await.unwrap();
+    assert!(
+        matches!(
+            b.delete_space(&space.id).await,
+            Err(BackendError::Conflict(_))
+        ),
+        "a space with deployments stays"
+    );
+    let off = b
+        .set_space_status(&space.id, SpaceStatus::Inactive)
+        .await
+        .unwrap();
+    assert_eq!(off.status, SpaceStatus::Inactive);
+    let req = NewDeployment {
+        name: "web".into(),
+        env_id: Some(env.id),
+        image: Some("a:1".into()),
+        ..Default::default()
+    };
+    assert!(
+        matches!(
+            b.create_deployment(req).await,
+            Err(BackendError::Conflict(_))
+        ),
+        "an inactive space refuses deploys"
+    );
+}
+
+#[tokio::test]
+async fn embedded_engine_lifecycle() {
+    let e = engine().await;
+    lifecycle(e.as_ref()).await;
+}
+
+#[tokio::test]
+async fn remote_client_against_serve_lifecycle() {
+    let (r, _engine) = remote().await;
+    lifecycle(r.as_ref()).await;
+}
+
+#[tokio::test]
+async fn embedded_engine_spaces_and_namespaces() {
+    let e = engine().await;
+    spaces_and_namespaces(e.as_ref()).await;
+}
+
+#[tokio::test]
+async fn remote_client_against_serve_spaces_and_namespaces() {
+    let (r, _engine) = remote().await;
+    spaces_and_namespaces(r.as_ref()).await;
+}
+
+#[tokio::test]
+async fn remote_client_receives_live_changes_over_the_websocket() {
+    let (r, _engine) = remote().await;
+    let mut feed = r.subscribe();
+    // Give the stream a moment to connect, then cause changes on the server.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let d = create(r.as_ref(), "live", json!({})).await;
+    let mut saw_event = false;
+    for _ in 0..200 {
+        match tokio::time::timeout(Duration::from_secs(5), feed.next()).await {
+            Ok(Some(zopdeck::backend::Update::Change(Change::Event { deployment_id, .. })))
+                if deployment_id == d.id =>
+            {
+                saw_event = true;
+                break;
+            }
+            Ok(Some(_)) => {}
+            _ => break,
+        }
+    }
+    assert!(
+        saw_event,
+        "events pushed by the server reach the remote client's subscribers"
+    );
+}
