@@ -4,5 +4,6 @@ pub mod app;
 pub mod backend;
 pub mod cli;
 pub mod config;
+pub mod credentials;
 pub mod paths;
 pub mod views;

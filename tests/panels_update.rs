@@ -619,3 +619,42 @@ fn the_create_form_checks_as_you_type_and_places_the_card_near_the_centre() {
         "its rollout shows in the drawer"
     );
 }
+
+#[test]
+fn an_unreachable_backend_keeps_the_last_state_and_retries_with_backoff() {
+    use zopdeck::app::state::Connection;
+    let t0 = Instant::now();
+    let mut s = loaded(demo(), 120, 40);
+    update(
+        &mut s,
+        Msg::Unreachable("cannot reach http://127.0.0.1:1/api".into()),
+        t0,
+    );
+    assert_eq!(s.connection, Connection::Offline("retrying in 1 s".into()));
+    assert_eq!(
+        s.deployments.len(),
+        4,
+        "the last known state stays on screen"
+    );
+    assert_eq!(s.next_deadline(), Some(t0 + Duration::from_secs(1)));
+    let (_, cmds) = update(&mut s, Msg::Timer, t0 + Duration::from_secs(1));
+    assert!(cmds.iter().any(|c| matches!(c, Cmd::Reload(_))));
+    update(
+        &mut s,
+        Msg::Unreachable("still down".into()),
+        t0 + Duration::from_secs(1),
+    );
+    assert_eq!(s.connection, Connection::Offline("retrying in 2 s".into()));
+    let snapshot = zopdeck::app::Snapshot {
+        environment: Some(environment("env_demo", "demo")),
+        deployments: demo(),
+        ..Default::default()
+    };
+    update(
+        &mut s,
+        Msg::Loaded(Box::new(snapshot)),
+        t0 + Duration::from_secs(3),
+    );
+    assert_eq!(s.connection, Connection::Connected);
+    assert!(s.next_deadline().is_none());
+}

@@ -504,3 +504,14 @@ fn config_diff() {
     );
     insta::assert_snapshot!(render(&s));
 }
+
+#[test]
+fn offline_with_the_last_known_state() {
+    let mut s = demo_state();
+    update(
+        &mut s,
+        Msg::Unreachable("cannot reach http://127.0.0.1:8787/api: connection refused".into()),
+        Instant::now(),
+    );
+    insta::assert_snapshot!(render(&s));
+}

@@ -50,6 +50,8 @@ pub enum Msg {
     },
     /// A backend call failed.
     Failed(String),
+    /// The backend could not be reached (loading failed for want of a connection).
+    Unreachable(String),
     /// Animation tick (spinners); only sent while something animates.
     Tick,
     /// A pending write or a LoadBalancer check came due.

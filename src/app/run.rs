@@ -219,6 +219,7 @@ fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>
             tokio::spawn(async move {
                 let msg = match load_snapshot(backend.as_ref(), env.as_deref()).await {
                     Ok(s) => Msg::Loaded(Box::new(s)),
+                    Err(BackendError::Unavailable(e)) => Msg::Unreachable(e),
                     Err(e) => Msg::Failed(format!("loading failed: {e}; Ctrl-L retries")),
                 };
                 let _ = tx.send(msg);

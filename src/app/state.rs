@@ -135,6 +135,9 @@ pub struct State {
     pub lb_polls: HashMap<String, LbPoll>,
     /// Wall-clock time for relative times on screen; set by the event loop before drawing.
     pub now: Timestamp,
+    /// When to try reaching an unreachable backend again, and the delay used last.
+    pub retry_at: Option<Instant>,
+    pub retry_delay: std::time::Duration,
     /// Seed of the jitter of LoadBalancer back-off.
     pub rng: u64,
     /// Advances on each tick; drives spinners.
@@ -173,6 +176,8 @@ impl State {
             lb_polls: HashMap::new(),
             now: chrono::DateTime::from_timestamp(0, 0).unwrap_or_default(),
             rng: 0x9E37_79B9_7F4A_7C15,
+            retry_at: None,
+            retry_delay: std::time::Duration::ZERO,
             spinner: 0,
             quit: false,
         }

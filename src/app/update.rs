@@ -58,7 +58,28 @@ pub fn update(state: &mut State, msg: Msg, now: Instant) -> (bool, Vec<Cmd>) {
             state.spinner = state.spinner.wrapping_add(1);
             (state.animating(), vec![])
         }
-        Msg::Timer => (true, vec![]),
+        Msg::Timer => {
+            let retry = state.retry_at.filter(|at| *at <= now).map(|_| {
+                state.retry_at = None;
+                Cmd::Reload(state.environment.as_ref().map(|e| e.id.clone()))
+            });
+            (true, retry.into_iter().collect())
+        }
+        Msg::Unreachable(why) => {
+            // Keep showing the last known state; try again with back-off.
+            let delay = (state.retry_delay * 2).clamp(
+                std::time::Duration::from_secs(1),
+                std::time::Duration::from_secs(30),
+            );
+            state.retry_delay = delay;
+            state.retry_at = Some(now + delay);
+            state.connection = Connection::Offline(format!("retrying in {} s", delay.as_secs()));
+            state.message = Some((
+                format!("{why}; showing the last known state"),
+                MessageKind::Error,
+            ));
+            (true, vec![])
+        }
         Msg::EventsLoaded { id, result } => {
             panels::on_events(state, &id, result);
             (true, vec![])
@@ -99,6 +120,8 @@ fn on_loaded(state: &mut State, s: super::msg::Snapshot, now: Instant) -> Vec<Cm
         state.environment.as_ref().map(|e| &e.id) != s.environment.as_ref().map(|e| &e.id);
     state.loaded = true;
     state.connection = Connection::Connected;
+    state.retry_at = None;
+    state.retry_delay = std::time::Duration::ZERO;
     state.environments = s.environments;
     state.environment = s.environment;
     state.space = s.space;

@@ -20,12 +20,31 @@ pub struct Context {
     pub config_file: Option<std::path::PathBuf>,
 }
 
-/// Opens the embedded engine for a command; `workers` when the command carries jobs out.
+/// Opens the backend for a command: the remote API when an API URL is set, else the embedded
+/// engine (`workers` when the command carries jobs out).
 pub async fn open_engine(cli: &Cli, workers: bool) -> Result<Context, String> {
     let config_file = paths::config_file(cli.global.config.as_deref());
     let config = Config::load(config_file.as_deref(), cli.global.config.is_some())
         .map_err(|e| e.to_string())?;
     let data_dir = paths::data_dir(cli.global.data_dir.as_deref())?;
+    let api_url = cli
+        .global
+        .api_url
+        .clone()
+        .or_else(|| config.api_url.clone())
+        .filter(|u| !u.trim().is_empty());
+    if let Some(url) = api_url {
+        let token = crate::credentials::token_for(&url)?;
+        let remote = crate::backend::remote::RemoteBackend::connect(&url, &token)
+            .map_err(|e| e.to_string())?;
+        return Ok(Context {
+            backend: remote,
+            engine: None,
+            config,
+            data_dir,
+            config_file,
+        });
+    }
     let speed = std::env::var("ZOPDECK_SANDBOX_SPEED")
         .ok()
         .and_then(|s| s.parse::<f64>().ok());
@@ -49,8 +68,38 @@ pub async fn open_engine(cli: &Cli, workers: bool) -> Result<Context, String> {
     })
 }
 
+/// `zopdeck login`: asks for the token without echo, checks it, stores it.
+async fn login(cli: &Cli) -> Result<(), String> {
+    let Some(url) = cli.global.api_url.clone() else {
+        return Err("login needs the API: zopdeck login --api-url https://zopnight.com/api".into());
+    };
+    let token =
+        rpassword::prompt_password(format!("token for {url} (input hidden): ")).map_err(|e| {
+            format!("cannot read the token: {e} (no terminal? set ZOPNIGHT_TOKEN instead)")
+        })?;
+    let token = token.trim().to_string();
+    if token.is_empty() {
+        return Err("no token given".into());
+    }
+    let remote =
+        crate::backend::remote::RemoteBackend::connect(&url, &token).map_err(|e| e.to_string())?;
+    remote
+        .list_environments()
+        .await
+        .map_err(|e| format!("the token was not accepted: {e}"))?;
+    let file = crate::credentials::store(&url, &token)?;
+    eprintln!(
+        "logged in to {url}; the token is kept in {} (readable by you only)",
+        file.display()
+    );
+    Ok(())
+}
+
 /// Runs a headless command; `Err` carries the message for stderr.
 pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
+    if let Command::Login = command {
+        return login(cli).await;
+    }
     let needs_workers = match command {
         Command::Deployments(DeploymentsCmd::Create { wait, .. })
         | Command::Rollback { wait, .. }
@@ -63,6 +112,7 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
         command,
         Command::Doctor
             | Command::Serve { .. }
+            | Command::Login
             | Command::Token(TokenCmd::List { .. })
             | Command::Deployments(
                 DeploymentsCmd::List { .. }
@@ -82,6 +132,7 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
     let b = ctx.backend.as_ref();
     let result = match command {
         Command::Doctor => doctor(&ctx).await,
+        Command::Login => Ok(()),
         Command::Serve { listen } => match &ctx.engine {
             Some(engine) => {
                 crate::backend::serve::serve(std::sync::Arc::clone(engine), *listen).await
@@ -563,7 +614,17 @@ fn token(ctx: &Context, cmd: &TokenCmd) -> Result<(), String> {
 
 async fn doctor(ctx: &Context) -> Result<(), String> {
     let Some(engine) = &ctx.engine else {
-        return Err("doctor needs the embedded engine".into());
+        println!("zopdeck {}", env!("CARGO_PKG_VERSION"));
+        if let crate::backend::BackendKind::Remote { url } = ctx.backend.kind() {
+            println!("backend:       remote API {url}");
+        }
+        return match ctx.backend.list_environments().await {
+            Ok(envs) => {
+                println!("reachable:     yes ({} environment(s))", envs.len());
+                Ok(())
+            }
+            Err(e) => Err(format!("the API is not usable: {e}")),
+        };
     };
     println!("zopdeck {}", env!("CARGO_PKG_VERSION"));
     println!("data dir:      {}", ctx.data_dir.display());

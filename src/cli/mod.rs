@@ -37,6 +37,10 @@ pub struct GlobalArgs {
     /// Disable every changing action.
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Use a ZopNight-compatible API (e.g. https://zopnight.com/api) instead of the embedded
+    /// engine; the token comes from ZOPNIGHT_TOKEN or `zopdeck login`.
+    #[arg(long, global = true, env = "ZOPDECK_API_URL", value_name = "URL")]
+    pub api_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
@@ -72,6 +76,8 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:8787", value_name = "ADDR:PORT")]
         listen: std::net::SocketAddr,
     },
+    /// Store a token for an API URL (asked without echo; kept in a file only you can read).
+    Login,
     /// API tokens for `zopdeck serve`.
     #[command(subcommand)]
     Token(TokenCmd),

@@ -75,7 +75,7 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) 
     match &state.connection {
         Connection::Connected => spans.push(Span::raw("│ ● live ")),
         Connection::Offline(why) => spans.push(Span::styled(
-            format!("│ ✗ offline: {why} "),
+            format!("│ ✗ offline — {why} "),
             palette.error(),
         )),
     }

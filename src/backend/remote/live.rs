@@ -23,10 +23,23 @@ pub fn spawn(backend: Arc<RemoteBackend>) {
             let url = format!("{}/ws", backend.base.replacen("http", "ws", 1));
             let token = backend.token.clone();
             let bus = backend.bus.clone();
+            let external = backend.external.clone();
             drop(backend);
-            match stream(&url, &token, &bus).await {
-                Ok(()) => delay = Duration::from_secs(1),
+            let mut connected = false;
+            match stream(&url, &token, &bus, || {
+                connected = true;
+                // Changes may have been missed while disconnected.
+                external.send_modify(|n| *n += 1);
+            })
+            .await
+            {
+                Ok(()) => {}
                 Err(e) => tracing::debug!("live stream unavailable: {e}"),
+            }
+            if connected {
+                // The stream dropped (server stopped?): subscribers reload, and find out.
+                external.send_modify(|n| *n += 1);
+                delay = Duration::from_secs(1);
             }
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(Duration::from_secs(30));
@@ -38,6 +51,7 @@ async fn stream(
     url: &str,
     token: &str,
     bus: &tokio::sync::broadcast::Sender<Change>,
+    mut on_connect: impl FnMut(),
 ) -> Result<(), String> {
     let mut req = url.into_client_request().map_err(|e| e.to_string())?;
     let auth = format!("Bearer {token}")
@@ -47,6 +61,7 @@ async fn stream(
     let (mut ws, _) = tokio_tungstenite::connect_async(req)
         .await
         .map_err(|e| e.to_string())?;
+    on_connect();
     while let Some(msg) = ws.next().await {
         let msg = msg.map_err(|e| e.to_string())?;
         if let Message::Text(text) = msg

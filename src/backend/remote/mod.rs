@@ -25,6 +25,8 @@ pub struct RemoteBackend {
     token: String,
     http: reqwest::Client,
     bus: broadcast::Sender<Change>,
+    /// Bumped when the live stream connects or drops: subscribers reload then.
+    external: tokio::sync::watch::Sender<u64>,
 }
 
 impl RemoteBackend {
@@ -36,11 +38,13 @@ impl RemoteBackend {
             .build()
             .map_err(|e| BackendError::Internal(format!("cannot build the HTTP client: {e}")))?;
         let (bus, _) = broadcast::channel(4096);
+        let (external, _) = tokio::sync::watch::channel(0);
         let me = std::sync::Arc::new(Self {
             base: base.trim_end_matches('/').to_string(),
             token: token.to_string(),
             http,
             bus,
+            external,
         });
         live::spawn(std::sync::Arc::clone(&me));
         Ok(me)
@@ -359,6 +363,6 @@ impl Backend for RemoteBackend {
         Ok(())
     }
     fn subscribe(&self) -> Subscription {
-        Subscription::new(self.bus.subscribe())
+        Subscription::with_external(self.bus.subscribe(), self.external.subscribe())
     }
 }
