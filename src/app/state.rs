@@ -250,7 +250,7 @@ impl State {
             .values()
             .filter(|p| !p.in_flight)
             .map(|p| p.next);
-        writes.chain(polls).min()
+        writes.chain(polls).chain(self.retry_at).min()
     }
 
     /// A number in [0, 1) for jitter (xorshift; deterministic for a given seed).
