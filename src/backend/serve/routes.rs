@@ -10,7 +10,7 @@ use axum::routing::{get, post, put};
 use serde::Deserialize;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::AppState;
 use super::error::ApiError;
@@ -19,8 +19,14 @@ use crate::backend::model::*;
 
 type ApiResult = Result<Response, ApiError>;
 
+/// The success envelope, serialised straight from the value (no intermediate JSON tree).
+#[derive(Serialize)]
+struct Data<T> {
+    data: T,
+}
+
 fn data<T: Serialize>(status: StatusCode, value: T) -> ApiResult {
-    Ok((status, axum::Json(json!({ "data": value }))).into_response())
+    Ok((status, axum::Json(Data { data: value })).into_response())
 }
 
 /// Parses a JSON body, naming the field at fault.

@@ -1,0 +1,168 @@
+//! Load on `zopdeck serve`, loopback only and bounded in count: requests/s and p99 latency of
+//! `GET /api/deployments` with 1,000 deployments, and of canvas-position PUTs from 50
+//! concurrent clients — then every accepted write is read back.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use zopdeck::backend::Backend;
+use zopdeck::backend::engine::store::tokens::{self, Role};
+use zopdeck::backend::engine::{Engine, EngineSettings, OpenOptions};
+use zopdeck::backend::model::NewDeployment;
+
+const DEPLOYMENTS: usize = 1_000;
+const LIST_REQUESTS: usize = 400;
+const LIST_CLIENTS: usize = 8;
+const PUT_CLIENTS: usize = 50;
+const PUTS_PER_CLIENT: usize = 40;
+
+fn report(name: &str, mut latencies: Vec<Duration>, took: Duration) {
+    latencies.sort();
+    let n = latencies.len();
+    let pct = |p: f64| {
+        latencies[((n as f64 * p).ceil() as usize)
+            .saturating_sub(1)
+            .min(n - 1)]
+    };
+    println!(
+        "{name}: {n} requests in {took:.2?} = {:.0} req/s; p50 {:.2?}, p99 {:.2?}, max {:.2?}",
+        n as f64 / took.as_secs_f64(),
+        pct(0.50),
+        pct(0.99),
+        latencies[n - 1]
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    // Workers off: the jobs of 1,000 creations would otherwise run during the measurement.
+    let engine = Engine::in_memory(
+        EngineSettings::default(),
+        OpenOptions {
+            demo: false,
+            workers: false,
+        },
+    )
+    .await
+    .unwrap();
+    let env = engine.list_environments().await.unwrap().remove(0);
+    let mut ids = Vec::new();
+    for i in 0..DEPLOYMENTS {
+        let req = NewDeployment {
+            name: format!("svc-{i}"),
+            env_id: Some(env.id.clone()),
+            image: Some(format!("ghcr.io/acme/svc:{i}")),
+            configs: Some(json!({"port": 8080, "replicas": 2})),
+            ..Default::default()
+        };
+        ids.push(engine.create_deployment(req).await.unwrap().id);
+    }
+    let now = engine.clock().now();
+    let token = engine
+        .store()
+        .write(|c| tokens::create(c, "load", Role::Admin, &now))
+        .unwrap()
+        .1;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/api", listener.local_addr().unwrap());
+    let app = zopdeck::backend::serve::router(Arc::clone(&engine));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let http = reqwest::Client::new();
+
+    // GET /api/deployments, 1,000 items per answer.
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..LIST_CLIENTS {
+        let (http, base, token) = (http.clone(), base.clone(), token.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            for i in 0..LIST_REQUESTS / LIST_CLIENTS {
+                let t = Instant::now();
+                let res = http
+                    .get(format!("{base}/deployments"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(res.status().is_success());
+                let bytes = res.bytes().await.unwrap();
+                lat.push(t.elapsed());
+                // Checked once per client (outside the timing), so the client's JSON parsing
+                // does not count as server latency.
+                if i == 0 {
+                    let body: Value = serde_json::from_slice(&bytes).unwrap();
+                    assert_eq!(body["data"].as_array().map(Vec::len), Some(DEPLOYMENTS));
+                }
+            }
+            lat
+        }));
+    }
+    let mut lat = Vec::new();
+    for t in tasks {
+        lat.extend(t.await.unwrap());
+    }
+    report(
+        &format!("GET /api/deployments ({DEPLOYMENTS} deployments, {LIST_CLIENTS} clients)"),
+        lat,
+        started.elapsed(),
+    );
+
+    // PUT canvas-position: 50 clients, each moving its own card step by step.
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..PUT_CLIENTS {
+        let (http, base, token, id) = (http.clone(), base.clone(), token.clone(), ids[c].clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut last = (0.0, 0.0);
+            for step in 0..PUTS_PER_CLIENT {
+                let pos = (c as f64 * 240.0, step as f64 * 16.0);
+                let t = Instant::now();
+                let res = http
+                    .put(format!("{base}/deployments/{id}/canvas-position"))
+                    .bearer_auth(&token)
+                    .json(&json!({"x": pos.0, "y": pos.1}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(res.status().is_success(), "{}", res.status());
+                lat.push(t.elapsed());
+                last = pos;
+            }
+            (id, last, lat)
+        }));
+    }
+    let mut lat = Vec::new();
+    let mut expected = Vec::new();
+    for t in tasks {
+        let (id, last, l) = t.await.unwrap();
+        lat.extend(l);
+        expected.push((id, last));
+    }
+    report(
+        &format!("PUT canvas-position ({PUT_CLIENTS} concurrent clients)"),
+        lat,
+        started.elapsed(),
+    );
+
+    // Nothing lost: every client's last accepted write is what the server returns.
+    let mut lost = 0;
+    for (id, (x, y)) in &expected {
+        let d: Value = http
+            .get(format!("{base}/deployments/{id}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if d["data"]["canvasPosition"] != json!({"x": x, "y": y}) {
+            lost += 1;
+        }
+    }
+    println!("read back {} positions: {lost} lost", expected.len());
+    assert_eq!(lost, 0);
+}
