@@ -112,8 +112,8 @@ async fn main() {
     // PUT canvas-position: 50 clients, each moving its own card step by step.
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for c in 0..PUT_CLIENTS {
-        let (http, base, token, id) = (http.clone(), base.clone(), token.clone(), ids[c].clone());
+    for (c, id) in ids.iter().take(PUT_CLIENTS).enumerate() {
+        let (http, base, token, id) = (http.clone(), base.clone(), token.clone(), id.clone());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let mut last = (0.0, 0.0);
