@@ -139,7 +139,15 @@ fn on_loaded(state: &mut State, s: super::msg::Snapshot, now: Instant) -> Vec<Cm
             d.canvas_position = Some(p.pos);
         }
     }
-    let cmds = canvas::auto_place(state, now);
+    let mut cmds = canvas::auto_place(state, now);
+    // A reload may follow missed changes: the open drawer catches up too.
+    if let Some(t) = &state.drawer {
+        let after = t.events.last().map(|e| e.id.clone());
+        cmds.push(Cmd::LoadEvents {
+            id: t.deployment_id.clone(),
+            after,
+        });
+    }
     let ids: Vec<String> = state.deployments.iter().map(|d| d.id.clone()).collect();
     for id in ids {
         lb::maybe_start(state, &id, now);

@@ -1,0 +1,109 @@
+//! `zopdeck serve` as a process and the TUI in a PTY on it with `--api-url`: move a card,
+//! kill the server in the middle (the TUI goes offline, keeps the canvas, and recovers by
+//! itself when the server is back, saving the move), then roll back by keyboard.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/pty.rs"]
+mod pty;
+
+use std::process::{Child, Command, Stdio};
+
+use pty::{BIN, Tui};
+
+fn serve(dir: &std::path::Path, port: u16) -> Child {
+    Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("ZOPDECK_SANDBOX_SPEED", "20")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+fn wait_port(port: u16) {
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("serve did not start on {port}");
+}
+
+#[test]
+fn the_tui_on_a_remote_server_survives_a_restart() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let client_dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(server_dir.path())
+        .args(["token", "create", "--name", "e2e", "--role", "admin"])
+        .output()
+        .unwrap();
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(token.starts_with("zn_pat_"), "{token}");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = serve(server_dir.path(), port);
+    wait_port(port);
+    let url = format!("http://127.0.0.1:{port}/api");
+
+    let mut tui = Tui::start_with(
+        client_dir.path(),
+        &["--api-url", &url],
+        &[("ZOPNIGHT_TOKEN", &token)],
+    );
+    tui.wait_for("the demo canvas over HTTP", |s| {
+        s.contains(" web ") && s.contains("remote ·") && s.contains("#3")
+    });
+
+    server.kill().unwrap();
+    server.wait().unwrap();
+    tui.wait_for("the offline state", |s| s.contains("offline — retrying"));
+    tui.keys("L"); // a move while the server is down: shown at once, saved later
+    let screen = tui.wait_for("the pending move", |s| s.contains("pending"));
+    assert!(
+        screen.contains(" web "),
+        "the last known canvas stays: {screen}"
+    );
+
+    let mut server = serve(server_dir.path(), port);
+    wait_port(port);
+    tui.wait_for("back online, the move saved", |s| {
+        s.contains("● live") && !s.contains("pending")
+    });
+
+    tui.keys("r");
+    tui.wait_for("the revisions", |s| s.contains("revisions · web"));
+    tui.keys("G\r");
+    tui.wait_for("the confirm dialog", |s| {
+        s.contains("This creates revision #4")
+    });
+    tui.keys("y");
+    tui.wait_for("revision #4 active", |s| {
+        s.contains("#4  active      succeeded")
+    });
+    tui.keys("q");
+    tui.wait_exit();
+
+    let out = Command::new(BIN)
+        .args(["--api-url", &url, "--data-dir"])
+        .arg(client_dir.path())
+        .args(["deployments", "get", "web", "-o", "json"])
+        .env("ZOPNIGHT_TOKEN", &token)
+        .output()
+        .unwrap();
+    let dep: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        dep["canvasPosition"]["x"], 72.0,
+        "the move made while offline reached the server: {dep}"
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
