@@ -48,7 +48,7 @@ async fn tui(cli: &Cli) -> Result<(), String> {
                 .into(),
         );
     }
-    let ctx = cli::open_engine(cli, true).await?;
+    let ctx = cli::open_backend(cli, true).await?;
     let label = match ctx.backend.kind() {
         BackendKind::Embedded { data_dir } => format!("embedded engine · {data_dir}"),
         BackendKind::Remote { url } => format!("remote · {url}"),

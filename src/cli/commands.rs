@@ -22,7 +22,7 @@ pub struct Context {
 
 /// Opens the backend for a command: the remote API when an API URL is set, else the embedded
 /// engine (`workers` when the command carries jobs out).
-pub async fn open_engine(cli: &Cli, workers: bool) -> Result<Context, String> {
+pub async fn open_backend(cli: &Cli, workers: bool) -> Result<Context, String> {
     let config_file = paths::config_file(cli.global.config.as_deref());
     let config = Config::load(config_file.as_deref(), cli.global.config.is_some())
         .map_err(|e| e.to_string())?;
@@ -125,7 +125,7 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
             | Command::Environments { .. }
             | Command::Spaces { .. }
     );
-    let ctx = open_engine(cli, needs_workers).await?;
+    let ctx = open_backend(cli, needs_workers).await?;
     if mutates && (cli.global.read_only || ctx.config.read_only) {
         return Err("zopdeck is in read-only mode (--read-only or read_only = true): this command changes things".into());
     }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-pub use commands::{Context, open_engine, run};
+pub use commands::{Context, open_backend, run};
 
 #[derive(Debug, Parser)]
 #[command(

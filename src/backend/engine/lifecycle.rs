@@ -127,13 +127,7 @@ impl Engine {
 
     fn last_job_error(&self, job: &Job) -> Option<String> {
         self.store
-            .read(|c| {
-                Ok(
-                    c.query_row("SELECT last_error FROM jobs WHERE id = ?1", [job.id], |r| {
-                        r.get::<_, Option<String>>(0)
-                    })?,
-                )
-            })
+            .read(|c| jobs::last_error(c, job.id))
             .ok()
             .flatten()
     }

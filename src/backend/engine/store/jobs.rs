@@ -169,3 +169,14 @@ pub fn release(c: &Connection, job_id: i64, at_ms: i64, error: Option<&str>) -> 
     )?;
     Ok(())
 }
+
+/// Why the job's last attempt ended, if it recorded a reason.
+pub fn last_error(c: &Connection, job_id: i64) -> Result<Option<String>> {
+    Ok(
+        c.query_row("SELECT last_error FROM jobs WHERE id = ?1", [job_id], |r| {
+            r.get::<_, Option<String>>(0)
+        })
+        .optional()?
+        .flatten(),
+    )
+}
