@@ -17,6 +17,7 @@ pub struct Config {
     pub read_only: bool,
     pub engine: EngineConfig,
     pub builder: BuilderConfig,
+    pub remote: RemoteConfig,
     pub sandbox: SandboxConfig,
     /// Action name → keys (see `[keys]` in config/default.toml).
     #[serde(default)]
@@ -36,6 +37,13 @@ pub struct EngineConfig {
 pub struct BuilderConfig {
     pub command: String,
     pub timeout_seconds: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteConfig {
+    pub websocket: bool,
+    pub poll_interval_seconds: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -106,6 +114,12 @@ impl Config {
                 self.engine.workers
             ));
         }
+        if !(1..=3600).contains(&self.remote.poll_interval_seconds) {
+            return Err(format!(
+                "remote.poll_interval_seconds must be from 1 to 3600 (got {})",
+                self.remote.poll_interval_seconds
+            ));
+        }
         if self.engine.lease_seconds < 2 {
             return Err("engine.lease_seconds must be at least 2".into());
         }
@@ -140,6 +154,10 @@ impl Default for Config {
             builder: BuilderConfig {
                 command: String::new(),
                 timeout_seconds: 1800,
+            },
+            remote: RemoteConfig {
+                websocket: true,
+                poll_interval_seconds: 5,
             },
             sandbox: SandboxConfig {
                 speed: 1.0,

@@ -55,7 +55,8 @@ async fn tui(cli: &Cli) -> Result<(), String> {
     };
     let keymap = Keymap::from_config(&ctx.config.keys)?;
     let outbox = Outbox::new(&ctx.data_dir, &label);
-    let state = State::new(label, cli.global.read_only || ctx.config.read_only, keymap);
+    let mut state = State::new(label, cli.global.read_only || ctx.config.read_only, keymap);
+    state.poll.interval = std::time::Duration::from_secs(ctx.config.remote.poll_interval_seconds);
     let env = Some(zopdeck::backend::engine::DEMO_ENV.to_string());
     let result = run_tui(ctx.backend.clone(), state, env, outbox).await;
     if let Some(engine) = &ctx.engine {

@@ -231,8 +231,15 @@ async fn lifecycle(b: &dyn Backend) {
     );
 
     // Teardown: idempotent, then gone.
-    b.delete_deployment(&d.id).await.unwrap();
-    b.delete_deployment(&d.id).await.unwrap();
+    assert!(!b.delete_deployment(&d.id).await.unwrap().already_clean);
+    assert!(
+        b.delete_deployment(&d.id).await.unwrap().already_clean,
+        "a repeated teardown reports that nothing was left"
+    );
+    assert!(matches!(
+        b.delete_deployment("dep_unknown").await,
+        Err(BackendError::NotFound { .. })
+    ));
     assert!(matches!(
         b.get_deployment(&d.id).await,
         Err(BackendError::NotFound { .. })

@@ -10,11 +10,12 @@ pub mod msg;
 pub mod outbox;
 pub mod panels;
 pub mod persist;
+pub mod poll;
 pub mod run;
 pub mod state;
 pub mod timeline;
 pub mod update;
 
-pub use msg::{Cmd, Msg, SaveError, Snapshot};
+pub use msg::{Cmd, Msg, PollError, SaveError, Snapshot};
 pub use state::State;
 pub use update::update;

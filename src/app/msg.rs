@@ -18,6 +18,8 @@ pub struct Snapshot {
     /// Latest rollout readiness (ready, desired) by deployment id.
     pub progress: Vec<(String, u32, u32)>,
     pub loadbalancers: Vec<(String, LoadBalancer)>,
+    /// How changes reach the TUI at the time of loading.
+    pub live: crate::backend::LiveMode,
 }
 
 /// How saving a position failed: `gone` when the deployment no longer exists.
@@ -25,6 +27,17 @@ pub struct Snapshot {
 pub struct SaveError {
     pub message: String,
     pub gone: bool,
+}
+
+/// Why a poll failed, by what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PollError {
+    /// The server cannot be reached: go offline and retry with back-off.
+    Unreachable(String),
+    /// The token was rejected or lacks the right: polling again would not help.
+    Refused(String),
+    /// Anything else: try again at the next interval.
+    Failed(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +51,11 @@ pub enum Msg {
     Changed(Change),
     /// The backend's feed skipped changes: reload.
     Missed,
+    /// The answer to a poll of an environment's deployments.
+    Polled {
+        env_id: String,
+        result: Result<Vec<Deployment>, PollError>,
+    },
     /// A revision's number, fetched for a deployment that moved to it.
     RevisionNumber(String, u32),
     /// Positions an earlier run could not save.
@@ -101,6 +119,10 @@ pub enum Cmd {
     FetchRevision {
         deployment_id: String,
         revision_id: String,
+    },
+    /// List an environment's deployments (polling, without a live stream).
+    PollDeployments {
+        env_id: String,
     },
     SavePosition {
         id: String,

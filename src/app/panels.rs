@@ -63,6 +63,17 @@ pub fn drawer_key(state: &mut State, key: &KeyEvent) -> bool {
 pub fn on_events(state: &mut State, id: &str, result: Result<Vec<Event>, String>) {
     match result {
         Ok(events) => {
+            // The latest readiness of a rollout (events fetched by a poll carry it too).
+            let progress = events.iter().rev().find_map(|e| {
+                let meta = |k: &str| Some(e.meta.get(k)?.as_u64()? as u32);
+                (e.stage == Stage::RollingOut).then_some((meta("ready")?, meta("desired")?))
+            });
+            let rolling_out = state
+                .deployment(id)
+                .is_some_and(|d| d.status == DeploymentStatus::RollingOut);
+            if let (Some(p), true) = (progress, rolling_out) {
+                state.progress.insert(id.to_string(), p);
+            }
             if let Some(t) = state.drawer.as_mut().filter(|t| t.deployment_id == id) {
                 t.add(events);
                 t.loaded = true;

@@ -11,7 +11,7 @@ use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event as TermEve
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
-use super::msg::{Cmd, Msg, SaveError, Snapshot};
+use super::msg::{Cmd, Msg, PollError, SaveError, Snapshot};
 use super::outbox::Outbox;
 use super::state::State;
 use super::update::update;
@@ -235,6 +235,19 @@ fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>
                 }
             });
         }
+        Cmd::PollDeployments { env_id } => spawn_call(tx, async move {
+            let result = backend
+                .list_deployments(Some(&env_id))
+                .await
+                .map_err(|e| match e {
+                    BackendError::Unavailable(m) => PollError::Unreachable(m),
+                    BackendError::Unauthorized(_) | BackendError::Forbidden(_) => {
+                        PollError::Refused(e.to_string())
+                    }
+                    other => PollError::Failed(other.to_string()),
+                });
+            Msg::Polled { env_id, result }
+        }),
         Cmd::LoadEvents { id, after } => spawn_call(tx, async move {
             let result = backend
                 .list_events(&id, after.as_deref())
@@ -313,6 +326,7 @@ fn request_name(cmd: &Cmd) -> &'static str {
     match cmd {
         Cmd::Reload(_) => "reload",
         Cmd::FetchRevision { .. } => "get_revision",
+        Cmd::PollDeployments { .. } => "list_deployments",
         Cmd::SavePosition { .. } => "set_canvas_position",
         Cmd::LoadEvents { .. } => "list_events",
         Cmd::LoadRevisions { .. } => "list_revisions",
@@ -341,6 +355,8 @@ pub async fn load_snapshot(
     b: &dyn Backend,
     prefer: Option<&str>,
 ) -> Result<Snapshot, BackendError> {
+    // Read first: a switch of mode after this is signalled, and reloads again.
+    let live = b.live_mode();
     let environments = b.list_environments().await?;
     let env = prefer
         .and_then(|p| environments.iter().find(|e| e.id == p || e.name == p))
@@ -349,6 +365,7 @@ pub async fn load_snapshot(
     let Some(env) = env else {
         return Ok(Snapshot {
             environments,
+            live,
             ..Default::default()
         });
     };
@@ -358,6 +375,7 @@ pub async fn load_snapshot(
         environment: Some(env),
         space,
         environments,
+        live,
         ..Default::default()
     };
     let mut numbers: BTreeMap<String, u32> = BTreeMap::new();

@@ -135,6 +135,9 @@ pub struct State {
     pub lb_polls: HashMap<String, LbPoll>,
     /// Wall-clock time for relative times on screen; set by the event loop before drawing.
     pub now: Timestamp,
+    /// How changes reach the TUI: pushed, streamed, or polled (`poll`).
+    pub live: crate::backend::LiveMode,
+    pub poll: super::poll::Poll,
     /// When to try reaching an unreachable backend again, and the delay used last.
     pub retry_at: Option<Instant>,
     pub retry_delay: std::time::Duration,
@@ -174,6 +177,8 @@ impl State {
             config_drafts: HashMap::new(),
             drawer: None,
             lb_polls: HashMap::new(),
+            live: crate::backend::LiveMode::Pushed,
+            poll: super::poll::Poll::default(),
             now: chrono::DateTime::from_timestamp(0, 0).unwrap_or_default(),
             rng: 0x9E37_79B9_7F4A_7C15,
             retry_at: None,
@@ -250,7 +255,11 @@ impl State {
             .values()
             .filter(|p| !p.in_flight)
             .map(|p| p.next);
-        writes.chain(polls).chain(self.retry_at).min()
+        writes
+            .chain(polls)
+            .chain(self.retry_at)
+            .chain(self.poll.next)
+            .min()
     }
 
     /// A number in [0, 1) for jitter (xorshift; deterministic for a given seed).

@@ -34,6 +34,7 @@ pub fn update(state: &mut State, msg: Msg, now: Instant) -> (bool, Vec<Cmd>) {
                 state.environment.as_ref().map(|e| e.id.clone()),
             )],
         ),
+        Msg::Polled { env_id, result } => super::poll::on_polled(state, &env_id, result, now),
         Msg::RevisionNumber(rev, n) => {
             state.revision_numbers.insert(rev, n);
             (true, vec![])
@@ -66,18 +67,7 @@ pub fn update(state: &mut State, msg: Msg, now: Instant) -> (bool, Vec<Cmd>) {
             (true, retry.into_iter().collect())
         }
         Msg::Unreachable(why) => {
-            // Keep showing the last known state; try again with back-off.
-            let delay = (state.retry_delay * 2).clamp(
-                std::time::Duration::from_secs(1),
-                std::time::Duration::from_secs(30),
-            );
-            state.retry_delay = delay;
-            state.retry_at = Some(now + delay);
-            state.connection = Connection::Offline(format!("retrying in {} s", delay.as_secs()));
-            state.message = Some((
-                format!("{why}; showing the last known state"),
-                MessageKind::Error,
-            ));
+            go_offline(state, &why, now);
             (true, vec![])
         }
         Msg::EventsLoaded { id, result } => {
@@ -112,7 +102,25 @@ pub fn update(state: &mut State, msg: Msg, now: Instant) -> (bool, Vec<Cmd>) {
     }
     cmds.extend(persist::flush_due(state, now));
     cmds.extend(lb::due(state, now));
+    cmds.extend(super::poll::due(state, now));
     (redraw, cmds)
+}
+
+/// The backend cannot be reached: keep showing the last known state, stop polling, and try
+/// a reload with back-off (1 s doubling to 30 s).
+pub(super) fn go_offline(state: &mut State, why: &str, now: Instant) {
+    let delay = (state.retry_delay * 2).clamp(
+        std::time::Duration::from_secs(1),
+        std::time::Duration::from_secs(30),
+    );
+    state.retry_delay = delay;
+    state.retry_at = Some(now + delay);
+    state.poll.next = None;
+    state.connection = Connection::Offline(format!("retrying in {} s", delay.as_secs()));
+    state.message = Some((
+        format!("{why}; showing the last known state"),
+        MessageKind::Error,
+    ));
 }
 
 fn on_loaded(state: &mut State, s: super::msg::Snapshot, now: Instant) -> Vec<Cmd> {
@@ -133,6 +141,8 @@ fn on_loaded(state: &mut State, s: super::msg::Snapshot, now: Instant) -> Vec<Cm
         .map(|(id, r, d)| (id, (r, d)))
         .collect();
     state.loadbalancers = s.loadbalancers.into_iter().collect();
+    state.live = s.live;
+    super::poll::schedule(state, now);
     // Our unsaved positions are newer than the backend's.
     for (id, p) in &state.pending {
         if let Some(d) = state.deployments.iter_mut().find(|d| &d.id == id) {
@@ -166,7 +176,7 @@ fn in_view(state: &State, d: &Deployment) -> bool {
     state.environment.as_ref().is_some_and(|e| e.id == d.env_id)
 }
 
-fn on_change(state: &mut State, change: Change, now: Instant) -> (bool, Vec<Cmd>) {
+pub(super) fn on_change(state: &mut State, change: Change, now: Instant) -> (bool, Vec<Cmd>) {
     match change {
         Change::Deployment { data } => {
             let mut d = *data;

@@ -24,6 +24,18 @@ pub enum BackendKind {
     Remote { url: String },
 }
 
+/// How a backend's changes reach its subscribers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LiveMode {
+    /// Changes are pushed as they are committed (the embedded engine).
+    #[default]
+    Pushed,
+    /// A remote server's live stream (`/ws`) is connected.
+    Stream,
+    /// No stream (the server has none, or it is down): the client must poll.
+    Polling,
+}
+
 /// Something a subscriber receives: a change, or word that changes were missed
 /// (the subscriber fell behind) and it should reload what it shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -138,4 +150,10 @@ pub trait Backend: Send + Sync {
 
     /// Changes as they happen.
     fn subscribe(&self) -> Subscription;
+
+    /// Whether `subscribe` delivers every change, or the caller must poll. A switch between
+    /// modes is signalled to subscribers as `Update::Missed`.
+    fn live_mode(&self) -> LiveMode {
+        LiveMode::Pushed
+    }
 }

@@ -35,7 +35,10 @@ pub async fn open_backend(cli: &Cli, workers: bool) -> Result<Context, String> {
         .filter(|u| !u.trim().is_empty());
     if let Some(url) = api_url {
         let token = crate::credentials::token_for(&url)?;
-        let remote = crate::backend::remote::RemoteBackend::connect(&url, &token)
+        let options = crate::backend::remote::RemoteOptions {
+            websocket: config.remote.websocket,
+        };
+        let remote = crate::backend::remote::RemoteBackend::connect_with(&url, &token, options)
             .map_err(|e| e.to_string())?;
         return Ok(Context {
             backend: remote,
@@ -133,9 +136,13 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
     let result = match command {
         Command::Doctor => doctor(&ctx).await,
         Command::Login => Ok(()),
-        Command::Serve { listen } => match &ctx.engine {
+        Command::Serve {
+            listen,
+            no_websocket,
+        } => match &ctx.engine {
             Some(engine) => {
-                crate::backend::serve::serve(std::sync::Arc::clone(engine), *listen).await
+                let engine = std::sync::Arc::clone(engine);
+                crate::backend::serve::serve(engine, *listen, !no_websocket).await
             }
             None => Err("serve needs the embedded engine".into()),
         },

@@ -75,6 +75,9 @@ pub enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8787", value_name = "ADDR:PORT")]
         listen: std::net::SocketAddr,
+        /// Offer no live stream (/api/ws): clients poll, as on a platform without one.
+        #[arg(long)]
+        no_websocket: bool,
     },
     /// Store a token for an API URL (asked without echo; kept in a file only you can read).
     Login,

@@ -15,6 +15,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::State;
 use crate::app::state::{Connection, MessageKind, Overlay};
+use crate::backend::LiveMode;
 use status::Palette;
 
 pub const MIN_WIDTH: u16 = 60;
@@ -73,7 +74,11 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) 
         spans.push(Span::styled("│ READ-ONLY ", bold));
     }
     match &state.connection {
-        Connection::Connected => spans.push(Span::raw("│ ● live ")),
+        Connection::Connected => spans.push(Span::raw(match state.live {
+            LiveMode::Pushed => "│ ● live ".to_string(),
+            LiveMode::Stream => "│ ● live · stream ".to_string(),
+            LiveMode::Polling => format!("│ ◌ polling · {} s ", state.poll.interval.as_secs()),
+        })),
         Connection::Offline(why) => spans.push(Span::styled(
             format!("│ ✗ offline — {why} "),
             palette.error(),

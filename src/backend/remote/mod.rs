@@ -5,6 +5,8 @@
 
 mod live;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -16,7 +18,7 @@ use tokio::sync::broadcast;
 
 use crate::backend::error::{BackendError, Result};
 use crate::backend::model::*;
-use crate::backend::{Backend, BackendKind, Subscription};
+use crate::backend::{Backend, BackendKind, LiveMode, Subscription};
 
 const ATTEMPTS: u32 = 3;
 
@@ -27,11 +29,36 @@ pub struct RemoteBackend {
     bus: broadcast::Sender<Change>,
     /// Bumped when the live stream connects or drops: subscribers reload then.
     external: tokio::sync::watch::Sender<u64>,
+    /// Whether to use the server's `/ws` stream at all (else: polling only).
+    websocket: bool,
+    /// Set once the first subscriber started the stream (headless commands never do).
+    stream_started: AtomicBool,
+    /// Whether the stream is connected right now.
+    streaming: AtomicBool,
+    me: Weak<RemoteBackend>,
+}
+
+/// How to talk to a server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RemoteOptions {
+    /// Use the `/ws` live stream when the server offers it (else poll only).
+    pub websocket: bool,
+}
+
+impl Default for RemoteOptions {
+    fn default() -> Self {
+        Self { websocket: true }
+    }
 }
 
 impl RemoteBackend {
-    /// A client of the API at `base` (e.g. `https://zopnight.com/api`). Starts the live feed.
-    pub fn connect(base: &str, token: &str) -> Result<std::sync::Arc<Self>> {
+    /// A client of the API at `base` (e.g. `https://zopnight.com/api`).
+    pub fn connect(base: &str, token: &str) -> Result<Arc<Self>> {
+        Self::connect_with(base, token, RemoteOptions::default())
+    }
+
+    /// Like `connect`; the live stream starts with the first `subscribe`.
+    pub fn connect_with(base: &str, token: &str, options: RemoteOptions) -> Result<Arc<Self>> {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(30))
@@ -39,15 +66,17 @@ impl RemoteBackend {
             .map_err(|e| BackendError::Internal(format!("cannot build the HTTP client: {e}")))?;
         let (bus, _) = broadcast::channel(4096);
         let (external, _) = tokio::sync::watch::channel(0);
-        let me = std::sync::Arc::new(Self {
+        Ok(Arc::new_cyclic(|me| Self {
             base: base.trim_end_matches('/').to_string(),
             token: token.to_string(),
             http,
             bus,
             external,
-        });
-        live::spawn(std::sync::Arc::clone(&me));
-        Ok(me)
+            websocket: options.websocket,
+            stream_started: AtomicBool::new(false),
+            streaming: AtomicBool::new(false),
+            me: me.clone(),
+        }))
     }
 
     pub fn base(&self) -> &str {
@@ -208,6 +237,13 @@ impl Backend for RemoteBackend {
         Ok(d)
     }
     async fn delete_deployment(&self, id: &str) -> Result<TeardownReport> {
+        // The contract answers 204 either way; whether there was anything left to tear down
+        // shows in whether the deployment could still be read.
+        let already_clean = match self.get_deployment(id).await {
+            Ok(_) => false,
+            Err(BackendError::NotFound { .. }) => true,
+            Err(e) => return Err(e),
+        };
         let _: Value = self
             .call(Method::DELETE, &format!("/deployments/{}", enc(id)), None)
             .await?
@@ -215,10 +251,7 @@ impl Backend for RemoteBackend {
         self.publish(Change::DeploymentDeleted {
             deployment_id: id.to_string(),
         });
-        // The contract answers 204 either way; a repeat is indistinguishable over HTTP.
-        Ok(TeardownReport {
-            already_clean: false,
-        })
+        Ok(TeardownReport { already_clean })
     }
     async fn patch_configs(&self, id: &str, patch: Value) -> Result<Deployment> {
         self.send(
@@ -363,6 +396,20 @@ impl Backend for RemoteBackend {
         Ok(())
     }
     fn subscribe(&self) -> Subscription {
-        Subscription::with_external(self.bus.subscribe(), self.external.subscribe())
+        let sub = Subscription::with_external(self.bus.subscribe(), self.external.subscribe());
+        if self.websocket
+            && !self.stream_started.swap(true, Ordering::SeqCst)
+            && let Some(me) = self.me.upgrade()
+        {
+            live::spawn(me);
+        }
+        sub
+    }
+    fn live_mode(&self) -> LiveMode {
+        if self.streaming.load(Ordering::SeqCst) {
+            LiveMode::Stream
+        } else {
+            LiveMode::Polling
+        }
     }
 }

@@ -25,11 +25,22 @@ pub struct AppState {
     pub engine: Arc<Engine>,
 }
 
-/// The whole API under `/api`.
+/// The whole API under `/api`, with the live stream.
 pub fn router(engine: Arc<Engine>) -> Router {
+    router_with(engine, true)
+}
+
+/// The API, with or without `/api/ws` (without it, clients have to poll — as on a platform
+/// that offers no stream).
+pub fn router_with(engine: Arc<Engine>, websocket: bool) -> Router {
     let state = AppState { engine };
+    let api = if websocket {
+        routes::routes().merge(ws::routes())
+    } else {
+        routes::routes()
+    };
     Router::new()
-        .nest("/api", routes::routes().merge(ws::routes()))
+        .nest("/api", api)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::idempotency,
@@ -43,7 +54,7 @@ pub fn router(engine: Arc<Engine>) -> Router {
 }
 
 /// Serves until SIGTERM or Ctrl-C; requests in flight finish, then the workers stop.
-pub async fn serve(engine: Arc<Engine>, listen: SocketAddr) -> Result<(), String> {
+pub async fn serve(engine: Arc<Engine>, listen: SocketAddr, websocket: bool) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
         format!(
             "cannot listen on {listen}: {e} (is another server using it? pick one with --listen)"
@@ -51,8 +62,11 @@ pub async fn serve(engine: Arc<Engine>, listen: SocketAddr) -> Result<(), String
     })?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     eprintln!("zopdeck serve: listening on http://{addr}/api");
+    if !websocket {
+        eprintln!("zopdeck serve: no live stream (/api/ws); clients poll");
+    }
     tracing::info!(%addr, "serving");
-    let app = router(Arc::clone(&engine));
+    let app = router_with(Arc::clone(&engine), websocket);
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await;

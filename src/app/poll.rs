@@ -1,0 +1,135 @@
+//! Polling, for a server that offers no live stream (or while it is down): one list request
+//! for the shown environment per interval, and the open timeline's events after the last one
+//! seen. What changed is applied as if it had been pushed.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use super::msg::{Cmd, PollError};
+use super::state::{Connection, MessageKind, State};
+use crate::backend::LiveMode;
+use crate::backend::model::*;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Poll {
+    pub interval: Duration,
+    /// When the next poll is due; `None` while one is in flight or when not polling.
+    pub next: Option<Instant>,
+    /// The deployments shown when the poll in flight was sent: only those can have been
+    /// deleted by the time it answers (a card created meanwhile is not in its answer).
+    pub in_flight: Option<HashSet<String>>,
+}
+
+impl Default for Poll {
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(5),
+            next: None,
+            in_flight: None,
+        }
+    }
+}
+
+/// Plans the next poll one interval from now, when polling is what keeps the screen current.
+pub fn schedule(state: &mut State, now: Instant) {
+    let polling = state.live == LiveMode::Polling
+        && state.connection == Connection::Connected
+        && state.environment.is_some();
+    state.poll.next =
+        (polling && state.poll.in_flight.is_none()).then(|| now + state.poll.interval);
+}
+
+/// The poll requests that came due.
+pub fn due(state: &mut State, now: Instant) -> Vec<Cmd> {
+    if state.poll.next.is_none_or(|at| at > now) {
+        return vec![];
+    }
+    let Some(env) = state.environment.as_ref().map(|e| e.id.clone()) else {
+        state.poll.next = None;
+        return vec![];
+    };
+    state.poll.next = None;
+    state.poll.in_flight = Some(state.deployments.iter().map(|d| d.id.clone()).collect());
+    let mut cmds = vec![Cmd::PollDeployments { env_id: env }];
+    if let Some(t) = state.drawer.as_ref().filter(|t| t.loaded) {
+        cmds.push(Cmd::LoadEvents {
+            id: t.deployment_id.clone(),
+            after: t.events.last().map(|e| e.id.clone()),
+        });
+    }
+    cmds
+}
+
+/// Applies a poll's answer: changed and new deployments as changes, missing ones as deleted.
+pub fn on_polled(
+    state: &mut State,
+    env_id: &str,
+    result: Result<Vec<Deployment>, PollError>,
+    now: Instant,
+) -> (bool, Vec<Cmd>) {
+    let known = state.poll.in_flight.take().unwrap_or_default();
+    let list = match result {
+        Ok(list) => list,
+        Err(PollError::Unreachable(why)) => {
+            super::update::go_offline(state, &why, now);
+            return (true, vec![]);
+        }
+        Err(PollError::Refused(why)) => {
+            // Asking again would be refused again: stop until the user reloads.
+            state.message = Some((
+                format!("{why}; polling stopped — Ctrl-L retries"),
+                MessageKind::Error,
+            ));
+            return (true, vec![]);
+        }
+        Err(PollError::Failed(why)) => {
+            state.message = Some((
+                format!("polling failed: {why}; trying again"),
+                MessageKind::Error,
+            ));
+            schedule(state, now);
+            return (true, vec![]);
+        }
+    };
+    schedule(state, now);
+    if state.environment.as_ref().is_none_or(|e| e.id != env_id) {
+        // The user switched environments meanwhile; the switch loaded the new one.
+        return (false, vec![]);
+    }
+    let mut redraw = false;
+    let mut cmds = vec![];
+    let listed: HashSet<&str> = list.iter().map(|d| d.id.as_str()).collect();
+    let gone: Vec<String> = known
+        .into_iter()
+        .filter(|id| !listed.contains(id.as_str()) && state.deployment(id).is_some())
+        .collect();
+    for d in list {
+        if !changed(state, &d) {
+            continue;
+        }
+        let (r, c) = super::update::on_change(state, Change::Deployment { data: Box::new(d) }, now);
+        redraw |= r;
+        cmds.extend(c);
+    }
+    for deployment_id in gone {
+        let (r, c) =
+            super::update::on_change(state, Change::DeploymentDeleted { deployment_id }, now);
+        redraw |= r;
+        cmds.extend(c);
+    }
+    (redraw, cmds)
+}
+
+/// Whether the listed deployment differs from the card (a position of ours not yet saved
+/// does not count: it wins anyway).
+fn changed(state: &State, listed: &Deployment) -> bool {
+    let Some(shown) = state.deployment(&listed.id) else {
+        return true;
+    };
+    if state.pending.contains_key(&listed.id) || state.dragging(&listed.id) {
+        let mut listed = listed.clone();
+        listed.canvas_position = shown.canvas_position;
+        return *shown != listed;
+    }
+    shown != listed
+}
