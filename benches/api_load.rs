@@ -1,16 +1,20 @@
 //! Load on `zopdeck serve`, loopback only and bounded in count: requests/s and p99 latency of
 //! `GET /api/deployments` with 1,000 deployments, and of canvas-position PUTs from 50
-//! concurrent clients — then every accepted write is read back.
+//! concurrent clients — then every accepted write is read back; and how long the TUI takes
+//! to load an environment of 1,000 cards over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use zopdeck::app::run::load_snapshot;
 use zopdeck::backend::Backend;
 use zopdeck::backend::engine::store::tokens::{self, Role};
 use zopdeck::backend::engine::{Engine, EngineSettings, OpenOptions};
 use zopdeck::backend::model::NewDeployment;
+use zopdeck::backend::remote::RemoteBackend;
 
 const DEPLOYMENTS: usize = 1_000;
 const LIST_REQUESTS: usize = 400;
@@ -165,4 +169,24 @@ async fn main() {
     }
     println!("read back {} positions: {lost} lost", expected.len());
     assert_eq!(lost, 0);
+
+    // What the TUI does on start over HTTP: the environment and every card's details.
+    let remote = RemoteBackend::connect(&base, &token).unwrap();
+    let started = Instant::now();
+    let first = load_snapshot(remote.as_ref(), Some(&env.id), &HashSet::new())
+        .await
+        .unwrap();
+    let first_took = started.elapsed();
+    assert_eq!(first.deployments.len(), DEPLOYMENTS);
+    assert_eq!(first.revision_numbers.len(), DEPLOYMENTS);
+    let known: HashSet<String> = first.revision_numbers.into_iter().map(|(r, _)| r).collect();
+    let started = Instant::now();
+    let again = load_snapshot(remote.as_ref(), Some(&env.id), &known)
+        .await
+        .unwrap();
+    assert_eq!(again.deployments.len(), DEPLOYMENTS);
+    println!(
+        "TUI load over HTTP ({DEPLOYMENTS} cards): first {first_took:.2?}, reload {:.2?}",
+        started.elapsed()
+    );
 }

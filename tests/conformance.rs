@@ -11,7 +11,7 @@ use zopdeck::backend::engine::store::tokens::{self, Role};
 use zopdeck::backend::engine::{Engine, EngineSettings, OpenOptions};
 use zopdeck::backend::model::*;
 use zopdeck::backend::remote::RemoteBackend;
-use zopdeck::backend::{Backend, BackendError};
+use zopdeck::backend::{Backend, BackendError, LiveMode, Update};
 
 async fn engine() -> Arc<Engine> {
     let mut settings = EngineSettings::default();
@@ -28,6 +28,11 @@ async fn engine() -> Arc<Engine> {
 }
 
 async fn remote() -> (Arc<RemoteBackend>, Arc<Engine>) {
+    remote_with(true).await
+}
+
+/// A client of `zopdeck serve` on loopback, the server with or without its live stream.
+async fn remote_with(websocket: bool) -> (Arc<RemoteBackend>, Arc<Engine>) {
     let engine = engine().await;
     let now = engine.clock().now();
     let token = engine
@@ -37,7 +42,7 @@ async fn remote() -> (Arc<RemoteBackend>, Arc<Engine>) {
         .1;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = zopdeck::backend::serve::router(Arc::clone(&engine));
+    let app = zopdeck::backend::serve::router_with(Arc::clone(&engine), websocket);
     tokio::spawn(async move { axum::serve(listener, app).await });
     (
         RemoteBackend::connect(&format!("http://{addr}/api"), &token).unwrap(),
@@ -370,14 +375,21 @@ async fn remote_client_against_serve_spaces_and_namespaces() {
 #[tokio::test]
 async fn remote_client_receives_live_changes_over_the_websocket() {
     let (r, _engine) = remote().await;
+    assert_eq!(
+        r.live_mode(),
+        LiveMode::Polling,
+        "no stream before a subscriber"
+    );
     let mut feed = r.subscribe();
-    // Give the stream a moment to connect, then cause changes on the server.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The stream connecting is announced (subscribers reload, and stop polling).
+    let first = tokio::time::timeout(Duration::from_secs(10), feed.next()).await;
+    assert_eq!(first.unwrap(), Some(Update::Missed));
+    assert_eq!(r.live_mode(), LiveMode::Stream);
     let d = create(r.as_ref(), "live", json!({})).await;
     let mut saw_event = false;
     for _ in 0..200 {
         match tokio::time::timeout(Duration::from_secs(5), feed.next()).await {
-            Ok(Some(zopdeck::backend::Update::Change(Change::Event { deployment_id, .. })))
+            Ok(Some(Update::Change(Change::Event { deployment_id, .. })))
                 if deployment_id == d.id =>
             {
                 saw_event = true;
@@ -390,5 +402,23 @@ async fn remote_client_receives_live_changes_over_the_websocket() {
     assert!(
         saw_event,
         "events pushed by the server reach the remote client's subscribers"
+    );
+}
+
+#[tokio::test]
+async fn without_a_stream_the_remote_client_says_it_must_be_polled() {
+    let (r, _engine) = remote_with(false).await;
+    let mut feed = r.subscribe();
+    // The upgrade is refused (404): no announcement, the mode stays "polling".
+    let nothing = tokio::time::timeout(Duration::from_millis(1500), feed.next()).await;
+    assert!(nothing.is_err(), "no update without changes: {nothing:?}");
+    assert_eq!(r.live_mode(), LiveMode::Polling);
+    // Everything else works as before; a poll sees what changed.
+    let env = demo_env(r.as_ref()).await;
+    let before = r.list_deployments(Some(&env.id)).await.unwrap().len();
+    create(r.as_ref(), "polled", json!({})).await;
+    assert_eq!(
+        r.list_deployments(Some(&env.id)).await.unwrap().len(),
+        before + 1
     );
 }

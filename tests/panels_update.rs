@@ -638,7 +638,7 @@ fn an_unreachable_backend_keeps_the_last_state_and_retries_with_backoff() {
     );
     assert_eq!(s.next_deadline(), Some(t0 + Duration::from_secs(1)));
     let (_, cmds) = update(&mut s, Msg::Timer, t0 + Duration::from_secs(1));
-    assert!(cmds.iter().any(|c| matches!(c, Cmd::Reload(_))));
+    assert!(cmds.iter().any(|c| matches!(c, Cmd::Reload { .. })));
     update(
         &mut s,
         Msg::Unreachable("still down".into()),

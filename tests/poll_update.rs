@@ -271,7 +271,7 @@ fn an_unreachable_server_stops_polling_until_a_reload_succeeds() {
     );
     assert_eq!(s.deployments.len(), 4, "the last known state stays");
     let (_, cmds) = update(&mut s, Msg::Timer, t0 + INTERVAL + Duration::from_secs(1));
-    assert!(cmds.iter().any(|c| matches!(c, Cmd::Reload(_))));
+    assert!(cmds.iter().any(|c| matches!(c, Cmd::Reload { .. })));
     assert_eq!(polls(&cmds), 0);
     let back = t0 + INTERVAL + Duration::from_secs(2);
     update(
@@ -326,7 +326,7 @@ fn a_streaming_or_local_backend_is_never_polled_and_a_switch_changes_that() {
     }
     // The stream dropped: the backend says so, the TUI reloads and polls from then on.
     let (_, cmds) = update(&mut s, Msg::Missed, t0);
-    assert!(cmds.iter().any(|c| matches!(c, Cmd::Reload(_))));
+    assert!(cmds.iter().any(|c| matches!(c, Cmd::Reload { .. })));
     update(
         &mut s,
         Msg::Loaded(Box::new(snapshot(demo(), LiveMode::Polling))),

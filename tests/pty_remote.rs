@@ -11,10 +11,15 @@ use std::process::{Child, Command, Stdio};
 use pty::{BIN, Tui};
 
 fn serve(dir: &std::path::Path, port: u16) -> Child {
+    serve_with(dir, port, &[])
+}
+
+fn serve_with(dir: &std::path::Path, port: u16, extra: &[&str]) -> Child {
     Command::new(BIN)
         .arg("--data-dir")
         .arg(dir)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(extra)
         .env("ZOPDECK_SANDBOX_SPEED", "20")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -33,13 +38,11 @@ fn wait_port(port: u16) {
     panic!("serve did not start on {port}");
 }
 
-#[test]
-fn the_tui_on_a_remote_server_survives_a_restart() {
-    let server_dir = tempfile::tempdir().unwrap();
-    let client_dir = tempfile::tempdir().unwrap();
+/// An admin token of a server's data dir, and a free port for it.
+fn token_and_port(server_dir: &std::path::Path) -> (String, u16) {
     let out = Command::new(BIN)
         .arg("--data-dir")
-        .arg(server_dir.path())
+        .arg(server_dir)
         .args(["token", "create", "--name", "e2e", "--role", "admin"])
         .output()
         .unwrap();
@@ -50,6 +53,31 @@ fn the_tui_on_a_remote_server_survives_a_restart() {
         .local_addr()
         .unwrap()
         .port();
+    (token, port)
+}
+
+/// A headless command on the remote; its stdout.
+fn cli(url: &str, token: &str, dir: &std::path::Path, args: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .args(["--api-url", url, "--data-dir"])
+        .arg(dir)
+        .args(args)
+        .env("ZOPNIGHT_TOKEN", token)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_tui_on_a_remote_server_survives_a_restart() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let client_dir = tempfile::tempdir().unwrap();
+    let (token, port) = token_and_port(server_dir.path());
     let mut server = serve(server_dir.path(), port);
     wait_port(port);
     let url = format!("http://127.0.0.1:{port}/api");
@@ -76,7 +104,7 @@ fn the_tui_on_a_remote_server_survives_a_restart() {
     let mut server = serve(server_dir.path(), port);
     wait_port(port);
     tui.wait_for("back online, the move saved", |s| {
-        s.contains("● live") && !s.contains("pending")
+        !s.contains("offline") && !s.contains("pending")
     });
 
     tui.keys("r");
@@ -92,18 +120,71 @@ fn the_tui_on_a_remote_server_survives_a_restart() {
     tui.keys("q");
     tui.wait_exit();
 
-    let out = Command::new(BIN)
-        .args(["--api-url", &url, "--data-dir"])
-        .arg(client_dir.path())
-        .args(["deployments", "get", "web", "-o", "json"])
-        .env("ZOPNIGHT_TOKEN", &token)
-        .output()
-        .unwrap();
-    let dep: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = cli(
+        &url,
+        &token,
+        client_dir.path(),
+        &["deployments", "get", "web", "-o", "json"],
+    );
+    let dep: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
         dep["canvasPosition"]["x"], 72.0,
         "the move made while offline reached the server: {dep}"
     );
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
+#[test]
+fn without_a_stream_the_tui_polls_and_shows_changes_made_elsewhere() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let client_dir = tempfile::tempdir().unwrap();
+    let (token, port) = token_and_port(server_dir.path());
+    let mut server = serve_with(server_dir.path(), port, &["--no-websocket"]);
+    wait_port(port);
+    let url = format!("http://127.0.0.1:{port}/api");
+    let config = client_dir.path().join("config.toml");
+    std::fs::write(&config, "[remote]\npoll_interval_seconds = 1\n").unwrap();
+
+    let mut tui = Tui::start_with(
+        client_dir.path(),
+        &["--api-url", &url, "--config", config.to_str().unwrap()],
+        &[("ZOPNIGHT_TOKEN", &token)],
+    );
+    tui.wait_for("the demo canvas, polled", |s| {
+        s.contains(" web ") && s.contains("#3") && s.contains("◌ polling · 1 s")
+    });
+    tui.keys("t");
+    tui.wait_for("web's timeline", |s| s.contains("timeline · web"));
+
+    // Changes made by someone else reach the screen with no key pressed: a new card...
+    cli(
+        &url,
+        &token,
+        client_dir.path(),
+        &[
+            "deployments",
+            "create",
+            "--name",
+            "shop",
+            "--image",
+            "ghcr.io/acme/shop:1.0",
+            "--no-wait",
+        ],
+    );
+    tui.wait_for("the new card", |s| s.contains(" shop "));
+    // ...and a rollback, whose events appear in the open timeline (events after the last).
+    cli(
+        &url,
+        &token,
+        client_dir.path(),
+        &["rollback", "web", "--to", "1", "--no-wait"],
+    );
+    tui.wait_for("web #4 active, in the card and the drawer", |s| {
+        s.contains("#4") && s.contains("rolling_out") && s.contains("active")
+    });
+    tui.keys("q");
+    tui.wait_exit();
     server.kill().unwrap();
     server.wait().unwrap();
 }

@@ -515,3 +515,21 @@ fn offline_with_the_last_known_state() {
     );
     insta::assert_snapshot!(render(&s));
 }
+
+/// On a remote: the header says how changes arrive.
+fn remote_state(live: zopdeck::backend::LiveMode) -> State {
+    let mut s = demo_state();
+    s.backend_label = "remote · http://127.0.0.1:8787/api".into();
+    s.live = live;
+    s
+}
+
+#[test]
+fn remote_with_a_live_stream() {
+    insta::assert_snapshot!(render(&remote_state(zopdeck::backend::LiveMode::Stream)));
+}
+
+#[test]
+fn remote_polling_without_a_stream() {
+    insta::assert_snapshot!(render(&remote_state(zopdeck::backend::LiveMode::Polling)));
+}

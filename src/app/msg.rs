@@ -114,8 +114,12 @@ pub enum Msg {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cmd {
-    /// Load the environment with this id or name (the first one when `None`).
-    Reload(Option<String>),
+    /// Load the environment with this id or name (the first one when `None`). The numbers of
+    /// `known_revisions` are not asked for again: revisions never change.
+    Reload {
+        env: Option<String>,
+        known_revisions: Vec<String>,
+    },
     FetchRevision {
         deployment_id: String,
         revision_id: String,

@@ -2,7 +2,7 @@
 //! calls, the next pending-write deadline and — only while something animates — a tick.
 //! Redraws only when `update` says so: an idle screen costs no CPU.
 
-use std::collections::BTreeMap;
+use std::collections::HashSet;
 use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -67,7 +67,15 @@ async fn event_loop(
         state.screen = (size.width, size.height);
     }
 
-    execute(Cmd::Reload(env), &backend, &tx, outbox);
+    execute(
+        Cmd::Reload {
+            env,
+            known_revisions: Vec::new(),
+        },
+        &backend,
+        &tx,
+        outbox,
+    );
     match outbox.load() {
         Ok(saved) if !saved.is_empty() => {
             let _ = tx.send(Msg::OutboxLoaded(saved));
@@ -215,9 +223,13 @@ fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>
                 let _ = tx.send(Msg::Failed(e));
             }
         }
-        Cmd::Reload(env) => {
+        Cmd::Reload {
+            env,
+            known_revisions,
+        } => {
             tokio::spawn(async move {
-                let msg = match load_snapshot(backend.as_ref(), env.as_deref()).await {
+                let known: HashSet<String> = known_revisions.into_iter().collect();
+                let msg = match load_snapshot(backend.as_ref(), env.as_deref(), &known).await {
                     Ok(s) => Msg::Loaded(Box::new(s)),
                     Err(BackendError::Unavailable(e)) => Msg::Unreachable(e),
                     Err(e) => Msg::Failed(format!("loading failed: {e}; Ctrl-L retries")),
@@ -324,7 +336,7 @@ fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>
 
 fn request_name(cmd: &Cmd) -> &'static str {
     match cmd {
-        Cmd::Reload(_) => "reload",
+        Cmd::Reload { .. } => "reload",
         Cmd::FetchRevision { .. } => "get_revision",
         Cmd::PollDeployments { .. } => "list_deployments",
         Cmd::SavePosition { .. } => "set_canvas_position",
@@ -350,10 +362,12 @@ fn spawn_call(
     });
 }
 
-/// Everything the screen shows for one environment (`prefer`: its id or name).
+/// Everything the screen shows for one environment (`prefer`: its id or name). The cards'
+/// details (revision number, rollout readiness, address) are looked up a few at a time.
 pub async fn load_snapshot(
     b: &dyn Backend,
     prefer: Option<&str>,
+    known_revisions: &HashSet<String>,
 ) -> Result<Snapshot, BackendError> {
     // Read first: a switch of mode after this is signalled, and reloads again.
     let live = b.live_mode();
@@ -378,35 +392,71 @@ pub async fn load_snapshot(
         live,
         ..Default::default()
     };
-    let mut numbers: BTreeMap<String, u32> = BTreeMap::new();
-    for d in &deployments {
-        if let Some(rev) = &d.current_revision_id
-            && !numbers.contains_key(rev)
-            && let Ok(r) = b.get_revision(&d.id, rev).await
-        {
-            numbers.insert(r.id, r.number);
+    // Futures first, then the stream (a closure in the stream trips the spawn's `Send` check).
+    let lookups: Vec<_> = deployments
+        .iter()
+        .map(|d| card_details(b, d, known_revisions))
+        .collect();
+    let details: Vec<CardDetails> = futures::stream::iter(lookups)
+        .buffer_unordered(LOOKUPS_AT_ONCE)
+        .collect()
+        .await;
+    for d in details {
+        snapshot.revision_numbers.extend(d.revision);
+        if let Some((ready, desired)) = d.progress {
+            snapshot.progress.push((d.id.clone(), ready, desired));
         }
-        if d.status == DeploymentStatus::RollingOut
-            && let Ok(events) = b.list_events(&d.id, None).await
-            && let Some((r, t)) = events.iter().rev().find_map(|e| {
-                Some((
-                    e.meta.get("ready")?.as_u64()? as u32,
-                    e.meta.get("desired")?.as_u64()? as u32,
-                ))
-            })
-        {
-            snapshot.progress.push((d.id.clone(), r, t));
-        }
-        if d.status == DeploymentStatus::Active
-            && let Ok(lb) = b.loadbalancer(&d.id).await
-            && lb.status != LbStatus::None
-        {
-            snapshot.loadbalancers.push((d.id.clone(), lb));
+        if let Some(lb) = d.loadbalancer {
+            snapshot.loadbalancers.push((d.id, lb));
         }
     }
-    snapshot.revision_numbers = numbers.into_iter().collect();
     snapshot.deployments = deployments;
     Ok(snapshot)
+}
+
+/// Lookups in flight at once while loading (a remote with many cards answers in parallel).
+const LOOKUPS_AT_ONCE: usize = 16;
+
+/// What a card shows beyond its deployment row.
+struct CardDetails {
+    id: String,
+    revision: Option<(String, u32)>,
+    progress: Option<(u32, u32)>,
+    loadbalancer: Option<LoadBalancer>,
+}
+
+/// A card's details; a lookup that fails leaves its part out (the card still shows).
+async fn card_details(b: &dyn Backend, d: &Deployment, known: &HashSet<String>) -> CardDetails {
+    let mut details = CardDetails {
+        id: d.id.clone(),
+        revision: None,
+        progress: None,
+        loadbalancer: None,
+    };
+    if let Some(rev) = &d.current_revision_id
+        && !known.contains(rev)
+        && let Ok(r) = b.get_revision(&d.id, rev).await
+    {
+        details.revision = Some((r.id, r.number));
+    }
+    if d.status == DeploymentStatus::RollingOut
+        && let Ok(events) = b.list_events(&d.id, None).await
+    {
+        details.progress = events.iter().rev().find_map(|e| {
+            Some((
+                e.meta.get("ready")?.as_u64()? as u32,
+                e.meta.get("desired")?.as_u64()? as u32,
+            ))
+        });
+    }
+    if d.status == DeploymentStatus::Active
+        && super::lb::exposes(d)
+        && let Ok(lb) = b.loadbalancer(&d.id).await
+        && lb.status != LbStatus::None
+    {
+        details.loadbalancer = Some(lb);
+    }
+    details
 }
 
 /// SIGTERM and SIGHUP end the TUI cleanly (the terminal is restored by the caller).

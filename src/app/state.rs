@@ -262,6 +262,14 @@ impl State {
             .min()
     }
 
+    /// Reloading the environment with this id or name (the shown one when `None`).
+    pub fn reload(&self, env: Option<String>) -> super::msg::Cmd {
+        super::msg::Cmd::Reload {
+            env: env.or_else(|| self.environment.as_ref().map(|e| e.id.clone())),
+            known_revisions: self.revision_numbers.keys().cloned().collect(),
+        }
+    }
+
     /// A number in [0, 1) for jitter (xorshift; deterministic for a given seed).
     pub fn next_random(&mut self) -> f64 {
         let mut x = self.rng;

@@ -28,12 +28,7 @@ pub fn update(state: &mut State, msg: Msg, now: Instant) -> (bool, Vec<Cmd>) {
         }
         Msg::Loaded(snapshot) => (true, on_loaded(state, *snapshot, now)),
         Msg::Changed(change) => on_change(state, change, now),
-        Msg::Missed => (
-            false,
-            vec![Cmd::Reload(
-                state.environment.as_ref().map(|e| e.id.clone()),
-            )],
-        ),
+        Msg::Missed => (false, vec![state.reload(None)]),
         Msg::Polled { env_id, result } => super::poll::on_polled(state, &env_id, result, now),
         Msg::RevisionNumber(rev, n) => {
             state.revision_numbers.insert(rev, n);
@@ -62,7 +57,7 @@ pub fn update(state: &mut State, msg: Msg, now: Instant) -> (bool, Vec<Cmd>) {
         Msg::Timer => {
             let retry = state.retry_at.filter(|at| *at <= now).map(|_| {
                 state.retry_at = None;
-                Cmd::Reload(state.environment.as_ref().map(|e| e.id.clone()))
+                state.reload(None)
             });
             (true, retry.into_iter().collect())
         }
@@ -361,9 +356,7 @@ pub fn run_action(state: &mut State, action: Action, now: Instant) -> Vec<Cmd> {
         Action::Undo => return canvas::undo(state, now),
         Action::Redo => return canvas::redo(state, now),
         Action::Reload => {
-            return vec![Cmd::Reload(
-                state.environment.as_ref().map(|e| e.id.clone()),
-            )];
+            return vec![state.reload(None)];
         }
         Action::Timeline => return panels::toggle_timeline(state),
         Action::LoadBalancer => return panels::open_loadbalancer(state, now),
@@ -538,7 +531,7 @@ fn on_overlay_key(
                     if let Some(id) = env {
                         state.viewport = Default::default();
                         state.filter.clear();
-                        return (true, vec![Cmd::Reload(Some(id))]);
+                        return (true, vec![state.reload(Some(id))]);
                     }
                 }
                 ListKey::Edit => state.overlay = Some(Overlay::Environments { query, selected }),

@@ -433,9 +433,15 @@ async fn follow(
     format: OutputFormat,
 ) -> Result<(), String> {
     if wait.no_wait {
-        eprintln!(
-            "queued; it rolls out when a zopdeck with workers runs on this data dir (the TUI, or a command without --no-wait)"
-        );
+        match b.kind() {
+            crate::backend::BackendKind::Remote { url } => eprintln!(
+                "queued on {url}; follow it with `zopdeck deployments wait {}`",
+                d.name
+            ),
+            crate::backend::BackendKind::Embedded { .. } => eprintln!(
+                "queued; it rolls out when a zopdeck with workers runs on this data dir (the TUI, or a command without --no-wait)"
+            ),
+        }
         return print_deployment(b, &d.id, format).await;
     }
     let mut sub = b.subscribe();
