@@ -510,3 +510,276 @@ async fn the_websocket_pushes_events_and_deployments() {
         "the stream needs a token too"
     );
 }
+
+/// The keys of a contract object that must all be there.
+fn has_keys(what: &str, v: &Value, keys: &[&str]) {
+    let obj = v
+        .as_object()
+        .unwrap_or_else(|| panic!("{what} is not an object: {v}"));
+    for k in keys {
+        assert!(obj.contains_key(*k), "{what} lacks {k}: {v}");
+    }
+}
+
+fn is_utc_timestamp(v: &Value) -> bool {
+    v.as_str()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .is_some_and(|t| t.offset().local_minus_utc() == 0)
+        && v.as_str().is_some_and(|s| s.ends_with('Z'))
+}
+
+const DEPLOYMENT_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "orgId",
+    "envId",
+    "sourceType",
+    "repoUrl",
+    "branch",
+    "integrationId",
+    "autoDeploy",
+    "spaceId",
+    "namespace",
+    "registryUrl",
+    "currentRevisionId",
+    "status",
+    "configs",
+    "canvasPosition",
+    "lastDeployAt",
+    "createdAt",
+    "updatedAt",
+];
+const REVISION_KEYS: &[&str] = &[
+    "id",
+    "deploymentId",
+    "number",
+    "image",
+    "buildId",
+    "note",
+    "configs",
+    "trigger",
+    "rollbackOf",
+    "status",
+    "createdAt",
+];
+const SPACE_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "provider",
+    "spaceType",
+    "cloudAccountId",
+    "status",
+    "config",
+    "createdAt",
+];
+const ENVIRONMENT_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "spaceId",
+    "namespace",
+    "registryUrl",
+    "createdAt",
+];
+
+#[tokio::test]
+async fn every_route_answers_in_the_contracts_shape() {
+    let s = server().await;
+    let a = s.admin.as_str();
+    let get = |path: String| {
+        let s = &s;
+        async move {
+            let (status, body) = s.call(&s.viewer, Method::GET, &path, None).await;
+            assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+            body["data"].clone()
+        }
+    };
+
+    // Deployments.
+    let dep = s.create("shop").await;
+    has_keys("deployment", &dep, DEPLOYMENT_KEYS);
+    let id = dep["id"].as_str().unwrap().to_string();
+    assert!(id.starts_with("dep_"));
+    assert!(dep["configs"].is_string());
+    assert!(is_utc_timestamp(&dep["createdAt"]), "{}", dep["createdAt"]);
+    s.wait_active(&id).await;
+    let one = get(format!("/deployments/{id}")).await;
+    has_keys("deployment", &one, DEPLOYMENT_KEYS);
+    assert!(
+        one["currentRevisionId"]
+            .as_str()
+            .unwrap()
+            .starts_with("rev_")
+    );
+    for list in [
+        get("/deployments".into()).await,
+        get(format!(
+            "/environments/{}/deployments",
+            dep["envId"].as_str().unwrap()
+        ))
+        .await,
+    ] {
+        has_keys("listed deployment", &list[0], DEPLOYMENT_KEYS);
+    }
+    let env = dep["envId"].as_str().unwrap();
+    let (status, in_env) = s
+        .call(
+            a,
+            Method::POST,
+            &format!("/environments/{env}/deployments"),
+            Some(json!({"name": "cart", "sourceType": "image", "image": "nginx:1.27"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{in_env}");
+    assert_eq!(in_env["data"]["envId"], env, "the env comes from the path");
+    let (status, pos) = s
+        .call(
+            a,
+            Method::PUT,
+            &format!("/deployments/{id}/canvas-position"),
+            Some(json!({"x": 320, "y": 180.5})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(pos["data"], json!({"x": 320.0, "y": 180.5}));
+    let (status, analyzed) = s
+        .call(a, Method::POST, &format!("/deployments/{id}/analyze"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    for w in analyzed["data"]["warnings"].as_array().unwrap() {
+        has_keys("warning", w, &["code", "severity", "message", "field"]);
+    }
+
+    // Revisions.
+    let (status, created) = s
+        .call(
+            a,
+            Method::POST,
+            &format!("/deployments/{id}/revisions"),
+            Some(json!({"image": "nginx:1.28", "buildID": "b-42", "note": "CI"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    has_keys("revision", &created["data"], REVISION_KEYS);
+    assert_eq!(created["data"]["buildId"], "b-42");
+    let rev = created["data"]["id"].as_str().unwrap().to_string();
+    let listed = get(format!("/deployments/{id}/revisions")).await;
+    assert_eq!(listed[0]["id"], rev.as_str(), "newest first");
+    let one = get(format!("/deployments/{id}/revisions/{rev}")).await;
+    has_keys("revision", &one, REVISION_KEYS);
+    assert_eq!(one["trigger"], "manual");
+    s.wait_active(&id).await;
+    let first = listed.as_array().unwrap().last().unwrap()["id"].clone();
+    let (status, rb) = s
+        .call(
+            a,
+            Method::POST,
+            &format!("/deployments/{id}/rollback"),
+            Some(json!({"toRevisionID": first})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{rb}");
+    has_keys("revision", &rb["data"], REVISION_KEYS);
+    assert_eq!(rb["data"]["trigger"], "rollback");
+
+    // Events and LoadBalancer.
+    let events = get(format!("/deployments/{id}/events")).await;
+    for e in events.as_array().unwrap() {
+        has_keys("event", e, &["id", "stage", "status", "meta", "createdAt"]);
+        assert!(e["id"].as_str().unwrap().starts_with("ev_"));
+    }
+    let lb = get(format!("/deployments/{id}/loadbalancer")).await;
+    has_keys("loadbalancer", &lb, &["status", "address", "ports", "tls"]);
+
+    // Environments.
+    let envs = get("/environments".into()).await;
+    has_keys("environment", &envs[0], ENVIRONMENT_KEYS);
+    let space_id = envs[0]["spaceId"].as_str().unwrap().to_string();
+    has_keys(
+        "environment",
+        &get(format!("/environments/{env}")).await,
+        ENVIRONMENT_KEYS,
+    );
+    let (status, new_env) = s
+        .call(
+            a,
+            Method::POST,
+            "/environments",
+            Some(json!({"name": "qa", "spaceId": space_id, "namespace": "qa"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{new_env}");
+    has_keys("environment", &new_env["data"], ENVIRONMENT_KEYS);
+
+    // Spaces, namespaces, clusters.
+    let spaces = get("/spaces".into()).await;
+    for sp in spaces.as_array().unwrap() {
+        has_keys("space", sp, SPACE_KEYS);
+        assert!(sp["config"].is_string(), "config is a JSON string");
+        assert!(sp.get("caCert").is_none() && sp.get("serviceAccountToken").is_none());
+    }
+    has_keys(
+        "space",
+        &get(format!("/spaces/{space_id}")).await,
+        SPACE_KEYS,
+    );
+    let clusters = get("/cloud-accounts/ca_sandbox/clusters".into()).await;
+    let cluster = clusters[0].clone();
+    let (region, name) = (
+        cluster["region"].as_str().unwrap(),
+        cluster["name"].as_str().unwrap(),
+    );
+    let access = format!("/cloud-accounts/ca_sandbox/clusters/{region}/{name}/access");
+    let (status, _) = s.call(a, Method::DELETE, &access, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, registered) = s.call(a, Method::PUT, &access, None).await;
+    assert_eq!(status, StatusCode::OK, "{registered}");
+    assert_eq!(registered["data"]["accessRegistered"], true);
+    let (status, extra) = s
+        .call(
+            a,
+            Method::POST,
+            "/spaces",
+            Some(
+                json!({"name": "extra", "provider": "gcp", "cloudAccountId": "ca_sandbox",
+                        "config": {"clusterName": name, "region": region}}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{extra}");
+    has_keys("space", &extra["data"], SPACE_KEYS);
+    assert_eq!(extra["data"]["spaceType"], "kubernetes", "the default");
+    let extra_id = extra["data"]["id"].as_str().unwrap().to_string();
+    assert!(extra_id.starts_with("spc_"));
+    let (status, off) = s
+        .call(
+            a,
+            Method::PUT,
+            &format!("/spaces/{extra_id}/status"),
+            Some(json!({"status": "inactive"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(off["data"]["status"], "inactive");
+    let (status, ns) = s
+        .call(
+            a,
+            Method::POST,
+            &format!("/space-discovery/{extra_id}/namespaces"),
+            Some(json!({"name": "team-a"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{ns}");
+    for n in get(format!("/space-discovery/{extra_id}/namespaces"))
+        .await
+        .as_array()
+        .unwrap()
+    {
+        has_keys("namespace", n, &["name", "managedByZopnight"]);
+    }
+    for _ in 0..2 {
+        let (status, _) = s
+            .call(a, Method::DELETE, &format!("/spaces/{extra_id}"), None)
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "delete, then again");
+    }
+}
