@@ -188,3 +188,71 @@ fn without_a_stream_the_tui_polls_and_shows_changes_made_elsewhere() {
     server.kill().unwrap();
     server.wait().unwrap();
 }
+
+#[test]
+fn login_asks_without_echo_checks_the_token_and_keeps_it_private() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let client_dir = tempfile::tempdir().unwrap();
+    let config_home = tempfile::tempdir().unwrap();
+    let home = config_home.path().to_str().unwrap();
+    let (token, port) = token_and_port(server_dir.path());
+    let mut server = serve(server_dir.path(), port);
+    wait_port(port);
+    let url = format!("http://127.0.0.1:{port}/api");
+    let credentials = config_home.path().join("zopdeck").join("credentials.json");
+
+    // A wrong token is refused and nothing is stored.
+    let mut login = Tui::start_with(
+        client_dir.path(),
+        &["--api-url", &url, "login"],
+        &[("XDG_CONFIG_HOME", home)],
+    );
+    login.wait_for("the prompt", |s| s.contains("input hidden"));
+    login.keys("zn_pat_wrong\r");
+    assert!(!login.exit_status().success());
+    let screen = login.contents();
+    assert!(screen.contains("not accepted"), "{screen}");
+    assert!(!screen.contains("zn_pat_wrong"), "never echoed: {screen}");
+    assert!(!credentials.exists());
+
+    // The right one is stored, readable by the user only, and used from then on.
+    let mut login = Tui::start_with(
+        client_dir.path(),
+        &["--api-url", &url, "login"],
+        &[("XDG_CONFIG_HOME", home)],
+    );
+    login.wait_for("the prompt", |s| s.contains("input hidden"));
+    login.keys(&format!("{token}\r"));
+    login.wait_exit();
+    let screen = login.contents();
+    assert!(screen.contains("logged in"), "{screen}");
+    assert!(!screen.contains(&token), "never echoed: {screen}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&credentials)
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+    let out = Command::new(BIN)
+        .args(["--api-url", &url, "--data-dir"])
+        .arg(client_dir.path())
+        .args(["deployments", "list", "-o", "json"])
+        .env("XDG_CONFIG_HOME", home)
+        .env_remove("ZOPNIGHT_TOKEN")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(list.as_array().unwrap().iter().any(|d| d["name"] == "web"));
+    let log = std::fs::read_to_string(client_dir.path().join("zopdeck.log")).unwrap_or_default();
+    assert!(!log.contains(&token), "the token is never logged");
+    server.kill().unwrap();
+    server.wait().unwrap();
+}

@@ -102,11 +102,16 @@ impl Tui {
     }
 
     pub fn wait_exit(&mut self) {
+        let status = self.exit_status();
+        assert!(status.success(), "zopdeck exited with {status:?}");
+    }
+
+    /// Waits for the process to end, however it ends.
+    pub fn exit_status(&mut self) -> portable_pty::ExitStatus {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                assert!(status.success(), "zopdeck exited with {status:?}");
-                return;
+                return status;
             }
             assert!(
                 Instant::now() < deadline,
