@@ -625,19 +625,44 @@ fn token(ctx: &Context, cmd: &TokenCmd) -> Result<(), String> {
     }
 }
 
+/// Whether the server streams changes (`/ws`), found out by subscribing for a moment.
+async fn live_stream(ctx: &Context) -> String {
+    if !ctx.config.remote.websocket {
+        return format!(
+            "not used (remote.websocket = false): the TUI polls every {} s",
+            ctx.config.remote.poll_interval_seconds
+        );
+    }
+    let mut feed = ctx.backend.subscribe();
+    let _ = tokio::time::timeout(Duration::from_secs(3), feed.next()).await;
+    match ctx.backend.live_mode() {
+        crate::backend::LiveMode::Stream => "yes (/ws)".into(),
+        _ => format!(
+            "not offered: the TUI polls every {} s (remote.poll_interval_seconds)",
+            ctx.config.remote.poll_interval_seconds
+        ),
+    }
+}
+
 async fn doctor(ctx: &Context) -> Result<(), String> {
     let Some(engine) = &ctx.engine else {
         println!("zopdeck {}", env!("CARGO_PKG_VERSION"));
         if let crate::backend::BackendKind::Remote { url } = ctx.backend.kind() {
             println!("backend:       remote API {url}");
         }
-        return match ctx.backend.list_environments().await {
-            Ok(envs) => {
-                println!("reachable:     yes ({} environment(s))", envs.len());
-                Ok(())
-            }
-            Err(e) => Err(format!("the API is not usable: {e}")),
-        };
+        if std::env::var(crate::credentials::ENV).is_ok_and(|t| !t.trim().is_empty()) {
+            println!("token:         from {}", crate::credentials::ENV);
+        } else if let Some(file) = crate::credentials::path() {
+            println!("token:         from {}", file.display());
+        }
+        let envs = ctx
+            .backend
+            .list_environments()
+            .await
+            .map_err(|e| format!("the API is not usable: {e}"))?;
+        println!("reachable:     yes ({} environment(s))", envs.len());
+        println!("live stream:   {}", live_stream(ctx).await);
+        return Ok(());
     };
     println!("zopdeck {}", env!("CARGO_PKG_VERSION"));
     println!("data dir:      {}", ctx.data_dir.display());

@@ -108,8 +108,9 @@ impl RemoteBackend {
             let outcome = match req.send().await {
                 Ok(res) => decode(res, path).await,
                 Err(e) => Err(BackendError::Unavailable(format!(
-                    "cannot reach {}: {e}",
-                    self.base
+                    "cannot reach {}: {}",
+                    self.base,
+                    root_cause(&e)
                 ))),
             };
             match outcome {
@@ -188,6 +189,20 @@ async fn decode<T: DeserializeOwned>(
         502..=504 => BackendError::Unavailable(message),
         _ => BackendError::Internal(message),
     })
+}
+
+/// The innermost cause of a request failure ("Connection refused", "timed out"): reqwest's
+/// own message only says that sending failed.
+fn root_cause(e: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    if e.is_timeout() {
+        "timed out".into()
+    } else {
+        cause.to_string()
+    }
 }
 
 fn enc(s: &str) -> String {
