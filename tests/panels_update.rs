@@ -658,3 +658,47 @@ fn an_unreachable_backend_keeps_the_last_state_and_retries_with_backoff() {
     assert_eq!(s.connection, Connection::Connected);
     assert!(s.next_deadline().is_none());
 }
+
+#[test]
+fn relative_times_in_the_drawer_are_redrawn_when_they_would_read_differently() {
+    let mut s = loaded(demo(), 120, 40);
+    assert_eq!(s.next_clock_change(), None, "no drawer: nothing to redraw");
+    press(&mut s, KeyCode::Char('t'), Instant::now());
+    let at = |secs_ago: f64| Event {
+        id: format!("ev_{secs_ago}"),
+        stage: Stage::Active,
+        status: EventStatus::Succeeded,
+        meta: Default::default(),
+        revision_id: None,
+        created_at: ts() - chrono::Duration::milliseconds((secs_ago * 1000.0) as i64),
+    };
+    s.now = ts();
+    update(
+        &mut s,
+        Msg::EventsLoaded {
+            id: "dep_web".into(),
+            result: Ok(vec![at(310.0)]),
+        },
+        Instant::now(),
+    );
+    assert_eq!(
+        s.next_clock_change(),
+        Some(Duration::from_secs(50)),
+        "\"5m ago\" becomes \"6m ago\" in 50 s"
+    );
+    update(
+        &mut s,
+        Msg::EventsLoaded {
+            id: "dep_web".into(),
+            result: Ok(vec![at(12.3)]),
+        },
+        Instant::now(),
+    );
+    assert_eq!(
+        s.next_clock_change(),
+        Some(Duration::from_millis(700)),
+        "\"12s ago\" becomes \"13s ago\""
+    );
+    press(&mut s, KeyCode::Char('T'), Instant::now());
+    assert_eq!(s.next_clock_change(), None, "absolute times never change");
+}

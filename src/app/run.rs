@@ -87,6 +87,7 @@ async fn event_loop(
     }
     draw(terminal, state, &palette)?;
 
+    let mut clock = None;
     loop {
         let deadline = state.next_deadline().map(tokio::time::Instant::from_std);
         let msg = tokio::select! {
@@ -108,6 +109,12 @@ async fn event_loop(
                 }
             },
             () = sleep_until(deadline), if deadline.is_some() => Msg::Timer,
+            () = sleep_until(clock), if clock.is_some() => {
+                // A relative time on screen ("12s ago") reads differently now.
+                draw(terminal, state, &palette)?;
+                clock = next_clock_redraw(state);
+                continue;
+            }
             _ = tick.tick(), if state.animating() => Msg::Tick,
             () = signals.recv() => return Ok(()),
         };
@@ -128,8 +135,15 @@ async fn event_loop(
         }
         if redraw {
             draw(terminal, state, &palette)?;
+            clock = next_clock_redraw(state);
         }
     }
+}
+
+fn next_clock_redraw(state: &State) -> Option<tokio::time::Instant> {
+    state
+        .next_clock_change()
+        .map(|d| tokio::time::Instant::now() + d)
 }
 
 /// Leaves the TUI, runs `$VISUAL`/`$EDITOR` (else `vi`) on `text`, and comes back intact.

@@ -270,6 +270,27 @@ impl State {
         }
     }
 
+    /// How long until a relative time on screen ("12s ago") reads differently, measured from
+    /// the `now` of the last frame: the loop redraws then, and not before.
+    pub fn next_clock_change(&self) -> Option<std::time::Duration> {
+        let t = self.drawer.as_ref().filter(|t| !t.absolute_times)?;
+        t.events
+            .iter()
+            .rev()
+            .take(500)
+            .map(|e| {
+                let age = (self.now - e.created_at).num_milliseconds().max(0);
+                let unit = match age {
+                    a if a < 60_000 => 1_000,
+                    a if a < 3_600_000 => 60_000,
+                    _ => 3_600_000,
+                };
+                unit - age % unit
+            })
+            .min()
+            .map(|ms| std::time::Duration::from_millis(ms as u64))
+    }
+
     /// A number in [0, 1) for jitter (xorshift; deterministic for a given seed).
     pub fn next_random(&mut self) -> f64 {
         let mut x = self.rng;
