@@ -60,7 +60,7 @@ async fn tui(cli: &Cli) -> Result<(), String> {
     let env = Some(zopdeck::backend::engine::DEMO_ENV.to_string());
     let result = run_tui(ctx.backend.clone(), state, env, outbox).await;
     if let Some(engine) = &ctx.engine {
-        engine.shutdown();
+        engine.stop(std::time::Duration::from_secs(5)).await;
     }
     result
 }

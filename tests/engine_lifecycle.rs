@@ -940,3 +940,44 @@ async fn a_data_dir_is_locked_by_one_engine_and_keeps_its_catalog() {
     assert_eq!(again.status, DeploymentStatus::Active);
     assert_eq!(again.current_revision_id, d.current_revision_id);
 }
+
+#[tokio::test(start_paused = true)]
+async fn stopping_hands_jobs_in_flight_back_at_once() {
+    let engine = engine().await;
+    let env = demo_env(&engine).await;
+    let d = engine
+        .create_deployment(image_dep(
+            &env.id,
+            "slow",
+            "ghcr.io/acme/slow:1",
+            json!({"replicas": 3}),
+        ))
+        .await
+        .unwrap();
+    wait_status(&engine, &d.id, DeploymentStatus::RollingOut).await;
+    let leased = |engine: &Engine| {
+        engine
+            .store()
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT state, lease_expires_at FROM jobs ORDER BY id DESC LIMIT 1",
+                    [],
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+                )?)
+            })
+            .unwrap()
+    };
+    let (state, lease) = leased(&engine);
+    assert_eq!(state, "running");
+    assert!(lease > 0, "a running job is leased");
+    assert_eq!(
+        engine.stop(std::time::Duration::from_secs(5)).await,
+        0,
+        "every worker stopped in time"
+    );
+    assert_eq!(
+        leased(&engine),
+        ("running".to_string(), 0),
+        "the job is handed back: the next run takes it without waiting out the lease"
+    );
+}

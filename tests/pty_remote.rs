@@ -256,3 +256,80 @@ fn login_asks_without_echo_checks_the_token_and_keeps_it_private() {
     server.kill().unwrap();
     server.wait().unwrap();
 }
+
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_serve_gracefully_and_hands_running_jobs_back() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let client_dir = tempfile::tempdir().unwrap();
+    let (token, port) = token_and_port(server_dir.path());
+    // Real-time sandbox: a rollout that never gets ready keeps its job running.
+    let mut server = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(server_dir.path())
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("ZOPDECK_SANDBOX_SPEED", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_port(port);
+    let url = format!("http://127.0.0.1:{port}/api");
+    cli(
+        &url,
+        &token,
+        client_dir.path(),
+        &[
+            "deployments",
+            "create",
+            "--name",
+            "stuck",
+            "--image",
+            "ghcr.io/acme/stuck:crashloop",
+            "--no-wait",
+        ],
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let out = cli(
+            &url,
+            &token,
+            client_dir.path(),
+            &["deployments", "get", "stuck", "-o", "json"],
+        );
+        let d: serde_json::Value = serde_json::from_str(&out).unwrap();
+        if d["status"] == "rolling_out" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never rolling out: {d}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+
+    let status = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = server.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(stderr.contains("shutting down"), "{stderr}");
+
+    let db = rusqlite::Connection::open(server_dir.path().join("zopdeck.db")).unwrap();
+    let (state, lease): (String, i64) = db
+        .query_row(
+            "SELECT state, lease_expires_at FROM jobs ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (state.as_str(), lease),
+        ("running", 0),
+        "the worker handed its job back instead of leaving it leased"
+    );
+}

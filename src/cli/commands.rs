@@ -289,7 +289,7 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
         }
     };
     if let Some(engine) = &ctx.engine {
-        engine.shutdown();
+        engine.stop(Duration::from_secs(5)).await;
     }
     result
 }

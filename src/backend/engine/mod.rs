@@ -102,6 +102,8 @@ pub struct Engine {
     /// Deployments whose pending LoadBalancer is being watched.
     lb_watchers: std::sync::Mutex<std::collections::HashSet<String>>,
     shutdown: watch::Sender<bool>,
+    /// The running workers, awaited by `stop`.
+    workers: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
     data_dir: Option<PathBuf>,
     work_dir: PathBuf,
     /// Unique per process: the owner name on job leases.
@@ -202,6 +204,7 @@ impl Engine {
             wake: Notify::new(),
             lb_watchers: Default::default(),
             shutdown,
+            workers: Default::default(),
             data_dir,
             work_dir,
             owner: format!(
@@ -255,9 +258,34 @@ impl Engine {
         }
     }
 
-    /// Stops the workers; jobs in flight keep their lease and are resumed by the next run.
+    /// Tells the workers to stop: each hands its job back (its lease released, so the next
+    /// run resumes it at once). Does not wait; see `stop`.
     pub fn shutdown(&self) {
         self.shutdown.send_replace(true);
+    }
+
+    /// Stops the workers and waits (up to `grace`) until every one has handed its job back.
+    /// Returns how many were still running at the deadline (their leases simply run out).
+    pub async fn stop(&self, grace: std::time::Duration) -> usize {
+        self.shutdown();
+        let handles: Vec<_> = match self.workers.lock() {
+            Ok(mut w) => w.drain(..).collect(),
+            Err(poisoned) => poisoned.into_inner().drain(..).collect(),
+        };
+        let deadline = tokio::time::Instant::now() + grace;
+        let mut left = 0;
+        for h in handles {
+            if tokio::time::timeout_at(deadline, h).await.is_err() {
+                left += 1;
+            }
+        }
+        if left > 0 {
+            tracing::warn!(
+                left,
+                "workers still busy at exit; their jobs resume when the lease runs out"
+            );
+        }
+        left
     }
 
     pub fn data_dir(&self) -> Option<&Path> {

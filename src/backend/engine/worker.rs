@@ -9,8 +9,11 @@ use super::lifecycle::JobEnd;
 use super::store::{Job, JobState, jobs};
 
 pub(super) fn spawn_all(engine: &Arc<Engine>) {
-    for _ in 0..engine.settings.workers {
-        tokio::spawn(run_worker(Arc::clone(engine)));
+    let handles =
+        (0..engine.settings.workers).map(|_| tokio::spawn(run_worker(Arc::clone(engine))));
+    match engine.workers.lock() {
+        Ok(mut w) => w.extend(handles),
+        Err(poisoned) => poisoned.into_inner().extend(handles),
     }
 }
 

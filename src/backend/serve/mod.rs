@@ -70,7 +70,8 @@ pub async fn serve(engine: Arc<Engine>, listen: SocketAddr, websocket: bool) -> 
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await;
-    engine.shutdown();
+    // Workers hand their jobs back before the process ends.
+    engine.stop(std::time::Duration::from_secs(5)).await;
     result.map_err(|e| format!("server error: {e}"))
 }
 
