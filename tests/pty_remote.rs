@@ -264,7 +264,7 @@ fn sigterm_stops_serve_gracefully_and_hands_running_jobs_back() {
     let client_dir = tempfile::tempdir().unwrap();
     let (token, port) = token_and_port(server_dir.path());
     // Real-time sandbox: a rollout that never gets ready keeps its job running.
-    let mut server = Command::new(BIN)
+    let server = Command::new(BIN)
         .arg("--data-dir")
         .arg(server_dir.path())
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
