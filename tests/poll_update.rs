@@ -312,6 +312,15 @@ fn a_rejected_token_stops_polling_and_other_failures_try_again() {
     let message = &s.message.as_ref().unwrap().0;
     assert!(message.contains("run zopdeck login"), "{message}");
     assert!(message.contains("Ctrl-L"), "{message}");
+    assert!(matches!(s.connection, Connection::Rejected(_)));
+    let (_, cmds) = update(&mut s, Msg::Timer, t0 + INTERVAL * 10);
+    assert_eq!(polls(&cmds), 0, "nothing is asked until the user reloads");
+    let (_, cmds) = update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL)),
+        t0 + INTERVAL * 10,
+    );
+    assert!(cmds.iter().any(|c| matches!(c, Cmd::Reload { .. })));
 }
 
 #[test]

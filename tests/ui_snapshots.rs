@@ -533,3 +533,16 @@ fn remote_with_a_live_stream() {
 fn remote_polling_without_a_stream() {
     insta::assert_snapshot!(render(&remote_state(zopdeck::backend::LiveMode::Polling)));
 }
+
+#[test]
+fn remote_token_rejected() {
+    let mut s = remote_state(zopdeck::backend::LiveMode::Stream);
+    update(
+        &mut s,
+        Msg::Rejected(
+            "token rejected — run zopdeck login (the token is unknown or revoked)".into(),
+        ),
+        Instant::now(),
+    );
+    insta::assert_snapshot!(render(&s));
+}

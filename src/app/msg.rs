@@ -70,6 +70,8 @@ pub enum Msg {
     Failed(String),
     /// The backend could not be reached (loading failed for want of a connection).
     Unreachable(String),
+    /// The backend refused the token: stop asking until the user reloads.
+    Rejected(String),
     /// Animation tick (spinners); only sent while something animates.
     Tick,
     /// A pending write or a LoadBalancer check came due.

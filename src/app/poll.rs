@@ -76,10 +76,7 @@ pub fn on_polled(
         }
         Err(PollError::Refused(why)) => {
             // Asking again would be refused again: stop until the user reloads.
-            state.message = Some((
-                format!("{why}; polling stopped — Ctrl-L retries"),
-                MessageKind::Error,
-            ));
+            super::update::rejected(state, why);
             return (true, vec![]);
         }
         Err(PollError::Failed(why)) => {

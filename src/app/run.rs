@@ -246,6 +246,9 @@ fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>
                 let msg = match load_snapshot(backend.as_ref(), env.as_deref(), &known).await {
                     Ok(s) => Msg::Loaded(Box::new(s)),
                     Err(BackendError::Unavailable(e)) => Msg::Unreachable(e),
+                    Err(e @ (BackendError::Unauthorized(_) | BackendError::Forbidden(_))) => {
+                        Msg::Rejected(e.to_string())
+                    }
                     Err(e) => Msg::Failed(format!("loading failed: {e}; Ctrl-L retries")),
                 };
                 let _ = tx.send(msg);

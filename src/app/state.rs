@@ -96,6 +96,9 @@ pub enum Overlay {
 pub enum Connection {
     Connected,
     Offline(String),
+    /// The server refused the token (or its rights): nothing is asked again until the user
+    /// reloads (after `zopdeck login`).
+    Rejected(String),
 }
 
 #[derive(Debug, Clone)]

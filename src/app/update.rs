@@ -65,6 +65,10 @@ pub fn update(state: &mut State, msg: Msg, now: Instant) -> (bool, Vec<Cmd>) {
             go_offline(state, &why, now);
             (true, vec![])
         }
+        Msg::Rejected(why) => {
+            rejected(state, why);
+            (true, vec![])
+        }
         Msg::EventsLoaded { id, result } => {
             panels::on_events(state, &id, result);
             (true, vec![])
@@ -96,9 +100,23 @@ pub fn update(state: &mut State, msg: Msg, now: Instant) -> (bool, Vec<Cmd>) {
         cmds.extend(panels::follow_selection(state));
     }
     cmds.extend(persist::flush_due(state, now));
-    cmds.extend(lb::due(state, now));
-    cmds.extend(super::poll::due(state, now));
+    if state.connection == Connection::Connected {
+        // Offline, the reload retries; rejected, nothing is asked until the user reloads.
+        cmds.extend(lb::due(state, now));
+        cmds.extend(super::poll::due(state, now));
+    }
     (redraw, cmds)
+}
+
+/// The server refused the token: say what to do, and ask nothing more until a reload.
+pub(super) fn rejected(state: &mut State, why: String) {
+    state.poll.next = None;
+    state.retry_at = None;
+    state.message = Some((
+        format!("{why}; press Ctrl-L after fixing it"),
+        MessageKind::Error,
+    ));
+    state.connection = Connection::Rejected(why);
 }
 
 /// The backend cannot be reached: keep showing the last known state, stop polling, and try

@@ -83,6 +83,14 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) 
             format!("│ ✗ offline — {why} "),
             palette.error(),
         )),
+        Connection::Rejected(why) => spans.push(Span::styled(
+            if why.contains("zopdeck login") {
+                "│ ✗ token rejected — run zopdeck login "
+            } else {
+                "│ ✗ refused by the server (see below) "
+            },
+            palette.error(),
+        )),
     }
     // Last, as it is the longest and the first to be cut on a narrow terminal.
     spans.push(Span::raw(format!("│ {}", state.backend_label)));
