@@ -55,11 +55,19 @@ fn polls(cmds: &[Cmd]) -> usize {
 }
 
 fn polled(s: &mut State, list: Vec<Deployment>, at: Instant) -> (bool, Vec<Cmd>) {
+    answered(s, Ok(list), at)
+}
+
+fn answered(
+    s: &mut State,
+    result: Result<Vec<Deployment>, PollError>,
+    at: Instant,
+) -> (bool, Vec<Cmd>) {
     update(
         s,
         Msg::Polled {
             env_id: "env_demo".into(),
-            result: Ok(list),
+            result,
         },
         at,
     )
@@ -256,12 +264,9 @@ fn an_unreachable_server_stops_polling_until_a_reload_succeeds() {
     let t0 = Instant::now();
     let mut s = polling(t0);
     update(&mut s, Msg::Timer, t0 + INTERVAL);
-    update(
+    answered(
         &mut s,
-        Msg::Polled {
-            env_id: "env_demo".into(),
-            result: Err(PollError::Unreachable("cannot reach the server".into())),
-        },
+        Err(PollError::Unreachable("cannot reach the server".into())),
         t0 + INTERVAL,
     );
     assert_eq!(s.connection, Connection::Offline("retrying in 1 s".into()));
@@ -288,24 +293,18 @@ fn a_rejected_token_stops_polling_and_other_failures_try_again() {
     let t0 = Instant::now();
     let mut s = polling(t0);
     update(&mut s, Msg::Timer, t0 + INTERVAL);
-    update(
+    answered(
         &mut s,
-        Msg::Polled {
-            env_id: "env_demo".into(),
-            result: Err(PollError::Failed("HTTP 500".into())),
-        },
+        Err(PollError::Failed("HTTP 500".into())),
         t0 + INTERVAL,
     );
     assert_eq!(s.poll.next, Some(t0 + INTERVAL * 2));
     update(&mut s, Msg::Timer, t0 + INTERVAL * 2);
-    update(
+    answered(
         &mut s,
-        Msg::Polled {
-            env_id: "env_demo".into(),
-            result: Err(PollError::Refused(
-                "token rejected — run zopdeck login".into(),
-            )),
-        },
+        Err(PollError::Refused(
+            "token rejected — run zopdeck login".into(),
+        )),
         t0 + INTERVAL * 2,
     );
     assert_eq!(s.poll.next, None, "no loop of refused requests");
