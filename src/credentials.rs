@@ -44,12 +44,29 @@ pub fn store(api_url: &str, token: &str) -> Result<PathBuf, String> {
     }
     let mut all = read(&file);
     all.insert(api_url.trim_end_matches('/').to_string(), token.to_string());
-    let text = serde_json::to_string_pretty(&all).map_err(|e| e.to_string())?;
+    write_all(&file, &all)?;
+    Ok(file)
+}
+
+/// Forgets the token of an API URL; whether there was one.
+pub fn forget(api_url: &str) -> Result<bool, String> {
+    let Some(file) = path().filter(|f| f.exists()) else {
+        return Ok(false);
+    };
+    let mut all = read(&file);
+    if all.remove(api_url.trim_end_matches('/')).is_none() {
+        return Ok(false);
+    }
+    write_all(&file, &all)?;
+    Ok(true)
+}
+
+fn write_all(file: &Path, all: &BTreeMap<String, String>) -> Result<(), String> {
+    let text = serde_json::to_string_pretty(all).map_err(|e| e.to_string())?;
     let tmp = file.with_extension("json.tmp");
     write_private(&tmp, &text)
-        .and_then(|()| std::fs::rename(&tmp, &file))
-        .map_err(|e| format!("cannot save {}: {e}", file.display()))?;
-    Ok(file)
+        .and_then(|()| std::fs::rename(&tmp, file))
+        .map_err(|e| format!("cannot save {}: {e}", file.display()))
 }
 
 #[cfg(unix)]

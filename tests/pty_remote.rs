@@ -254,6 +254,28 @@ fn login_asks_without_echo_checks_the_token_and_keeps_it_private() {
     let log =
         std::fs::read_to_string(remote.client_dir.path().join("zopdeck.log")).unwrap_or_default();
     assert!(!log.contains(&remote.token), "the token is never logged");
+
+    // Logging out forgets it: the next command says how to log in again.
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .args(["--api-url", &remote.url, "--data-dir"])
+            .arg(remote.client_dir.path())
+            .args(args)
+            .env("XDG_CONFIG_HOME", home)
+            .env_remove("ZOPNIGHT_TOKEN")
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["logout"]).status.success());
+    assert!(
+        !std::fs::read_to_string(&credentials)
+            .unwrap()
+            .contains(&remote.token)
+    );
+    let out = run(&["deployments", "list"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("zopdeck login --api-url"), "{stderr}");
 }
 
 #[cfg(unix)]

@@ -98,10 +98,34 @@ async fn login(cli: &Cli) -> Result<(), String> {
     Ok(())
 }
 
+/// `zopdeck logout`: forgets the stored token of the API URL.
+fn logout(cli: &Cli) -> Result<(), String> {
+    let Some(url) = cli.global.api_url.clone() else {
+        return Err(
+            "logout needs the API: zopdeck logout --api-url https://zopnight.com/api".into(),
+        );
+    };
+    if crate::credentials::forget(&url)? {
+        eprintln!("the token for {url} is forgotten");
+    } else {
+        eprintln!("no token was stored for {url}");
+    }
+    if std::env::var(crate::credentials::ENV).is_ok_and(|t| !t.trim().is_empty()) {
+        eprintln!(
+            "note: {} is set in this shell and is used before the stored one",
+            crate::credentials::ENV
+        );
+    }
+    Ok(())
+}
+
 /// Runs a headless command; `Err` carries the message for stderr.
 pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
     if let Command::Login = command {
         return login(cli).await;
+    }
+    if let Command::Logout = command {
+        return logout(cli);
     }
     let needs_workers = match command {
         Command::Deployments(DeploymentsCmd::Create { wait, .. })
@@ -116,6 +140,7 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
         Command::Doctor
             | Command::Serve { .. }
             | Command::Login
+            | Command::Logout
             | Command::Token(TokenCmd::List { .. })
             | Command::Deployments(
                 DeploymentsCmd::List { .. }
@@ -135,7 +160,7 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
     let b = ctx.backend.as_ref();
     let result = match command {
         Command::Doctor => doctor(&ctx).await,
-        Command::Login => Ok(()),
+        Command::Login | Command::Logout => Ok(()),
         Command::Serve {
             listen,
             no_websocket,

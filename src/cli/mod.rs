@@ -81,6 +81,8 @@ pub enum Command {
     },
     /// Store a token for an API URL (asked without echo; kept in a file only you can read).
     Login,
+    /// Forget the stored token of an API URL.
+    Logout,
     /// API tokens for `zopdeck serve`.
     #[command(subcommand)]
     Token(TokenCmd),

@@ -62,6 +62,11 @@ pub async fn serve(engine: Arc<Engine>, listen: SocketAddr, websocket: bool) -> 
     })?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     eprintln!("zopdeck serve: listening on http://{addr}/api");
+    if !addr.ip().is_loopback() {
+        eprintln!(
+            "zopdeck serve: plain HTTP on a network address — tokens travel in clear; put a TLS-terminating proxy in front"
+        );
+    }
     if !websocket {
         eprintln!("zopdeck serve: no live stream (/api/ws); clients poll");
     }
