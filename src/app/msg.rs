@@ -40,6 +40,17 @@ pub enum PollError {
     Failed(String),
 }
 
+impl From<crate::backend::BackendError> for PollError {
+    fn from(e: crate::backend::BackendError) -> Self {
+        use crate::backend::BackendError as E;
+        match e {
+            E::Unavailable(m) => Self::Unreachable(m),
+            E::Unauthorized(_) | E::Forbidden(_) => Self::Refused(e.to_string()),
+            other => Self::Failed(other.to_string()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     Key(KeyEvent),

@@ -64,10 +64,7 @@ pub fn on_events(state: &mut State, id: &str, result: Result<Vec<Event>, String>
     match result {
         Ok(events) => {
             // The latest readiness of a rollout (events fetched by a poll carry it too).
-            let progress = events.iter().rev().find_map(|e| {
-                let meta = |k: &str| Some(e.meta.get(k)?.as_u64()? as u32);
-                (e.stage == Stage::RollingOut).then_some((meta("ready")?, meta("desired")?))
-            });
+            let progress = events.iter().rev().find_map(Event::readiness);
             let rolling_out = state
                 .deployment(id)
                 .is_some_and(|d| d.status == DeploymentStatus::RollingOut);

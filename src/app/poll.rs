@@ -2,7 +2,7 @@
 //! for the shown environment per interval, and the open timeline's events after the last one
 //! seen. What changed is applied as if it had been pushed.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use super::msg::{Cmd, PollError};
@@ -93,40 +93,49 @@ pub fn on_polled(
         // The user switched environments meanwhile; the switch loaded the new one.
         return (false, vec![]);
     }
-    let mut redraw = false;
-    let mut cmds = vec![];
+    // What changed, found with one pass over each side (a poll may list thousands).
+    let shown: HashMap<&str, &Deployment> = state
+        .deployments
+        .iter()
+        .map(|d| (d.id.as_str(), d))
+        .collect();
     let listed: HashSet<&str> = list.iter().map(|d| d.id.as_str()).collect();
     let gone: Vec<String> = known
         .into_iter()
-        .filter(|id| !listed.contains(id.as_str()) && state.deployment(id).is_some())
+        .filter(|id| !listed.contains(id.as_str()) && shown.contains_key(id.as_str()))
         .collect();
-    for d in list {
-        if !changed(state, &d) {
-            continue;
-        }
-        let (r, c) = super::update::on_change(state, Change::Deployment { data: Box::new(d) }, now);
-        redraw |= r;
-        cmds.extend(c);
-    }
-    for deployment_id in gone {
-        let (r, c) =
-            super::update::on_change(state, Change::DeploymentDeleted { deployment_id }, now);
+    let changes: Vec<Change> = list
+        .iter()
+        .filter(|d| differs(state, shown.get(d.id.as_str()).copied(), d))
+        .map(|d| Change::Deployment {
+            data: Box::new(d.clone()),
+        })
+        .chain(
+            gone.into_iter()
+                .map(|deployment_id| Change::DeploymentDeleted { deployment_id }),
+        )
+        .collect();
+    let mut redraw = false;
+    let mut cmds = vec![];
+    for change in changes {
+        let (r, c) = super::update::on_change(state, change, now);
         redraw |= r;
         cmds.extend(c);
     }
     (redraw, cmds)
 }
 
-/// Whether the listed deployment differs from the card (a position of ours not yet saved
-/// does not count: it wins anyway).
-fn changed(state: &State, listed: &Deployment) -> bool {
-    let Some(shown) = state.deployment(&listed.id) else {
+/// Whether the listed deployment differs from its card, if it has one (a position of ours
+/// not yet saved does not count: it wins anyway).
+fn differs(state: &State, shown: Option<&Deployment>, listed: &Deployment) -> bool {
+    let Some(shown) = shown else {
         return true;
     };
     if state.pending.contains_key(&listed.id) || state.dragging(&listed.id) {
-        let mut listed = listed.clone();
-        listed.canvas_position = shown.canvas_position;
-        return *shown != listed;
+        return Deployment {
+            canvas_position: shown.canvas_position,
+            ..listed.clone()
+        } != *shown;
     }
     shown != listed
 }

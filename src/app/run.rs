@@ -268,13 +268,7 @@ fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>
             let result = backend
                 .list_deployments(Some(&env_id))
                 .await
-                .map_err(|e| match e {
-                    BackendError::Unavailable(m) => PollError::Unreachable(m),
-                    BackendError::Unauthorized(_) | BackendError::Forbidden(_) => {
-                        PollError::Refused(e.to_string())
-                    }
-                    other => PollError::Failed(other.to_string()),
-                });
+                .map_err(PollError::from);
             Msg::Polled { env_id, result }
         }),
         Cmd::LoadEvents { id, after } => spawn_call(tx, async move {
@@ -459,12 +453,7 @@ async fn card_details(b: &dyn Backend, d: &Deployment, known: &HashSet<String>) 
     if d.status == DeploymentStatus::RollingOut
         && let Ok(events) = b.list_events(&d.id, None).await
     {
-        details.progress = events.iter().rev().find_map(|e| {
-            Some((
-                e.meta.get("ready")?.as_u64()? as u32,
-                e.meta.get("desired")?.as_u64()? as u32,
-            ))
-        });
+        details.progress = events.iter().rev().find_map(Event::readiness);
     }
     if d.status == DeploymentStatus::Active
         && super::lb::exposes(d)

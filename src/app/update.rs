@@ -274,14 +274,12 @@ pub(super) fn on_change(state: &mut State, change: Change, now: Instant) -> (boo
             {
                 t.add(vec![data.clone()]);
             }
-            let ready = data.meta.get("ready").and_then(|v| v.as_u64());
-            let desired = data.meta.get("desired").and_then(|v| v.as_u64());
-            match (data.stage, ready, desired) {
-                (Stage::RollingOut, Some(r), Some(d)) => {
-                    state.progress.insert(deployment_id, (r as u32, d as u32));
+            match data.readiness() {
+                Some(p) => {
+                    state.progress.insert(deployment_id, p);
                     (true, vec![])
                 }
-                _ => (shown_in_drawer, vec![]),
+                None => (shown_in_drawer, vec![]),
             }
         }
         Change::Loadbalancer {

@@ -264,6 +264,14 @@ pub struct Event {
     pub created_at: Timestamp,
 }
 
+impl Event {
+    /// Replicas ready out of desired, when this is a rollout progress event.
+    pub fn readiness(&self) -> Option<(u32, u32)> {
+        let count = |k: &str| u32::try_from(self.meta.get(k)?.as_u64()?).ok();
+        (self.stage == Stage::RollingOut).then_some((count("ready")?, count("desired")?))
+    }
+}
+
 wire_enum! {
     LbStatus {
         Pending = "pending",

@@ -142,11 +142,8 @@ fn event_line(e: &Event, t: &Timeline, state: &State, palette: &Palette) -> Line
         Span::styled(format!("{:<10}", e.status.as_str()), status_style),
     ];
     let meta = &e.meta;
-    if let (Some(r), Some(d)) = (
-        meta.get("ready").and_then(|v| v.as_u64()),
-        meta.get("desired").and_then(|v| v.as_u64()),
-    ) {
-        spans.push(Span::raw(progress_bar(r, d)));
+    if let Some((r, d)) = e.readiness() {
+        spans.push(Span::raw(progress_bar(u64::from(r), u64::from(d))));
         spans.push(Span::raw(" "));
     }
     for key in ["imageRef", "address", "message"] {
