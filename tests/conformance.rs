@@ -422,3 +422,36 @@ async fn without_a_stream_the_remote_client_says_it_must_be_polled() {
         before + 1
     );
 }
+
+#[tokio::test]
+async fn remote_client_errors_say_what_is_wrong() {
+    let (r, engine) = remote().await;
+    let d = create(r.as_ref(), "named", json!({})).await;
+    match r.get_revision(&d.id, "rev_unknown").await {
+        Err(e @ BackendError::NotFound { .. }) => {
+            assert_eq!(e.to_string(), "revision rev_unknown not found")
+        }
+        other => panic!("{other:?}"),
+    }
+    match r.list_events("dep_unknown", None).await {
+        Err(e @ BackendError::NotFound { .. }) => {
+            assert_eq!(e.to_string(), "deployment dep_unknown not found")
+        }
+        other => panic!("{other:?}"),
+    }
+    // The server's root instead of its /api: no such route, which is not "that id is gone".
+    let root = r.base().trim_end_matches("/api").to_string();
+    let token = engine
+        .store()
+        .write(|c| tokens::create(c, "root", Role::Viewer, &engine.clock().now()))
+        .unwrap()
+        .1;
+    let wrong = RemoteBackend::connect(&root, &token).unwrap();
+    match wrong.list_deployments(None).await {
+        Err(BackendError::Validation { message, field }) => {
+            assert_eq!(field.as_deref(), Some("api_url"));
+            assert!(message.contains("ends in /api"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -59,6 +59,17 @@ impl RemoteBackend {
 
     /// Like `connect`; the live stream starts with the first `subscribe`.
     pub fn connect_with(base: &str, token: &str, options: RemoteOptions) -> Result<Arc<Self>> {
+        match reqwest::Url::parse(base) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+            _ => {
+                return Err(BackendError::Validation {
+                    message: format!(
+                        "the API URL must be an http:// or https:// URL, e.g. https://zopnight.com/api (got {base:?})"
+                    ),
+                    field: Some("api_url".into()),
+                });
+            }
+        }
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(30))
@@ -153,6 +164,7 @@ async fn decode<T: DeserializeOwned>(
     path: &str,
 ) -> Result<(StatusCode, T)> {
     let status = res.status();
+    let url = res.url().clone();
     let text = res
         .text()
         .await
@@ -163,6 +175,16 @@ async fn decode<T: DeserializeOwned>(
             .map_err(|e| BackendError::Internal(e.to_string()));
     }
     let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    if status == StatusCode::NOT_FOUND && body["error"]["code"].as_str().is_none() {
+        // Not the API's "unknown id" but no such route at all: a wrong base URL (or a proxy).
+        // Never `NotFound`, which would read as "that deployment is gone".
+        return Err(BackendError::Validation {
+            message: format!(
+                "no ZopNight API answers at {url} (HTTP 404) — check the API URL; it usually ends in /api"
+            ),
+            field: Some("api_url".into()),
+        });
+    }
     if status.is_success() {
         let data = body.get("data").cloned().unwrap_or(Value::Null);
         return serde_json::from_value(data)
@@ -181,14 +203,59 @@ async fn decode<T: DeserializeOwned>(
             BackendError::Unauthorized(format!("token rejected — run zopdeck login ({message})"))
         }
         403 => BackendError::Forbidden(message),
-        404 => BackendError::NotFound {
-            what: "resource",
-            id: path.rsplit('/').next().unwrap_or(path).to_string(),
-        },
+        404 => {
+            let (what, id) = addressed(path);
+            BackendError::NotFound { what, id }
+        }
         409 => BackendError::Conflict(message),
         502..=504 => BackendError::Unavailable(message),
         _ => BackendError::Internal(message),
     })
+}
+
+/// What a path addresses, for "not found": its last collection and the id after it
+/// (`/deployments/dep_1/revisions/rev_2` → revision rev_2; `/deployments/dep_1/configs` →
+/// deployment dep_1).
+fn addressed(path: &str) -> (&'static str, String) {
+    let path = path.split('?').next().unwrap_or(path);
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let mut found = ("resource", path.to_string());
+    for pair in segments.windows(2) {
+        let what = match pair[0] {
+            "deployments" => "deployment",
+            "revisions" => "revision",
+            "environments" => "environment",
+            "spaces" | "space-discovery" => "space",
+            "cloud-accounts" => "cloud account",
+            "clusters" => "cluster",
+            _ => continue,
+        };
+        found = (what, percent_decode(pair[1]));
+    }
+    found
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The innermost cause of a request failure ("Connection refused", "timed out"): reqwest's
@@ -198,10 +265,15 @@ fn root_cause(e: &reqwest::Error) -> String {
     while let Some(next) = cause.source() {
         cause = next;
     }
+    let text = cause.to_string();
     if e.is_timeout() {
         "timed out".into()
+    } else if e.url().is_some_and(|u| u.scheme() == "https")
+        && (text.contains("InvalidContentType") || text.contains("corrupt message"))
+    {
+        format!("{text} (the server does not speak TLS: is the URL http:// rather than https://?)")
     } else {
-        cause.to_string()
+        text
     }
 }
 
@@ -426,5 +498,45 @@ impl Backend for RemoteBackend {
         } else {
             LiveMode::Polling
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_found_names_what_the_path_addresses() {
+        assert_eq!(
+            addressed("/deployments/dep_1/revisions/rev_2"),
+            ("revision", "rev_2".to_string())
+        );
+        assert_eq!(
+            addressed("/deployments/dep_1/canvas-position"),
+            ("deployment", "dep_1".to_string())
+        );
+        assert_eq!(
+            addressed("/deployments/dep%201/events?after=ev_3"),
+            ("deployment", "dep 1".to_string())
+        );
+        assert_eq!(
+            addressed("/cloud-accounts/ca_x/clusters/eu-west-1/main/access"),
+            ("cluster", "eu-west-1".to_string())
+        );
+        assert_eq!(addressed("/nothing"), ("resource", "/nothing".to_string()));
+    }
+
+    #[test]
+    fn only_http_urls_are_accepted() {
+        for bad in ["not-a-url", "ftp://host/api", "http://", ""] {
+            assert!(
+                matches!(
+                    RemoteBackend::connect(bad, "t"),
+                    Err(BackendError::Validation { .. })
+                ),
+                "{bad}"
+            );
+        }
+        assert!(RemoteBackend::connect("https://zopnight.com/api", "t").is_ok());
     }
 }
