@@ -546,3 +546,29 @@ fn remote_token_rejected() {
     );
     insta::assert_snapshot!(render(&s));
 }
+
+#[test]
+fn config_diff_of_long_configs_folds_unchanged_lines() {
+    let mut s = demo_state();
+    let env_vars: serde_json::Map<String, serde_json::Value> = (1..=20)
+        .map(|i| {
+            (
+                format!("VAR_{i:02}"),
+                serde_json::json!(format!("value-{i}")),
+            )
+        })
+        .collect();
+    let before = serde_json::json!({"envVars": env_vars, "port": 8080, "replicas": 2});
+    s.deployments[0].configs = before.to_string();
+    let mut after = before.clone();
+    after["envVars"]["VAR_10"] = serde_json::json!("changed");
+    update(
+        &mut s,
+        Msg::Edited {
+            id: "dep_web".into(),
+            result: Ok(after.to_string()),
+        },
+        Instant::now(),
+    );
+    insta::assert_snapshot!(render(&s));
+}

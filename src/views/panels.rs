@@ -76,22 +76,56 @@ pub fn diff_lines(from: &Revision, to: &Revision, palette: &Palette) -> Vec<Line
     lines
 }
 
-/// A line diff of two texts: `-` removed, `+` added, the rest indented.
+/// Unchanged lines shown around each change; longer unchanged runs fold into one "⋯" line.
+const DIFF_CONTEXT: usize = 3;
+
+/// A line diff of two texts: `-` removed, `+` added, unchanged lines indented — only those
+/// near a change, so that a one-line change in long configs stays on screen.
 fn line_diff(old: &str, new: &str, palette: &Palette) -> Vec<Line<'static>> {
-    TextDiff::from_lines(old, new)
-        .iter_all_changes()
-        .map(|change| {
-            let text = change.value().trim_end().to_string();
-            match change.tag() {
-                ChangeTag::Equal => Line::from(format!("  {text}")),
-                ChangeTag::Delete => Line::from(Span::styled(format!("- {text}"), palette.error())),
-                ChangeTag::Insert => Line::from(Span::styled(
-                    format!("+ {text}"),
-                    palette.status(DeploymentStatus::Active),
-                )),
+    let diff = TextDiff::from_lines(old, new);
+    let groups = diff.grouped_ops(DIFF_CONTEXT);
+    if groups.is_empty() {
+        return vec![Line::from(Span::styled(
+            "  configs unchanged",
+            palette.dim(),
+        ))];
+    }
+    let total = old.lines().count();
+    let mut lines = Vec::new();
+    let mut shown_to = 0; // old lines before this index are shown or folded already
+    for group in &groups {
+        let start = group.first().map_or(0, |op| op.old_range().start);
+        if start > shown_to {
+            lines.push(fold(start - shown_to, palette));
+        }
+        for op in group {
+            for change in diff.iter_changes(op) {
+                let text = change.value().trim_end().to_string();
+                lines.push(match change.tag() {
+                    ChangeTag::Equal => Line::from(format!("  {text}")),
+                    ChangeTag::Delete => {
+                        Line::from(Span::styled(format!("- {text}"), palette.error()))
+                    }
+                    ChangeTag::Insert => Line::from(Span::styled(
+                        format!("+ {text}"),
+                        palette.status(DeploymentStatus::Active),
+                    )),
+                });
             }
-        })
-        .collect()
+        }
+        shown_to = group.last().map_or(shown_to, |op| op.old_range().end);
+    }
+    if total > shown_to {
+        lines.push(fold(total - shown_to, palette));
+    }
+    lines
+}
+
+fn fold(unchanged: usize, palette: &Palette) -> Line<'static> {
+    Line::from(Span::styled(
+        format!("  ⋯ {unchanged} unchanged line(s)"),
+        palette.dim(),
+    ))
 }
 
 /// The revisions overlay (`Overlay::Revisions`).
