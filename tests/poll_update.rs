@@ -357,3 +357,49 @@ fn an_answer_for_an_environment_left_meanwhile_is_ignored() {
     assert!(s.deployments.is_empty(), "demo's cards stay out of prod");
     assert!(s.poll.next.is_some());
 }
+
+#[test]
+fn a_position_saved_while_a_poll_was_in_flight_is_not_moved_back() {
+    let t0 = Instant::now();
+    let mut s = polling(t0);
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('L'), KeyModifiers::SHIFT)),
+        t0 + Duration::from_millis(4400),
+    );
+    let moved = s.deployment("dep_web").unwrap().canvas_position.unwrap();
+    // The poll and the debounced save go out together; the save succeeds before the poll
+    // answers.
+    let (_, cmds) = update(&mut s, Msg::Timer, t0 + INTERVAL);
+    assert_eq!(polls(&cmds), 1);
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Cmd::SavePosition { id, .. } if id == "dep_web"))
+    );
+    update(
+        &mut s,
+        Msg::Saved {
+            id: "dep_web".into(),
+            pos: moved,
+            result: Ok(()),
+        },
+        t0 + Duration::from_millis(5100),
+    );
+    assert!(s.pending.is_empty());
+    // The answer was read before the save: it still has the old position.
+    polled(&mut s, demo(), t0 + Duration::from_millis(5200));
+    assert_eq!(
+        s.deployment("dep_web").unwrap().canvas_position,
+        Some(moved),
+        "the card does not jump back"
+    );
+    // The next answer has the saved position, and a later move elsewhere is followed again.
+    let mut later = demo();
+    later[0].canvas_position = Some(CanvasPosition { x: 640.0, y: 64.0 });
+    update(&mut s, Msg::Timer, t0 + INTERVAL * 3);
+    polled(&mut s, later, t0 + INTERVAL * 3);
+    assert_eq!(
+        s.deployment("dep_web").unwrap().canvas_position,
+        Some(CanvasPosition { x: 640.0, y: 64.0 })
+    );
+}

@@ -18,6 +18,9 @@ pub struct Poll {
     /// The deployments shown when the poll in flight was sent: only those can have been
     /// deleted by the time it answers (a card created meanwhile is not in its answer).
     pub in_flight: Option<HashSet<String>>,
+    /// Cards whose position was saved while a poll was in flight: its answer may predate the
+    /// save, so it does not move them back.
+    pub saved_meanwhile: HashSet<String>,
 }
 
 impl Default for Poll {
@@ -26,6 +29,7 @@ impl Default for Poll {
             interval: Duration::from_secs(5),
             next: None,
             in_flight: None,
+            saved_meanwhile: HashSet::new(),
         }
     }
 }
@@ -68,6 +72,7 @@ pub fn on_polled(
     now: Instant,
 ) -> (bool, Vec<Cmd>) {
     let known = state.poll.in_flight.take().unwrap_or_default();
+    let saved_meanwhile = std::mem::take(&mut state.poll.saved_meanwhile);
     let list = match result {
         Ok(list) => list,
         Err(PollError::Unreachable(why)) => {
@@ -106,9 +111,13 @@ pub fn on_polled(
         .collect();
     let changes: Vec<Change> = list
         .iter()
-        .filter(|d| differs(state, shown.get(d.id.as_str()).copied(), d))
-        .map(|d| Change::Deployment {
-            data: Box::new(d.clone()),
+        .filter_map(|d| {
+            let shown = shown.get(d.id.as_str()).copied();
+            let mut d = d.clone();
+            if let Some(s) = shown.filter(|_| saved_meanwhile.contains(&d.id)) {
+                d.canvas_position = s.canvas_position;
+            }
+            differs(state, shown, &d).then(|| Change::Deployment { data: Box::new(d) })
         })
         .chain(
             gone.into_iter()
