@@ -67,6 +67,8 @@ fn answered(
         s,
         Msg::Polled {
             env_id: "env_demo".into(),
+            // The answer to the poll last sent.
+            read: s.reads_sent,
             result,
         },
         at,
@@ -85,7 +87,8 @@ fn the_shown_environment_is_listed_once_per_interval_one_request_at_a_time() {
     assert_eq!(
         cmds,
         vec![Cmd::PollDeployments {
-            env_id: "env_demo".into()
+            env_id: "env_demo".into(),
+            read: 1
         }],
         "one list request, nothing else (no drawer open)"
     );
@@ -235,7 +238,8 @@ fn the_open_timeline_asks_for_events_after_the_last_one_and_shows_progress() {
         cmds,
         vec![
             Cmd::PollDeployments {
-                env_id: "env_demo".into()
+                env_id: "env_demo".into(),
+                read: 1
             },
             Cmd::LoadEvents {
                 id: "dep_api".into(),
@@ -401,5 +405,70 @@ fn a_position_saved_while_a_poll_was_in_flight_is_not_moved_back() {
     assert_eq!(
         s.deployment("dep_web").unwrap().canvas_position,
         Some(CanvasPosition { x: 640.0, y: 64.0 })
+    );
+}
+
+#[test]
+fn a_position_saved_while_a_reload_was_in_flight_is_not_moved_back() {
+    let t0 = Instant::now();
+    let mut s = polling(t0);
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('L'), KeyModifiers::SHIFT)),
+        t0,
+    );
+    let moved = s.deployment("dep_web").unwrap().canvas_position.unwrap();
+    // Ctrl-L reads everything again; the save completes before that answer arrives.
+    let (_, cmds) = update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL)),
+        t0 + Duration::from_millis(100),
+    );
+    let Some(Cmd::Reload { read, .. }) = cmds.iter().find(|c| matches!(c, Cmd::Reload { .. }))
+    else {
+        panic!("no reload: {cmds:?}")
+    };
+    let read = *read;
+    let (_, cmds) = update(&mut s, Msg::Timer, t0 + Duration::from_millis(600));
+    assert!(cmds.iter().any(|c| matches!(c, Cmd::SavePosition { .. })));
+    update(
+        &mut s,
+        Msg::Saved {
+            id: "dep_web".into(),
+            pos: moved,
+            result: Ok(()),
+        },
+        t0 + Duration::from_millis(700),
+    );
+    let stale = Snapshot {
+        read,
+        ..snapshot(demo(), LiveMode::Polling)
+    };
+    update(
+        &mut s,
+        Msg::Loaded(Box::new(stale)),
+        t0 + Duration::from_millis(800),
+    );
+    assert_eq!(
+        s.deployment("dep_web").unwrap().canvas_position,
+        Some(moved),
+        "the reload read before the save does not move the card back"
+    );
+    // A reload sent after the save is believed, whatever it says.
+    let Cmd::Reload { read, .. } = s.reload(None) else {
+        unreachable!()
+    };
+    let elsewhere = CanvasPosition { x: 640.0, y: 64.0 };
+    let mut fresh = snapshot(demo(), LiveMode::Polling);
+    fresh.deployments[0].canvas_position = Some(elsewhere);
+    fresh.read = read;
+    update(
+        &mut s,
+        Msg::Loaded(Box::new(fresh)),
+        t0 + Duration::from_secs(1),
+    );
+    assert_eq!(
+        s.deployment("dep_web").unwrap().canvas_position,
+        Some(elsewhere)
     );
 }

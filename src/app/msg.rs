@@ -20,6 +20,8 @@ pub struct Snapshot {
     pub loadbalancers: Vec<(String, LoadBalancer)>,
     /// How changes reach the TUI at the time of loading.
     pub live: crate::backend::LiveMode,
+    /// The number of the read that loaded this (see `State::reads_sent`).
+    pub read: u64,
 }
 
 /// How saving a position failed: `gone` when the deployment no longer exists.
@@ -65,6 +67,7 @@ pub enum Msg {
     /// The answer to a poll of an environment's deployments.
     Polled {
         env_id: String,
+        read: u64,
         result: Result<Vec<Deployment>, PollError>,
     },
     /// A revision's number, fetched for a deployment that moved to it.
@@ -132,6 +135,8 @@ pub enum Cmd {
     Reload {
         env: Option<String>,
         known_revisions: Vec<String>,
+        /// Numbers the read; its answer carries the number back.
+        read: u64,
     },
     FetchRevision {
         deployment_id: String,
@@ -140,6 +145,7 @@ pub enum Cmd {
     /// List an environment's deployments (polling, without a live stream).
     PollDeployments {
         env_id: String,
+        read: u64,
     },
     SavePosition {
         id: String,

@@ -72,9 +72,9 @@ pub fn on_saved(
     match result {
         Ok(()) if p.pos == pos => {
             state.pending.remove(id);
-            if state.poll.in_flight.is_some() {
-                state.poll.saved_meanwhile.insert(id.to_string());
-            }
+            state
+                .saved_after_read
+                .insert(id.to_string(), state.reads_sent);
             if state.pending.is_empty() {
                 state.message = Some(("saved".into(), MessageKind::Info));
             }

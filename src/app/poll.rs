@@ -18,9 +18,6 @@ pub struct Poll {
     /// The deployments shown when the poll in flight was sent: only those can have been
     /// deleted by the time it answers (a card created meanwhile is not in its answer).
     pub in_flight: Option<HashSet<String>>,
-    /// Cards whose position was saved while a poll was in flight: its answer may predate the
-    /// save, so it does not move them back.
-    pub saved_meanwhile: HashSet<String>,
 }
 
 impl Default for Poll {
@@ -29,7 +26,6 @@ impl Default for Poll {
             interval: Duration::from_secs(5),
             next: None,
             in_flight: None,
-            saved_meanwhile: HashSet::new(),
         }
     }
 }
@@ -54,7 +50,8 @@ pub fn due(state: &mut State, now: Instant) -> Vec<Cmd> {
     };
     state.poll.next = None;
     state.poll.in_flight = Some(state.deployments.iter().map(|d| d.id.clone()).collect());
-    let mut cmds = vec![Cmd::PollDeployments { env_id: env }];
+    let read = state.next_read();
+    let mut cmds = vec![Cmd::PollDeployments { env_id: env, read }];
     if let Some(t) = state.drawer.as_ref().filter(|t| t.loaded) {
         cmds.push(Cmd::LoadEvents {
             id: t.deployment_id.clone(),
@@ -68,11 +65,11 @@ pub fn due(state: &mut State, now: Instant) -> Vec<Cmd> {
 pub fn on_polled(
     state: &mut State,
     env_id: &str,
+    read: u64,
     result: Result<Vec<Deployment>, PollError>,
     now: Instant,
 ) -> (bool, Vec<Cmd>) {
     let known = state.poll.in_flight.take().unwrap_or_default();
-    let saved_meanwhile = std::mem::take(&mut state.poll.saved_meanwhile);
     let list = match result {
         Ok(list) => list,
         Err(PollError::Unreachable(why)) => {
@@ -114,7 +111,7 @@ pub fn on_polled(
         .filter_map(|d| {
             let shown = shown.get(d.id.as_str()).copied();
             let mut d = d.clone();
-            if let Some(s) = shown.filter(|_| saved_meanwhile.contains(&d.id)) {
+            if let Some(s) = shown.filter(|_| state.saved_since(&d.id, read)) {
                 d.canvas_position = s.canvas_position;
             }
             differs(state, shown, &d).then(|| Change::Deployment { data: Box::new(d) })

@@ -67,15 +67,8 @@ async fn event_loop(
         state.screen = (size.width, size.height);
     }
 
-    execute(
-        Cmd::Reload {
-            env,
-            known_revisions: Vec::new(),
-        },
-        &backend,
-        &tx,
-        outbox,
-    );
+    let first = state.reload(env);
+    execute(first, &backend, &tx, outbox);
     match outbox.load() {
         Ok(saved) if !saved.is_empty() => {
             let _ = tx.send(Msg::OutboxLoaded(saved));
@@ -240,11 +233,12 @@ fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>
         Cmd::Reload {
             env,
             known_revisions,
+            read,
         } => {
             tokio::spawn(async move {
                 let known: HashSet<String> = known_revisions.into_iter().collect();
                 let msg = match load_snapshot(backend.as_ref(), env.as_deref(), &known).await {
-                    Ok(s) => Msg::Loaded(Box::new(s)),
+                    Ok(s) => Msg::Loaded(Box::new(Snapshot { read, ..s })),
                     Err(BackendError::Unavailable(e)) => Msg::Unreachable(e),
                     Err(e @ (BackendError::Unauthorized(_) | BackendError::Forbidden(_))) => {
                         Msg::Rejected(e.to_string())
@@ -264,12 +258,16 @@ fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>
                 }
             });
         }
-        Cmd::PollDeployments { env_id } => spawn_call(tx, async move {
+        Cmd::PollDeployments { env_id, read } => spawn_call(tx, async move {
             let result = backend
                 .list_deployments(Some(&env_id))
                 .await
                 .map_err(PollError::from);
-            Msg::Polled { env_id, result }
+            Msg::Polled {
+                env_id,
+                read,
+                result,
+            }
         }),
         Cmd::LoadEvents { id, after } => spawn_call(tx, async move {
             let result = backend

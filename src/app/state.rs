@@ -141,6 +141,11 @@ pub struct State {
     /// How changes reach the TUI: pushed, streamed, or polled (`poll`).
     pub live: crate::backend::LiveMode,
     pub poll: super::poll::Poll,
+    /// Reads of the environment (reloads and polls) sent so far; each is numbered by it.
+    pub reads_sent: u64,
+    /// Cards whose position was saved, with `reads_sent` at that moment: an answer to a read
+    /// numbered up to that may predate the save, and does not move the card back.
+    pub saved_after_read: HashMap<String, u64>,
     /// When to try reaching an unreachable backend again, and the delay used last.
     pub retry_at: Option<Instant>,
     pub retry_delay: std::time::Duration,
@@ -182,6 +187,8 @@ impl State {
             lb_polls: HashMap::new(),
             live: crate::backend::LiveMode::Pushed,
             poll: super::poll::Poll::default(),
+            reads_sent: 0,
+            saved_after_read: HashMap::new(),
             now: chrono::DateTime::from_timestamp(0, 0).unwrap_or_default(),
             rng: 0x9E37_79B9_7F4A_7C15,
             retry_at: None,
@@ -266,11 +273,23 @@ impl State {
     }
 
     /// Reloading the environment with this id or name (the shown one when `None`).
-    pub fn reload(&self, env: Option<String>) -> super::msg::Cmd {
+    pub fn reload(&mut self, env: Option<String>) -> super::msg::Cmd {
         super::msg::Cmd::Reload {
             env: env.or_else(|| self.environment.as_ref().map(|e| e.id.clone())),
             known_revisions: self.revision_numbers.keys().cloned().collect(),
+            read: self.next_read(),
         }
+    }
+
+    /// Numbers a read of the environment about to be sent.
+    pub fn next_read(&mut self) -> u64 {
+        self.reads_sent += 1;
+        self.reads_sent
+    }
+
+    /// Whether the answer to read `read` may predate the last save of this card's position.
+    pub fn saved_since(&self, id: &str, read: u64) -> bool {
+        self.saved_after_read.get(id).is_some_and(|&r| r >= read)
     }
 
     /// How long until a relative time on screen ("12s ago") reads differently, measured from

@@ -29,7 +29,11 @@ pub fn update(state: &mut State, msg: Msg, now: Instant) -> (bool, Vec<Cmd>) {
         Msg::Loaded(snapshot) => (true, on_loaded(state, *snapshot, now)),
         Msg::Changed(change) => on_change(state, change, now),
         Msg::Missed => (false, vec![state.reload(None)]),
-        Msg::Polled { env_id, result } => super::poll::on_polled(state, &env_id, result, now),
+        Msg::Polled {
+            env_id,
+            read,
+            result,
+        } => super::poll::on_polled(state, &env_id, read, result, now),
         Msg::RevisionNumber(rev, n) => {
             state.revision_numbers.insert(rev, n);
             (true, vec![])
@@ -146,7 +150,19 @@ fn on_loaded(state: &mut State, s: super::msg::Snapshot, now: Instant) -> Vec<Cm
     state.environments = s.environments;
     state.environment = s.environment;
     state.space = s.space;
+    // Positions saved after this read was sent are newer than what it found.
+    let saved: Vec<(String, Option<CanvasPosition>)> = state
+        .deployments
+        .iter()
+        .filter(|d| state.saved_since(&d.id, s.read))
+        .map(|d| (d.id.clone(), d.canvas_position))
+        .collect();
     state.deployments = s.deployments;
+    for (id, pos) in saved {
+        if let Some(d) = state.deployments.iter_mut().find(|d| d.id == id) {
+            d.canvas_position = pos;
+        }
+    }
     state.revision_numbers.extend(s.revision_numbers);
     state.progress = s
         .progress
