@@ -54,6 +54,10 @@ fn polls(cmds: &[Cmd]) -> usize {
         .count()
 }
 
+fn key(s: &mut State, code: KeyCode, mods: KeyModifiers, at: Instant) -> Vec<Cmd> {
+    update(s, Msg::Key(KeyEvent::new(code, mods)), at).1
+}
+
 fn polled(s: &mut State, list: Vec<Deployment>, at: Instant) -> (bool, Vec<Cmd>) {
     answered(s, Ok(list), at)
 }
@@ -181,9 +185,10 @@ fn a_position_not_saved_yet_wins_over_a_polled_one() {
     let t0 = Instant::now();
     let mut s = polling(t0);
     // Move web right; the write is debounced, so it is still pending at the poll.
-    update(
+    key(
         &mut s,
-        Msg::Key(KeyEvent::new(KeyCode::Char('L'), KeyModifiers::SHIFT)),
+        KeyCode::Char('L'),
+        KeyModifiers::SHIFT,
         t0 + Duration::from_secs(4),
     );
     let moved = s.deployment("dep_web").unwrap().canvas_position;
@@ -200,17 +205,9 @@ fn the_open_timeline_asks_for_events_after_the_last_one_and_shows_progress() {
     let t0 = Instant::now();
     let mut s = polling(t0);
     // Select api (rolling out) and open the drawer.
-    update(
-        &mut s,
-        Msg::Key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::NONE)),
-        t0,
-    );
+    key(&mut s, KeyCode::Char('l'), KeyModifiers::NONE, t0);
     assert_eq!(s.selected.as_deref(), Some("dep_api"));
-    update(
-        &mut s,
-        Msg::Key(KeyEvent::new(KeyCode::Char('t'), KeyModifiers::NONE)),
-        t0,
-    );
+    key(&mut s, KeyCode::Char('t'), KeyModifiers::NONE, t0);
     let ev = |n: u32, ready: u32| Event {
         id: format!("ev_{n}"),
         stage: Stage::RollingOut,
@@ -318,9 +315,10 @@ fn a_rejected_token_stops_polling_and_other_failures_try_again() {
     assert!(matches!(s.connection, Connection::Rejected(_)));
     let (_, cmds) = update(&mut s, Msg::Timer, t0 + INTERVAL * 10);
     assert_eq!(polls(&cmds), 0, "nothing is asked until the user reloads");
-    let (_, cmds) = update(
+    let cmds = key(
         &mut s,
-        Msg::Key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL)),
+        KeyCode::Char('l'),
+        KeyModifiers::CONTROL,
         t0 + INTERVAL * 10,
     );
     assert!(cmds.iter().any(|c| matches!(c, Cmd::Reload { .. })));
@@ -366,9 +364,10 @@ fn an_answer_for_an_environment_left_meanwhile_is_ignored() {
 fn a_position_saved_while_a_poll_was_in_flight_is_not_moved_back() {
     let t0 = Instant::now();
     let mut s = polling(t0);
-    update(
+    key(
         &mut s,
-        Msg::Key(KeyEvent::new(KeyCode::Char('L'), KeyModifiers::SHIFT)),
+        KeyCode::Char('L'),
+        KeyModifiers::SHIFT,
         t0 + Duration::from_millis(4400),
     );
     let moved = s.deployment("dep_web").unwrap().canvas_position.unwrap();
@@ -412,16 +411,13 @@ fn a_position_saved_while_a_poll_was_in_flight_is_not_moved_back() {
 fn a_position_saved_while_a_reload_was_in_flight_is_not_moved_back() {
     let t0 = Instant::now();
     let mut s = polling(t0);
-    update(
-        &mut s,
-        Msg::Key(KeyEvent::new(KeyCode::Char('L'), KeyModifiers::SHIFT)),
-        t0,
-    );
+    key(&mut s, KeyCode::Char('L'), KeyModifiers::SHIFT, t0);
     let moved = s.deployment("dep_web").unwrap().canvas_position.unwrap();
     // Ctrl-L reads everything again; the save completes before that answer arrives.
-    let (_, cmds) = update(
+    let cmds = key(
         &mut s,
-        Msg::Key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL)),
+        KeyCode::Char('l'),
+        KeyModifiers::CONTROL,
         t0 + Duration::from_millis(100),
     );
     let Some(Cmd::Reload { read, .. }) = cmds.iter().find(|c| matches!(c, Cmd::Reload { .. }))
