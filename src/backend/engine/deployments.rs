@@ -1,6 +1,7 @@
 //! Deployment operations of the embedded engine: create, configs patch, revisions, rollback,
 //! canvas position, analyze, LoadBalancer and teardown. Each write is one transaction.
 
+use rusqlite::Connection;
 use serde_json::Value;
 
 use super::configs::TypedConfigs;
@@ -25,24 +26,51 @@ fn configs_string(configs: Option<&Value>) -> Result<String> {
     Ok(value.to_string())
 }
 
+/// What a revision-creating operation decided from the deployment as the transaction reads it.
+enum Plan {
+    /// Nothing to write; the existing revision that answers the request, if any.
+    Nothing(Option<Revision>),
+    Revision {
+        rev: Revision,
+        /// The delivery's idempotency key (UUID v5), for push revisions.
+        key: Option<String>,
+        /// The deployment's configs from now on, when they change.
+        new_configs: Option<String>,
+    },
+}
+
+enum Added {
+    Nothing(Option<Revision>),
+    Revision(Revision),
+}
+
+/// Refuses new rollouts onto an inactive space (read in the caller's transaction).
+fn require_active_space(c: &Connection, space_id: &str) -> Result<()> {
+    let space = catalog::get_space(c, space_id)?
+        .ok_or_else(|| BackendError::not_found("space", space_id))?;
+    if space.status == SpaceStatus::Inactive {
+        return Err(BackendError::Conflict(format!(
+            "space {} is inactive and refuses new deploys; activate it with PUT /spaces/{}/status",
+            space.name, space.id
+        )));
+    }
+    Ok(())
+}
+
+/// The image the deployment runs or is about to run: the newest revision's, as its configs
+/// are the newest revision's. A patch made while a new image is still on its way keeps
+/// that image instead of reverting to the running one.
+fn current_image(c: &Connection, d: &Deployment) -> Result<Option<String>> {
+    let newest = history::newest_revision(c, &d.id)?;
+    Ok(newest.and_then(|r| r.image).or_else(|| d.image.clone()))
+}
+
 impl Engine {
     /// A live deployment.
     pub(super) fn deployment(&self, id: &str) -> Result<Deployment> {
         self.store
             .read(|c| catalog::get_deployment(c, id))?
             .ok_or_else(|| BackendError::not_found("deployment", id))
-    }
-
-    /// Refuses new rollouts onto an inactive space.
-    fn require_active_space(&self, space_id: &str) -> Result<()> {
-        let space = self.space(space_id)?;
-        if space.status == SpaceStatus::Inactive {
-            return Err(BackendError::Conflict(format!(
-                "space {} is inactive and refuses new deploys; activate it with PUT /spaces/{}/status",
-                space.name, space.id
-            )));
-        }
-        Ok(())
     }
 
     fn require_not_tearing_down(d: &Deployment) -> Result<()> {
@@ -102,7 +130,6 @@ impl Engine {
             .ok_or_else(|| {
                 BackendError::validation("envId", format!("no environment {env_id:?}"))
             })?;
-        self.require_active_space(&env.space_id)?;
 
         let now = self.now();
         let dep_id = ids::new_id("dep");
@@ -142,6 +169,7 @@ impl Engine {
             updated_at: now,
         };
         self.store.write(|c| {
+            require_active_space(c, &env.space_id)?;
             if catalog::deployment_name_taken(c, &env.id, &req.name)? {
                 return Err(BackendError::Conflict(format!(
                     "a deployment named {:?} already exists in environment {}",
@@ -160,28 +188,42 @@ impl Engine {
         Ok(deployment)
     }
 
-    /// Writes a new revision (and its job) for a deployment, in one transaction.
+    /// Reads the deployment, lets `plan` decide the new revision from what it reads, and
+    /// writes the revision, the configs, the status and the job — all in one transaction,
+    /// so that concurrent writers never build on a stale read (a lost update).
     fn add_revision(
         &self,
-        d: &Deployment,
-        mut rev: Revision,
-        key: Option<&str>,
-        new_configs: Option<&str>,
-    ) -> Result<Revision> {
+        id: &str,
+        plan: impl FnOnce(&Connection, &Deployment) -> Result<Plan>,
+    ) -> Result<Added> {
         let now = self.now();
-        let rev = self.store.write(|c| {
+        let added = self.store.write(|c| {
+            let d = catalog::get_deployment(c, id)?
+                .ok_or_else(|| BackendError::not_found("deployment", id))?;
+            let (mut rev, key, new_configs) = match plan(c, &d)? {
+                Plan::Nothing(existing) => return Ok(Added::Nothing(existing)),
+                Plan::Revision {
+                    rev,
+                    key,
+                    new_configs,
+                } => (rev, key, new_configs),
+            };
+            Self::require_not_tearing_down(&d)?;
+            require_active_space(c, &d.space_id)?;
             rev.number = history::next_revision_number(c, &d.id)?;
-            history::insert_revision(c, &rev, key)?;
-            if let Some(configs) = new_configs {
+            history::insert_revision(c, &rev, key.as_deref())?;
+            if let Some(configs) = &new_configs {
                 catalog::set_deployment_configs(c, &d.id, configs, &now)?;
             }
             catalog::set_deployment_status(c, &d.id, DeploymentStatus::Pending, None, &now)?;
             jobs::enqueue(c, &d.id, &rev.id, &now)?;
-            Ok(rev)
+            Ok(Added::Revision(rev))
         })?;
-        self.wake.notify_one();
-        self.publish_deployment(&d.id);
-        Ok(rev)
+        if let Added::Revision(_) = &added {
+            self.wake.notify_one();
+            self.publish_deployment(id);
+        }
+        Ok(added)
     }
 
     fn new_revision(&self, d: &Deployment, trigger: Trigger) -> Revision {
@@ -200,120 +242,118 @@ impl Engine {
         }
     }
 
-    /// The image the deployment runs or is about to run: the newest revision's, as its configs
-    /// are the newest revision's. A patch made while a new image is still on its way keeps
-    /// that image instead of reverting to the running one.
-    fn current_image(&self, d: &Deployment) -> Result<Option<String>> {
-        let newest = self
-            .store
-            .read(|c| history::list_revisions(c, &d.id))?
-            .into_iter()
-            .next();
-        Ok(newest.and_then(|r| r.image).or_else(|| d.image.clone()))
-    }
-
     pub(super) fn patch_configs_op(&self, id: &str, patch: Value) -> Result<Deployment> {
-        let d = self.deployment(id)?;
-        Self::require_not_tearing_down(&d)?;
         if !patch.is_object() {
+            self.deployment(id)?;
             return Err(BackendError::validation(
                 "configs",
                 "configs must be a JSON object (a JSON merge patch)",
             ));
         }
-        let mut merged: Value =
-            serde_json::from_str(&d.configs).unwrap_or_else(|_| Value::Object(Default::default()));
-        json_patch::merge(&mut merged, &patch);
-        TypedConfigs::parse(&merged)?;
-        let merged = merged.to_string();
-        if merged == d.configs {
-            return Ok(d);
-        }
-        self.require_active_space(&d.space_id)?;
-        let mut rev = self.new_revision(&d, Trigger::Config);
-        rev.configs = merged.clone();
-        rev.image = self.current_image(&d)?;
-        self.add_revision(&d, rev, None, Some(&merged))?;
+        self.add_revision(id, |c, d| {
+            Self::require_not_tearing_down(d)?;
+            let mut merged: Value = serde_json::from_str(&d.configs)
+                .unwrap_or_else(|_| Value::Object(Default::default()));
+            json_patch::merge(&mut merged, &patch);
+            TypedConfigs::parse(&merged)?;
+            let merged = merged.to_string();
+            if merged == d.configs {
+                return Ok(Plan::Nothing(None));
+            }
+            let mut rev = self.new_revision(d, Trigger::Config);
+            rev.configs = merged.clone();
+            rev.image = current_image(c, d)?;
+            Ok(Plan::Revision {
+                rev,
+                key: None,
+                new_configs: Some(merged),
+            })
+        })?;
         self.deployment(id)
     }
 
     pub(super) fn create_revision_op(&self, id: &str, req: NewRevision) -> Result<RevisionCreated> {
-        let d = self.deployment(id)?;
         let key = req
             .delivery_id
             .as_deref()
             .map(str::trim)
             .filter(|k| !k.is_empty())
             .map(ids::delivery_key);
-        if let Some(key) = &key
-            && let Some(existing) = self.store.read(|c| history::revision_by_key(c, id, key))?
-        {
-            return Ok(RevisionCreated {
-                revision: existing,
-                created: false,
-            });
-        }
-        Self::require_not_tearing_down(&d)?;
         if let Some(image) = &req.image {
             validate::image_ref("image", image)?;
         }
-        self.require_active_space(&d.space_id)?;
-        let trigger = if key.is_some() {
-            Trigger::Push
-        } else {
-            Trigger::Manual
-        };
-        let mut rev = self.new_revision(&d, trigger);
-        rev.image = match (&req.image, d.source_type) {
-            (Some(image), _) => Some(image.clone()),
-            // A push to a git deployment builds the branch anew.
-            (None, SourceType::Git) => None,
-            (None, SourceType::Image) => self.current_image(&d)?,
-        };
-        rev.build_id = req.build_id.clone();
-        rev.note = req.note.clone();
-        match self.add_revision(&d, rev, key.as_deref(), None) {
-            Ok(revision) => Ok(RevisionCreated {
+        let added = self.add_revision(id, |c, d| {
+            // A replayed delivery gets the revision it created the first time.
+            if let Some(key) = &key
+                && let Some(existing) = history::revision_by_key(c, id, key)?
+            {
+                return Ok(Plan::Nothing(Some(existing)));
+            }
+            let trigger = if key.is_some() {
+                Trigger::Push
+            } else {
+                Trigger::Manual
+            };
+            let mut rev = self.new_revision(d, trigger);
+            rev.image = match (&req.image, d.source_type) {
+                (Some(image), _) => Some(image.clone()),
+                // A push to a git deployment builds the branch anew.
+                (None, SourceType::Git) => None,
+                (None, SourceType::Image) => current_image(c, d)?,
+            };
+            rev.build_id = req.build_id.clone();
+            rev.note = req.note.clone();
+            Ok(Plan::Revision {
+                rev,
+                key: key.clone(),
+                new_configs: None,
+            })
+        })?;
+        match added {
+            Added::Revision(revision) => Ok(RevisionCreated {
                 revision,
                 created: true,
             }),
-            // Two deliveries of the same webhook raced: the other one won.
-            Err(e) => match &key {
-                Some(key) => match self.store.read(|c| history::revision_by_key(c, id, key))? {
-                    Some(existing) => Ok(RevisionCreated {
-                        revision: existing,
-                        created: false,
-                    }),
-                    None => Err(e),
-                },
-                None => Err(e),
-            },
+            Added::Nothing(Some(revision)) => Ok(RevisionCreated {
+                revision,
+                created: false,
+            }),
+            Added::Nothing(None) => Err(BackendError::Internal(
+                "no revision was created and none was found".into(),
+            )),
         }
     }
 
     pub(super) fn rollback_op(&self, id: &str, to: &str) -> Result<Revision> {
-        let d = self.deployment(id)?;
-        Self::require_not_tearing_down(&d)?;
-        let target = self
-            .store
-            .read(|c| history::get_revision(c, to))?
-            .filter(|r| r.deployment_id == id)
-            .ok_or_else(|| BackendError::not_found("revision", to))?;
-        if d.current_revision_id.as_deref() == Some(to) {
-            return Err(BackendError::Conflict(format!(
-                "revision #{} is already the current revision of {}",
-                target.number, d.name
-            )));
+        let added = self.add_revision(id, |c, d| {
+            Self::require_not_tearing_down(d)?;
+            let target = history::get_revision(c, to)?
+                .filter(|r| r.deployment_id == id)
+                .ok_or_else(|| BackendError::not_found("revision", to))?;
+            if d.current_revision_id.as_deref() == Some(to) {
+                return Err(BackendError::Conflict(format!(
+                    "revision #{} is already the current revision of {}",
+                    target.number, d.name
+                )));
+            }
+            let mut rev = self.new_revision(d, Trigger::Rollback);
+            rev.image = target.image.clone();
+            rev.build_id = target.build_id.clone();
+            rev.configs = target.configs.clone();
+            rev.rollback_of = Some(target.id.clone());
+            rev.note = Some(format!("Rollback to #{}", target.number));
+            Ok(Plan::Revision {
+                rev,
+                key: None,
+                new_configs: Some(target.configs),
+            })
+        })?;
+        match added {
+            Added::Revision(rev) => Ok(rev),
+            Added::Nothing(_) => Err(BackendError::Internal(
+                "the rollback created no revision".into(),
+            )),
         }
-        self.require_active_space(&d.space_id)?;
-        let mut rev = self.new_revision(&d, Trigger::Rollback);
-        rev.image = target.image.clone();
-        rev.build_id = target.build_id.clone();
-        rev.configs = target.configs.clone();
-        rev.rollback_of = Some(target.id.clone());
-        rev.note = Some(format!("Rollback to #{}", target.number));
-        let configs = target.configs.clone();
-        self.add_revision(&d, rev, None, Some(&configs))
     }
 
     pub(super) fn set_canvas_position_op(
@@ -335,7 +375,7 @@ impl Engine {
 
     pub(super) fn analyze_op(&self, id: &str) -> Result<AnalyzeReport> {
         let d = self.deployment(id)?;
-        let image = self.current_image(&d)?;
+        let image = self.store.read(|c| current_image(c, &d))?;
         Ok(AnalyzeReport {
             warnings: analyze::analyze(&d.configs, image.as_deref()),
         })

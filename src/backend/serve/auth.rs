@@ -1,20 +1,19 @@
-//! Bearer tokens and roles, and `Idempotency-Key` replay for POSTs.
+//! Bearer tokens and roles.
 //!
 //! viewer: reads only. deployer: everything but creating, changing or deleting spaces and
 //! granting or revoking cluster access. admin: all. A refused request never says whether the
 //! id it names exists (authorisation comes before any lookup).
 
-use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::AppState;
 use super::error::ApiError;
-use super::{AppState, BODY_LIMIT};
 use crate::backend::engine::store::tokens::{self, Role};
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers
         .get(axum::http::header::AUTHORIZATION)?
         .to_str()
@@ -52,51 +51,6 @@ pub async fn require_token(State(state): State<AppState>, req: Request, next: Ne
         return ApiError::forbidden(role.as_str()).into_response();
     }
     next.run(req).await
-}
-
-/// A POST with an `Idempotency-Key` that was answered before gets the same answer again, and
-/// does nothing twice.
-pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let key = match (
-        req.method(),
-        req.headers()
-            .get("idempotency-key")
-            .and_then(|v| v.to_str().ok()),
-    ) {
-        (&Method::POST, Some(k)) if !k.trim().is_empty() && k.len() <= 200 => {
-            format!("{} {}", req.uri().path(), k.trim())
-        }
-        _ => return next.run(req).await,
-    };
-    let store = state.engine.store();
-    match store.read(|c| tokens::idempotent_answer(c, &key)) {
-        Ok(Some((status, body))) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            return (
-                status,
-                [(axum::http::header::CONTENT_TYPE, "application/json")],
-                body,
-            )
-                .into_response();
-        }
-        Ok(None) => {}
-        Err(e) => return ApiError::from(e).into_response(),
-    }
-    let response = next.run(req).await;
-    let (parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT * 64).await else {
-        return ApiError::from(crate::backend::BackendError::Internal(
-            "could not read the response".into(),
-        ))
-        .into_response();
-    };
-    if parts.status.is_success() || parts.status.is_client_error() {
-        let now = state.engine.clock().now();
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        let _ =
-            store.write(|c| tokens::remember_answer(c, &key, parts.status.as_u16(), &text, &now));
-    }
-    Response::from_parts(parts, Body::from(bytes))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 mod auth;
 mod error;
+mod idempotency;
 mod routes;
 mod ws;
 
@@ -23,6 +24,8 @@ pub const BODY_LIMIT: usize = 256 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub engine: Arc<Engine>,
+    /// Woken whenever an Idempotency-Key reservation is answered or given back.
+    keys_settled: Arc<tokio::sync::Notify>,
 }
 
 /// The whole API under `/api`, with the live stream.
@@ -33,7 +36,10 @@ pub fn router(engine: Arc<Engine>) -> Router {
 /// The API, with or without `/api/ws` (without it, clients have to poll — as on a platform
 /// that offers no stream).
 pub fn router_with(engine: Arc<Engine>, websocket: bool) -> Router {
-    let state = AppState { engine };
+    let state = AppState {
+        engine,
+        keys_settled: Arc::default(),
+    };
     let api = if websocket {
         routes::routes().merge(ws::routes())
     } else {
@@ -43,7 +49,7 @@ pub fn router_with(engine: Arc<Engine>, websocket: bool) -> Router {
         .nest("/api", api)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            auth::idempotency,
+            idempotency::idempotency,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -71,6 +77,16 @@ pub async fn serve(engine: Arc<Engine>, listen: SocketAddr, websocket: bool) -> 
         eprintln!("zopdeck serve: no live stream (/api/ws); clients poll");
     }
     tracing::info!(%addr, "serving");
+    // Reservations still pending belong to requests of a process that died; their clients
+    // retry, and the retry runs.
+    match engine
+        .store()
+        .write(|c| crate::backend::engine::store::tokens::release_pending_keys(c))
+    {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(n, "released Idempotency-Key reservations of a previous run"),
+        Err(e) => tracing::warn!("releasing old Idempotency-Key reservations failed: {e}"),
+    }
     let app = router_with(Arc::clone(&engine), websocket);
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

@@ -83,6 +83,18 @@ pub fn list_revisions(c: &Connection, deployment_id: &str) -> Result<Vec<Revisio
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The deployment's newest revision.
+pub fn newest_revision(c: &Connection, deployment_id: &str) -> Result<Option<Revision>> {
+    Ok(c.query_row(
+        &format!(
+            "SELECT {REV_COLS} FROM revisions WHERE deployment_id = ?1 ORDER BY number DESC LIMIT 1"
+        ),
+        [deployment_id],
+        revision_row,
+    )
+    .optional()?)
+}
+
 pub fn get_revision(c: &Connection, id: &str) -> Result<Option<Revision>> {
     Ok(c.query_row(
         &format!("SELECT {REV_COLS} FROM revisions WHERE id = ?1"),

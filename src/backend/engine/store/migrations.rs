@@ -57,6 +57,15 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TABLE idempotency_keys (
         key TEXT PRIMARY KEY, status INTEGER NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL);
     "#,
+    // 3: Idempotency-Key reservations (a key is taken before its request runs: concurrent
+    //    copies wait for the first answer; `request_hash` refuses a key reused with another
+    //    body, NULL on answers recorded before), and a job's own failures counted apart from
+    //    its claims (a lease taken over after a crash is no failed attempt).
+    r#"
+    ALTER TABLE idempotency_keys ADD COLUMN request_hash TEXT;
+    ALTER TABLE idempotency_keys ADD COLUMN state TEXT NOT NULL DEFAULT 'done';
+    ALTER TABLE jobs ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

@@ -102,26 +102,73 @@ pub fn revoke(c: &Connection, id_or_name: &str, now: &Timestamp) -> Result<bool>
     Ok(n > 0)
 }
 
-/// The stored answer to a POST sent with this Idempotency-Key, if any.
-pub fn idempotent_answer(c: &Connection, key: &str) -> Result<Option<(u16, String)>> {
-    Ok(c.query_row(
-        "SELECT status, body FROM idempotency_keys WHERE key = ?1",
-        [key],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .optional()?)
+/// Where an `Idempotency-Key` stands when a request comes with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyState {
+    /// Reserved for this request just now: run it, then `remember_answer` (or `release_key`).
+    Reserved,
+    /// Another copy of the request is running under this key: wait for its answer.
+    Pending,
+    /// Answered before: replay this.
+    Answered { status: u16, body: String },
+    /// The key was used with another request body.
+    Reused,
 }
 
-pub fn remember_answer(
+/// Reserves the key for a request with this fingerprint, or says why not — atomically, so
+/// of many copies racing exactly one runs.
+pub fn reserve_key(
     c: &Connection,
     key: &str,
-    status: u16,
-    body: &str,
+    request_hash: &str,
     now: &Timestamp,
-) -> Result<()> {
+) -> Result<KeyState> {
+    let inserted = c.execute(
+        "INSERT OR IGNORE INTO idempotency_keys (key, status, body, created_at, request_hash, state)
+         VALUES (?1, 0, '', ?2, ?3, 'pending')",
+        params![key, format_ts(now), request_hash],
+    )?;
+    if inserted > 0 {
+        return Ok(KeyState::Reserved);
+    }
+    let (status, body, hash, state): (u16, String, Option<String>, String) = c.query_row(
+        "SELECT status, body, request_hash, state FROM idempotency_keys WHERE key = ?1",
+        [key],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
+    // Answers recorded before fingerprints existed replay whatever the body.
+    if hash.as_deref().is_some_and(|h| h != request_hash) {
+        return Ok(KeyState::Reused);
+    }
+    Ok(if state == "pending" {
+        KeyState::Pending
+    } else {
+        KeyState::Answered { status, body }
+    })
+}
+
+/// Records the answer of the request that holds the key's reservation.
+pub fn remember_answer(c: &Connection, key: &str, status: u16, body: &str) -> Result<()> {
     c.execute(
-        "INSERT OR IGNORE INTO idempotency_keys (key, status, body, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![key, status, body, format_ts(now)],
+        "UPDATE idempotency_keys SET status = ?2, body = ?3, state = 'done'
+         WHERE key = ?1 AND state = 'pending'",
+        params![key, status, body],
     )?;
     Ok(())
+}
+
+/// Gives a reservation up unanswered (the request failed on the server's side, or its client
+/// went away): the next copy runs the request again.
+pub fn release_key(c: &Connection, key: &str) -> Result<()> {
+    c.execute(
+        "DELETE FROM idempotency_keys WHERE key = ?1 AND state = 'pending'",
+        [key],
+    )?;
+    Ok(())
+}
+
+/// Drops every reservation still pending: called by the one process that serves a data dir
+/// when it starts, as they belong to requests of a process that died.
+pub fn release_pending_keys(c: &Connection) -> Result<usize> {
+    Ok(c.execute("DELETE FROM idempotency_keys WHERE state = 'pending'", [])?)
 }
