@@ -28,6 +28,7 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 pub struct EngineConfig {
     pub workers: usize,
+    pub concurrent_rollouts: usize,
     pub lease_seconds: u64,
     pub max_attempts: u32,
 }
@@ -114,6 +115,12 @@ impl Config {
                 self.engine.workers
             ));
         }
+        if !(1..=100_000).contains(&self.engine.concurrent_rollouts) {
+            return Err(format!(
+                "engine.concurrent_rollouts must be from 1 to 100000 (got {})",
+                self.engine.concurrent_rollouts
+            ));
+        }
         if !(1..=3600).contains(&self.remote.poll_interval_seconds) {
             return Err(format!(
                 "remote.poll_interval_seconds must be from 1 to 3600 (got {})",
@@ -148,6 +155,7 @@ impl Default for Config {
             read_only: false,
             engine: EngineConfig {
                 workers: 4,
+                concurrent_rollouts: 512,
                 lease_seconds: 30,
                 max_attempts: 5,
             },

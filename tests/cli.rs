@@ -44,7 +44,8 @@ fn doctor_tells_where_things_live_and_that_the_sandbox_answers() {
         out.contains(&format!("data dir:      {}", dir.path().display())),
         "{out}"
     );
-    assert!(out.contains("schema version 2"), "{out}");
+    let version = zopdeck::backend::engine::store::SCHEMA_VERSION;
+    assert!(out.contains(&format!("schema version {version}")), "{out}");
     assert!(
         out.contains("sandbox") && out.contains("reachable (simulated cluster)"),
         "{out}"

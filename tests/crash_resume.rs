@@ -162,3 +162,56 @@ fn kill_during_rollout_then_restart_finishes_the_deploy() {
 fn kill_during_build_then_restart_finishes_the_deploy() {
     crash_and_resume("building    started");
 }
+
+/// How many times the job has been claimed, read straight from the store.
+fn claims(dir: &std::path::Path) -> i64 {
+    let db = rusqlite::Connection::open(dir.join("zopdeck.db")).unwrap();
+    db.busy_timeout(Duration::from_secs(5)).unwrap();
+    db.query_row("SELECT COALESCE(MAX(attempts), 0) FROM jobs", [], |r| {
+        r.get(0)
+    })
+    .unwrap()
+}
+
+#[test]
+fn many_restarts_do_not_give_a_rollout_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let created = zopdeck(dir.path(), "0.2")
+        .args(["deployments", "create", "--name", "patient"])
+        .args(["--image", "nginx:1.27", "--configs", r#"{"replicas": 2}"#])
+        .arg("--no-wait")
+        .output()
+        .unwrap();
+    assert!(created.status.success());
+    // Seven processes in a row each claim the job and are killed: a lease taken over after
+    // a crash is an interruption, not a failed attempt (max_attempts is 5).
+    for n in 1..=7 {
+        let mut child = zopdeck(dir.path(), "0.2")
+            .args(["deployments", "wait", "patient", "--timeout", "60"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while claims(dir.path()) < n {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "run {n} never claimed the job"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    let out = zopdeck(dir.path(), "20")
+        .args(["deployments", "wait", "patient", "--timeout", "120"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the rollout was given up: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let revisions = json_of(dir.path(), &["revisions", "patient"]);
+    assert_eq!(revisions[0]["status"], "active");
+}

@@ -981,3 +981,41 @@ async fn stopping_hands_jobs_in_flight_back_at_once() {
         "the job is handed back: the next run takes it without waiting out the lease"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn rollouts_waiting_for_pods_hold_no_slot() {
+    // Four slots (the default `engine.workers`), 200 deployments created at once, each
+    // waiting 10 simulated seconds for its pod: they all wait at the same time.
+    let mut settings = settings_with_capacity(1000);
+    settings.sandbox.pod_start_secs = 10.0;
+    settings.sandbox.progress_deadline_secs = 600.0;
+    assert_eq!(settings.workers, 4);
+    let engine = engine_with(settings).await;
+    let env = demo_env(&engine).await;
+    for i in 0..200 {
+        engine
+            .create_deployment(image_dep(
+                &env.id,
+                &format!("svc-{i}"),
+                "ghcr.io/acme/svc:1",
+                json!({"replicas": 1}),
+            ))
+            .await
+            .unwrap();
+    }
+    let most = wait_for("200 rollouts waiting together", || async {
+        let rolling = engine
+            .list_deployments(Some(&env.id))
+            .await
+            .unwrap()
+            .iter()
+            .filter(|d| d.status == DeploymentStatus::RollingOut)
+            .count();
+        (rolling == 200).then_some(rolling)
+    })
+    .await;
+    assert_eq!(most, 200);
+    idle(&engine).await;
+    let deps = engine.list_deployments(Some(&env.id)).await.unwrap();
+    assert!(deps.iter().all(|d| d.status == DeploymentStatus::Active));
+}

@@ -63,6 +63,14 @@ fn stage_status(stage: Stage) -> (DeploymentStatus, RevisionStatus) {
 }
 
 impl Engine {
+    /// One of the slots that bound builds and applies (`engine.workers`).
+    async fn slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>> {
+        self.slots
+            .acquire()
+            .await
+            .map_err(|_| BackendError::Internal("the engine is stopping".into()))
+    }
+
     pub(super) async fn run_job(self: &Arc<Self>, job: &Job) -> Result<JobEnd> {
         let Some(ctx) = self.job_context(job)? else {
             return Ok(JobEnd::Cancelled);
@@ -70,12 +78,14 @@ impl Engine {
         if let Some(end) = self.still_wanted(&ctx)? {
             return Ok(end);
         }
-        if job.attempts > self.settings.max_attempts {
+        // Only the job's own errors count: a lease taken over after a crash or a restart is
+        // an interruption, and the job picks up where its journal says it was.
+        if job.failures >= self.settings.max_attempts {
             let reason = format!(
-                "gave up after {} attempts; the last one ended with: {}",
-                self.settings.max_attempts,
+                "gave up after {} failed attempts; the last one ended with: {}",
+                job.failures,
                 self.last_job_error(job)
-                    .unwrap_or_else(|| "an interrupted run".into())
+                    .unwrap_or_else(|| "an unrecorded error".into())
             );
             return self.fail(&ctx, self.current_stage(&ctx)?, &reason);
         }
@@ -132,21 +142,36 @@ impl Engine {
             .flatten()
     }
 
+    /// Runs `f` in one transaction if the job still runs under our lease; `None` (nothing
+    /// written) once it was cancelled — a teardown wins over a rollout finishing — or taken over.
+    fn job_write<T>(
+        &self,
+        ctx: &Ctx,
+        f: impl FnOnce(&rusqlite::Transaction) -> Result<T>,
+    ) -> Result<Option<T>> {
+        self.store.write(|c| {
+            if !jobs::holds(c, ctx.job.id, &self.owner)? {
+                return Ok(None);
+            }
+            f(c).map(Some)
+        })
+    }
+
     /// The job goes on only while it is not cancelled and its revision is the newest.
     fn still_wanted(&self, ctx: &Ctx) -> Result<Option<JobEnd>> {
-        if self.store.read(|c| jobs::is_cancelled(c, ctx.job.id))? {
-            return Ok(Some(JobEnd::Cancelled));
-        }
-        let latest = self
-            .store
-            .read(|c| history::latest_revision_number(c, &ctx.dep.id))?;
-        if latest > ctx.rev.number {
-            self.store.write(|c| {
-                history::set_revision_status(c, &ctx.rev.id, RevisionStatus::Superseded)
-            })?;
-            return Ok(Some(JobEnd::Superseded));
-        }
-        Ok(None)
+        let superseded = self.job_write(ctx, |c| {
+            let latest = history::latest_revision_number(c, &ctx.dep.id)?;
+            if latest > ctx.rev.number {
+                history::set_revision_status(c, &ctx.rev.id, RevisionStatus::Superseded)?;
+                return Ok(true);
+            }
+            Ok(false)
+        })?;
+        Ok(match superseded {
+            None => Some(JobEnd::Cancelled),
+            Some(true) => Some(JobEnd::Superseded),
+            Some(false) => None,
+        })
     }
 
     /// The first stage without a `succeeded` event: where a failure is reported.
@@ -194,7 +219,9 @@ impl Engine {
         };
         let now = self.now();
         // A job cancelled under it (its deployment is being torn down) writes nothing more.
-        let appended = self.store.append_event(ev, now, Some(ctx.job.id))?;
+        let appended = self
+            .store
+            .append_event(ev, now, Some((ctx.job.id, &self.owner)))?;
         if let Some(event) = appended {
             self.publish(Change::Event {
                 deployment_id: ctx.dep.id.clone(),
@@ -204,16 +231,20 @@ impl Engine {
         Ok(())
     }
 
-    /// Writes the stage's status to deployment and revision and appends its `started` event.
-    fn enter_stage(&self, ctx: &Ctx, stage: Stage, m: Value) -> Result<()> {
+    /// Writes the stage's status to deployment and revision and appends its `started` event;
+    /// `Some(Cancelled)` when the job was cancelled meanwhile (nothing written).
+    fn enter_stage(&self, ctx: &Ctx, stage: Stage, m: Value) -> Result<Option<JobEnd>> {
         let (dep_status, rev_status) = stage_status(stage);
         let now = self.now();
         // From deploying on, this revision is what the release carries: the current one.
         let current = (stage >= Stage::Deploying).then_some(ctx.rev.id.as_str());
-        self.store.write(|c| {
+        let written = self.job_write(ctx, |c| {
             catalog::set_deployment_status(c, &ctx.dep.id, dep_status, current, &now)?;
             history::set_revision_status(c, &ctx.rev.id, rev_status)
         })?;
+        if written.is_none() {
+            return Ok(Some(JobEnd::Cancelled));
+        }
         self.publish_deployment(&ctx.dep.id);
         self.append(
             ctx,
@@ -221,13 +252,25 @@ impl Engine {
             EventStatus::Started,
             m,
             key(&ctx.rev, stage, EventStatus::Started),
-        )
+        )?;
+        Ok(None)
     }
 
     /// Records a failure: a `failed` event with the reason, and failed statuses.
     fn fail(&self, ctx: &Ctx, stage: Stage, reason: &str) -> Result<JobEnd> {
+        let now = self.now();
+        let written = self.job_write(ctx, |c| {
+            catalog::set_deployment_status(
+                c,
+                &ctx.dep.id,
+                DeploymentStatus::Failed,
+                Some(&ctx.rev.id),
+                &now,
+            )?;
+            history::set_revision_status(c, &ctx.rev.id, RevisionStatus::Failed)
+        })?;
         // A teardown cancelled the job and removed the release: that is no failure to record.
-        if self.store.read(|c| jobs::is_cancelled(c, ctx.job.id))? {
+        if written.is_none() {
             return Ok(JobEnd::Cancelled);
         }
         tracing::warn!(deployment = %ctx.dep.name, revision = ctx.rev.number, stage = stage.as_str(), "failed: {reason}");
@@ -238,17 +281,6 @@ impl Engine {
             json!({"reason": reason}),
             key(&ctx.rev, stage, EventStatus::Failed),
         )?;
-        let now = self.now();
-        self.store.write(|c| {
-            catalog::set_deployment_status(
-                c,
-                &ctx.dep.id,
-                DeploymentStatus::Failed,
-                Some(&ctx.rev.id),
-                &now,
-            )?;
-            history::set_revision_status(c, &ctx.rev.id, RevisionStatus::Failed)
-        })?;
         self.publish_deployment(&ctx.dep.id);
         Ok(JobEnd::Failed(reason.to_string()))
     }
@@ -268,8 +300,11 @@ impl Engine {
             (Some(image), _) => json!({"source": "image", "image": image}),
             (None, _) => json!({"source": "git", "repoUrl": d.repo_url, "branch": d.branch}),
         };
-        self.enter_stage(ctx, Stage::Building, source)?;
+        if let Some(end) = self.enter_stage(ctx, Stage::Building, source)? {
+            return Ok(Err(end));
+        }
         let built = match &ctx.rev.image {
+            // Checking a given image waits on a registry: it takes no slot.
             Some(image) => {
                 if ctx.runtime.is_simulated() {
                     self.sandbox.simulate_build(false).await;
@@ -291,6 +326,7 @@ impl Engine {
                     work_dir: &self.work_dir.join(&ctx.rev.id),
                 };
                 let simulate = ctx.runtime.is_simulated().then_some(&self.sandbox);
+                let _slot = self.slot().await?;
                 build::build_git(&input, &self.settings, simulate).await
             }
         };
@@ -298,8 +334,14 @@ impl Engine {
             Ok(b) => b,
             Err(reason) => return Ok(Err(self.fail(ctx, Stage::Building, &reason)?)),
         };
-        self.store
-            .write(|c| history::set_revision_image(c, &ctx.rev.id, &built.image))?;
+        if self
+            .job_write(ctx, |c| {
+                history::set_revision_image(c, &ctx.rev.id, &built.image)
+            })?
+            .is_none()
+        {
+            return Ok(Err(JobEnd::Cancelled));
+        }
         let mut m = json!({"imageRef": built.image});
         if let Some(stack) = &built.stack {
             m["stack"] = stack.clone().into();
@@ -337,11 +379,13 @@ impl Engine {
             return Ok(None);
         }
         let r = &spec.release;
-        self.enter_stage(
+        if let Some(end) = self.enter_stage(
             ctx,
             Stage::Deploying,
             json!({"release": r.name, "namespace": r.namespace}),
-        )?;
+        )? {
+            return Ok(Some(end));
+        }
         // Access and space status are read now, not when the job was queued.
         let (cref, cluster) = self.space_cluster(&ctx.dep.space_id)?;
         if !cluster.access_registered {
@@ -363,7 +407,11 @@ impl Engine {
         if let Some(end) = self.still_wanted(ctx)? {
             return Ok(Some(end));
         }
-        match ctx.runtime.apply(spec).await {
+        let applied = {
+            let _slot = self.slot().await?;
+            ctx.runtime.apply(spec).await
+        };
+        match applied {
             Ok(applied) => {
                 let m = json!({"release": r.name, "namespace": r.namespace, "helmRevision": applied.version,
                                "description": applied.description, "runtime": ctx.cluster.runtime});
@@ -385,11 +433,13 @@ impl Engine {
             return Ok(None);
         }
         let desired = spec.configs.replicas_or_default();
-        self.enter_stage(
+        if let Some(end) = self.enter_stage(
             ctx,
             Stage::RollingOut,
             json!({"ready": 0, "desired": desired}),
-        )?;
+        )? {
+            return Ok(Some(end));
+        }
         let mut watch = ctx.runtime.watch_rollout(&spec.release);
         loop {
             // A stuck rollout (a crash loop) reports nothing new until its deadline: look
@@ -475,7 +525,7 @@ impl Engine {
             m["address"] = address.clone().into();
         }
         let now = self.now();
-        self.store.write(|c| {
+        let written = self.job_write(ctx, |c| {
             catalog::set_deployment_status(
                 c,
                 &ctx.dep.id,
@@ -486,6 +536,9 @@ impl Engine {
             history::set_revision_status(c, &ctx.rev.id, RevisionStatus::Active)?;
             history::supersede_others(c, &ctx.dep.id, &ctx.rev.id)
         })?;
+        if written.is_none() {
+            return Ok(JobEnd::Cancelled);
+        }
         self.append(
             ctx,
             Stage::Active,
@@ -549,3 +602,7 @@ pub(super) fn watch_loadbalancer(engine: &Arc<Engine>, deployment_id: String) {
             .remove(&deployment_id);
     });
 }
+
+#[cfg(test)]
+#[path = "lifecycle_tests.rs"]
+mod tests;

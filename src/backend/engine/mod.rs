@@ -38,7 +38,10 @@ pub use seed::{DEMO_ENV, SANDBOX_ACCOUNT, SANDBOX_CLUSTER, SANDBOX_REGION, SANDB
 /// How the engine runs its jobs.
 #[derive(Debug, Clone)]
 pub struct EngineSettings {
+    /// Builds and applies at the same time (the slots).
     pub workers: usize,
+    /// Jobs in flight at the same time; a rollout waiting for pods holds one, not a slot.
+    pub concurrent_rollouts: usize,
     pub lease: Duration,
     pub max_attempts: u32,
     /// How often idle workers look for jobs enqueued by another process.
@@ -59,6 +62,7 @@ impl EngineSettings {
     pub fn from_config(c: &Config, sandbox_speed: Option<f64>) -> Self {
         Self {
             workers: c.engine.workers,
+            concurrent_rollouts: c.engine.concurrent_rollouts,
             lease: Duration::from_secs(c.engine.lease_seconds),
             max_attempts: c.engine.max_attempts,
             // In-process enqueues wake a worker at once, and the data_version watcher
@@ -97,12 +101,14 @@ pub struct Engine {
     bus: broadcast::Sender<Change>,
     /// Bumped when another process changed the store (a CLI next to the TUI).
     external: watch::Sender<u64>,
-    /// Wakes idle workers when a job is enqueued.
+    /// Wakes the idle dispatcher when a job is enqueued.
     wake: Notify,
+    /// Bounds builds and applies (`settings.workers`).
+    slots: tokio::sync::Semaphore,
     /// Deployments whose pending LoadBalancer is being watched.
     lb_watchers: std::sync::Mutex<std::collections::HashSet<String>>,
     shutdown: watch::Sender<bool>,
-    /// The running workers, awaited by `stop`.
+    /// The job dispatcher, awaited by `stop`.
     workers: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
     data_dir: Option<PathBuf>,
     work_dir: PathBuf,
@@ -196,6 +202,7 @@ impl Engine {
         let (external, _) = watch::channel(0);
         Self {
             external,
+            slots: tokio::sync::Semaphore::new(settings.workers.max(1)),
             store,
             clock,
             sandbox,

@@ -1,56 +1,77 @@
-//! Workers: claim a job under a lease, keep the lease alive while running it, and record how
-//! it ended. A job whose worker dies is claimed again once its lease runs out.
+//! Running jobs: a dispatcher claims each runnable job under a lease and runs it in a task of
+//! its own, which keeps the lease alive and records how the job ended. A job whose process
+//! died is claimed again once its lease runs out (at once by the next process that starts).
+//!
+//! Jobs are many at a time (`engine.concurrent_rollouts`): a rollout that waits for pods or
+//! capacity costs a task, not a slot. The slots (`engine.workers`) bound the work that loads
+//! the machine or the cluster — builds and applies — and are taken by the lifecycle around it.
 
 use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::task::JoinSet;
 
 use super::Engine;
 use super::lifecycle::JobEnd;
 use super::store::{Job, JobState, jobs};
 
+/// Starts the dispatcher; `Engine::stop` waits for it.
 pub(super) fn spawn_all(engine: &Arc<Engine>) {
-    let handles =
-        (0..engine.settings.workers).map(|_| tokio::spawn(run_worker(Arc::clone(engine))));
+    let handle = tokio::spawn(dispatch(Arc::clone(engine)));
     match engine.workers.lock() {
-        Ok(mut w) => w.extend(handles),
-        Err(poisoned) => poisoned.into_inner().extend(handles),
+        Ok(mut w) => w.push(handle),
+        Err(poisoned) => poisoned.into_inner().push(handle),
     }
 }
 
-async fn run_worker(engine: Arc<Engine>) {
+async fn dispatch(engine: Arc<Engine>) {
     let mut shutdown = engine.shutdown.subscribe();
     let lease_ms = engine.settings.lease.as_millis() as i64;
+    let mut running: JoinSet<()> = JoinSet::new();
     loop {
+        // Finished tasks leave the set; their deployments' next jobs may be claimable now.
+        while running.try_join_next().is_some() {}
         if *shutdown.borrow() {
             break;
         }
-        let now = engine.now();
-        let claimed = engine
-            .store
-            .write(|c| jobs::claim(c, &engine.owner, now.timestamp_millis(), lease_ms, &now));
+        let room = running.len() < engine.settings.concurrent_rollouts;
+        let claimed = if room {
+            let now = engine.now();
+            engine
+                .store
+                .write(|c| jobs::claim(c, &engine.owner, now.timestamp_millis(), lease_ms, &now))
+        } else {
+            Ok(None)
+        };
         match claimed {
-            Ok(Some(job)) => process(&engine, job, &mut shutdown).await,
+            Ok(Some(job)) => {
+                let engine = Arc::clone(&engine);
+                let shutdown = shutdown.clone();
+                running.spawn(async move { process(&engine, job, shutdown).await });
+            }
             Ok(None) => {
                 tokio::select! {
                     _ = engine.wake.notified() => {}
                     _ = tokio::time::sleep(engine.settings.poll) => {}
+                    Some(_) = running.join_next(), if !running.is_empty() => {}
                     _ = shutdown.changed() => {}
                 }
             }
             Err(e) => {
                 tracing::error!("claiming a job failed: {e}");
-                tokio::time::sleep(engine.settings.poll).await;
+                tokio::select! {
+                    _ = tokio::time::sleep(engine.settings.poll) => {}
+                    _ = shutdown.changed() => {}
+                }
             }
         }
     }
+    // Every task hands its job back on shutdown; wait until they all have.
+    while running.join_next().await.is_some() {}
 }
 
-async fn process(
-    engine: &Arc<Engine>,
-    job: Job,
-    shutdown: &mut tokio::sync::watch::Receiver<bool>,
-) {
-    tracing::info!(job = job.id, deployment = %job.deployment_id, attempt = job.attempts, "job claimed");
+async fn process(engine: &Arc<Engine>, job: Job, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    tracing::info!(job = job.id, deployment = %job.deployment_id, claim = job.attempts, failures = job.failures, "job claimed");
     let outcome = tokio::select! {
         r = engine.run_job(&job) => r,
         () = keep_lease(engine, &job) => {
@@ -59,27 +80,32 @@ async fn process(
         }
         _ = shutdown.changed() => {
             // Hand the job to the next run at once instead of waiting out the lease.
-            let _ = engine.store.write(|c| jobs::release(c, job.id, 0, None));
+            let _ = engine.store.write(|c| jobs::release(c, job.id, &engine.owner, 0));
             return;
         }
     };
     let now = engine.now();
+    let owner = engine.owner.as_str();
+    let finish = |state, error: Option<&str>| {
+        let recorded = engine
+            .store
+            .write(|c| jobs::finish(c, job.id, owner, state, error, &now))?;
+        if !recorded {
+            tracing::info!(
+                job = job.id,
+                "the job was cancelled or taken over meanwhile; its state stays"
+            );
+        }
+        Ok(())
+    };
     let result = match outcome {
-        Ok(JobEnd::Done) => engine
-            .store
-            .write(|c| jobs::finish(c, job.id, JobState::Done, None, &now)),
-        Ok(JobEnd::Superseded) => engine
-            .store
-            .write(|c| jobs::finish(c, job.id, JobState::Done, Some("superseded"), &now)),
-        Ok(JobEnd::Cancelled) => engine
-            .store
-            .write(|c| jobs::finish(c, job.id, JobState::Cancelled, None, &now)),
-        Ok(JobEnd::Failed(reason)) => engine
-            .store
-            .write(|c| jobs::finish(c, job.id, JobState::Failed, Some(&reason), &now)),
+        Ok(JobEnd::Done) => finish(JobState::Done, None),
+        Ok(JobEnd::Superseded) => finish(JobState::Done, Some("superseded")),
+        Ok(JobEnd::Cancelled) => finish(JobState::Cancelled, None),
+        Ok(JobEnd::Failed(reason)) => finish(JobState::Failed, Some(&reason)),
         Err(e) => {
             // An internal fault (store, runtime watch): try again later, with back-off.
-            let backoff = Duration::from_secs(2u64.saturating_pow(job.attempts.min(6)));
+            let backoff = Duration::from_secs(2u64.saturating_pow((job.failures + 1).min(6)));
             tracing::warn!(
                 job = job.id,
                 "job attempt failed, retrying in {backoff:?}: {e}"
@@ -87,7 +113,7 @@ async fn process(
             let at = now.timestamp_millis() + backoff.as_millis() as i64;
             engine
                 .store
-                .write(|c| jobs::release(c, job.id, at, Some(&e.to_string())))
+                .write(|c| jobs::fail_attempt(c, job.id, owner, at, &e.to_string()))
         }
     };
     if let Err(e) = result {

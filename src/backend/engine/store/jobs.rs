@@ -33,7 +33,10 @@ pub struct Job {
     pub id: i64,
     pub deployment_id: String,
     pub revision_id: String,
+    /// Times the job was claimed (a lease taken over after a crash counts here).
     pub attempts: u32,
+    /// Attempts that ended in the job's own error — what gives a job up, not its claims.
+    pub failures: u32,
 }
 
 pub fn enqueue(
@@ -62,7 +65,7 @@ pub fn claim(
 ) -> Result<Option<Job>> {
     let job = c
         .query_row(
-            "SELECT j.id, j.deployment_id, j.revision_id, j.attempts FROM jobs j
+            "SELECT j.id, j.deployment_id, j.revision_id, j.attempts, j.failures FROM jobs j
              WHERE (j.state = 'queued' OR (j.state = 'running' AND j.lease_expires_at < ?1))
                AND NOT EXISTS (SELECT 1 FROM jobs o WHERE o.deployment_id = j.deployment_id
                     AND o.id <> j.id AND o.state = 'running' AND o.lease_expires_at >= ?1)
@@ -74,6 +77,7 @@ pub fn claim(
                     deployment_id: r.get(1)?,
                     revision_id: r.get(2)?,
                     attempts: r.get(3)?,
+                    failures: r.get(4)?,
                 })
             },
         )
@@ -103,19 +107,22 @@ pub fn renew(c: &Connection, job_id: i64, owner: &str, expires_ms: i64) -> Resul
     Ok(n > 0)
 }
 
+/// Records how a job ended — only while it still runs under this owner's lease: a job
+/// cancelled meanwhile (a teardown) stays cancelled, one taken over stays the other's.
 pub fn finish(
     c: &Connection,
     job_id: i64,
+    owner: &str,
     state: JobState,
     error: Option<&str>,
     now: &Timestamp,
-) -> Result<()> {
-    c.execute(
-        "UPDATE jobs SET state = ?2, last_error = ?3, lease_owner = NULL, lease_expires_at = NULL,
-                updated_at = ?4 WHERE id = ?1",
-        params![job_id, state.as_str(), error, format_ts(now)],
+) -> Result<bool> {
+    let n = c.execute(
+        "UPDATE jobs SET state = ?3, last_error = ?4, lease_owner = NULL, lease_expires_at = NULL,
+                updated_at = ?5 WHERE id = ?1 AND lease_owner = ?2 AND state = 'running'",
+        params![job_id, owner, state.as_str(), error, format_ts(now)],
     )?;
-    Ok(())
+    Ok(n > 0)
 }
 
 /// Cancels the open jobs of a deployment (it is being torn down).
@@ -149,23 +156,40 @@ pub fn open_count(c: &Connection) -> Result<i64> {
     )?)
 }
 
-/// Whether the job was cancelled while it ran.
-pub fn is_cancelled(c: &Connection, job_id: i64) -> Result<bool> {
+/// Whether the job still runs under this owner's lease — false once it was cancelled (its
+/// deployment is being torn down) or taken over. A job's writes check it in their transaction.
+pub fn holds(c: &Connection, job_id: i64, owner: &str) -> Result<bool> {
     Ok(c.query_row(
-        "SELECT state = 'cancelled' FROM jobs WHERE id = ?1",
-        [job_id],
+        "SELECT state = 'running' AND lease_owner = ?2 FROM jobs WHERE id = ?1",
+        params![job_id, owner],
         |r| r.get(0),
     )
     .optional()?
-    .unwrap_or(true))
+    .unwrap_or(false))
 }
 
-/// Gives the lease up so that the next worker (or the next run) claims the job at `at_ms`.
-pub fn release(c: &Connection, job_id: i64, at_ms: i64, error: Option<&str>) -> Result<()> {
+/// Gives the lease up so that the next claim (this run's or the next one's) takes the job at
+/// `at_ms`. No failure is counted: the job was interrupted, not wrong.
+pub fn release(c: &Connection, job_id: i64, owner: &str, at_ms: i64) -> Result<()> {
     c.execute(
-        "UPDATE jobs SET lease_expires_at = ?2, last_error = COALESCE(?3, last_error)
-         WHERE id = ?1 AND state = 'running'",
-        params![job_id, at_ms, error],
+        "UPDATE jobs SET lease_expires_at = ?3 WHERE id = ?1 AND lease_owner = ?2 AND state = 'running'",
+        params![job_id, owner, at_ms],
+    )?;
+    Ok(())
+}
+
+/// Ends an attempt with the job's own error: counted, recorded, retried from `at_ms`.
+pub fn fail_attempt(
+    c: &Connection,
+    job_id: i64,
+    owner: &str,
+    at_ms: i64,
+    error: &str,
+) -> Result<()> {
+    c.execute(
+        "UPDATE jobs SET lease_expires_at = ?3, last_error = ?4, failures = failures + 1
+         WHERE id = ?1 AND lease_owner = ?2 AND state = 'running'",
+        params![job_id, owner, at_ms, error],
     )?;
     Ok(())
 }

@@ -94,17 +94,17 @@ impl Store {
     }
 
     /// Appends an event in a transaction of its own; `None` when its dedupe key exists
-    /// already, or when the job `unless_cancelled` names was cancelled (its deployment is being
-    /// torn down) — checked in the same transaction.
+    /// already, or when the job (id, lease owner) it is written for no longer runs under that
+    /// lease (cancelled by a teardown, or taken over) — checked in the same transaction.
     pub fn append_event(
         &self,
         event: NewEvent,
         at: crate::backend::model::Timestamp,
-        unless_cancelled: Option<i64>,
+        for_job: Option<(i64, &str)>,
     ) -> Result<Option<crate::backend::model::Event>> {
         self.write(|c| {
-            if let Some(job) = unless_cancelled
-                && jobs::is_cancelled(c, job)?
+            if let Some((job, owner)) = for_job
+                && !jobs::holds(c, job, owner)?
             {
                 return Ok(None);
             }
