@@ -235,8 +235,16 @@ async fn lifecycle(b: &dyn Backend) {
         "analyze creates no revision"
     );
 
-    // Teardown: idempotent, then gone.
+    // Teardown: queued (the deployment shows tearing_down meanwhile), idempotent, then gone.
     assert!(!b.delete_deployment(&d.id).await.unwrap().already_clean);
+    for _ in 0..2000 {
+        match b.get_deployment(&d.id).await {
+            Err(BackendError::NotFound { .. }) => break,
+            Ok(d) => assert_eq!(d.status, DeploymentStatus::TearingDown),
+            Err(e) => panic!("{e}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     assert!(
         b.delete_deployment(&d.id).await.unwrap().already_clean,
         "a repeated teardown reports that nothing was left"

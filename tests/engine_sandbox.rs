@@ -230,7 +230,7 @@ async fn capacity_is_shared_by_the_releases_of_the_cluster() {
     )
     .await;
     assert_eq!(small.status, DeploymentStatus::Active);
-    engine.delete_deployment(&big.id).await.unwrap();
+    tear_down(&engine, &big.id).await;
     engine
         .create_revision(&more.id, NewRevision::default())
         .await

@@ -427,7 +427,7 @@ async fn a_space_with_deployments_cannot_be_deleted() {
     assert!(message.contains("deployment"), "{message}");
     assert!(engine.get_space(&space.id).await.is_ok());
 
-    engine.delete_deployment(&d.id).await.unwrap();
+    tear_down(&engine, &d.id).await;
     engine.delete_space(&space.id).await.unwrap();
     assert_not_found(engine.get_space(&space.id).await);
     assert!(
@@ -633,7 +633,8 @@ async fn a_job_queued_before_the_space_went_inactive_fails_at_deploying() {
     assert_eq!(stage, Stage::Deploying);
     assert!(reason.contains("inactive"), "{reason}");
     // Teardown still works on an inactive space; nothing was ever installed.
+    tear_down(&engine, &d.id).await;
+    assert!(teardown_found_nothing(&engine, &d.id));
     assert!(engine.delete_deployment(&d.id).await.unwrap().already_clean);
-    assert_not_found(engine.get_deployment(&d.id).await);
     engine.delete_space(&space.id).await.unwrap();
 }

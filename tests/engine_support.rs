@@ -124,6 +124,34 @@ pub async fn settle(engine: &Engine, id: &str) -> Deployment {
     .await
 }
 
+/// Deletes the deployment and waits until its teardown job has removed it.
+pub async fn tear_down(engine: &Engine, id: &str) -> TeardownReport {
+    let report = engine.delete_deployment(id).await.unwrap();
+    wait_for("the teardown to finish", || async {
+        matches!(
+            engine.get_deployment(id).await,
+            Err(BackendError::NotFound { .. })
+        )
+        .then_some(())
+    })
+    .await;
+    report
+}
+
+/// Whether the finished teardown found nothing left to remove, from its `tearing_down`
+/// `succeeded` event (read from the store: the deployment's routes answer 404 by now).
+pub fn teardown_found_nothing(engine: &Engine, id: &str) -> bool {
+    let events = engine
+        .store()
+        .read(|c| zopdeck::backend::engine::store::history::list_events(c, id, None))
+        .unwrap();
+    events
+        .iter()
+        .find(|e| e.stage == Stage::TearingDown && e.status == EventStatus::Succeeded)
+        .and_then(|e| e.meta.get("alreadyClean").and_then(Value::as_bool))
+        .expect("a finished teardown")
+}
+
 /// Waits until the deployment reaches `status` (whatever the job queue does).
 pub async fn wait_status(engine: &Engine, id: &str, status: DeploymentStatus) -> Deployment {
     wait_for(&format!("status {}", status.as_str()), || async {

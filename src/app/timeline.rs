@@ -69,7 +69,7 @@ impl Timeline {
     /// The stages of the newest revision: how each stands and how long it took (or is taking).
     pub fn stage_strip(&self, now: Timestamp) -> Vec<StageState> {
         let Some(rev) = self.events.iter().rev().find_map(|e| e.revision_id.clone()) else {
-            return Stage::ALL
+            return Stage::ROLLOUT
                 .iter()
                 .map(|s| StageState {
                     stage: *s,
@@ -83,7 +83,7 @@ impl Timeline {
             .iter()
             .filter(|e| e.revision_id.as_deref() == Some(rev.as_str()))
             .collect();
-        Stage::ALL
+        Stage::ROLLOUT
             .iter()
             .map(|&stage| {
                 let of: Vec<&&Event> = events.iter().filter(|e| e.stage == stage).collect();

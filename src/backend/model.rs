@@ -231,13 +231,25 @@ pub struct RevisionCreated {
 }
 
 wire_enum! {
-    /// Lifecycle stages, in order.
+    /// Lifecycle stages, in order: a revision's four, then the deployment's teardown
+    /// (`tearing_down` is ours: the contract's stages are the first four).
     Stage {
         Building = "building",
         Deploying = "deploying",
         RollingOut = "rolling_out",
         Active = "active",
+        TearingDown = "tearing_down",
     }
+}
+
+impl Stage {
+    /// The stages a revision goes through, in order.
+    pub const ROLLOUT: &'static [Stage] = &[
+        Stage::Building,
+        Stage::Deploying,
+        Stage::RollingOut,
+        Stage::Active,
+    ];
 }
 
 wire_enum! {

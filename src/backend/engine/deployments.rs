@@ -392,64 +392,33 @@ impl Engine {
 
     pub(super) async fn loadbalancer_op(&self, id: &str) -> Result<LoadBalancer> {
         let d = self.deployment(id)?;
-        let exposed = TypedConfigs::parse_str(&d.configs)
-            .map(|c| c.expose)
-            .unwrap_or_default();
         let (_, cluster) = self.space_cluster(&d.space_id)?;
         let runtime = self.runtime_for(&cluster)?;
         let lb = runtime
             .loadbalancer(&self.release_ref(&d)?)
             .await
-            .map_err(|e| BackendError::Unavailable(e.0))?;
-        // Exposed in the configs but not (yet) in the cluster: the Service is on its way.
+            .map_err(|e| BackendError::Unavailable(e.message().to_string()))?;
+        Ok(self.loadbalancer_as_configured(&d, lb))
+    }
+
+    /// A LoadBalancer as the runtime reports it, seen against the configs: exposed in the
+    /// configs but not (yet) in the cluster means the Service is on its way.
+    pub(super) fn loadbalancer_as_configured(
+        &self,
+        d: &Deployment,
+        lb: LoadBalancer,
+    ) -> LoadBalancer {
+        let exposed = TypedConfigs::parse_str(&d.configs)
+            .map(|c| c.expose)
+            .unwrap_or_default();
         if lb.status == LbStatus::None && !exposed.is_empty() {
-            return Ok(LoadBalancer {
+            return LoadBalancer {
                 status: LbStatus::Pending,
                 address: None,
                 ports: exposed,
                 tls: None,
-            });
+            };
         }
-        Ok(lb)
-    }
-
-    pub(super) async fn delete_deployment_op(&self, id: &str) -> Result<TeardownReport> {
-        let d = match self.store.read(|c| catalog::get_deployment(c, id))? {
-            Some(d) => d,
-            None if self
-                .store
-                .read(|c| catalog::deployment_was_deleted(c, id))? =>
-            {
-                return Ok(TeardownReport {
-                    already_clean: true,
-                });
-            }
-            None => return Err(BackendError::not_found("deployment", id)),
-        };
-        let now = self.now();
-        self.store.write(|c| {
-            jobs::cancel_for_deployment(c, id, &now)?;
-            catalog::set_deployment_status(c, id, DeploymentStatus::TearingDown, None, &now)
-        })?;
-        self.publish_deployment(id);
-        let (_, cluster) = self.space_cluster(&d.space_id)?;
-        let runtime = self.runtime_for(&cluster)?;
-        let already_clean = runtime
-            .uninstall(&self.release_ref(&d)?)
-            .await
-            .map_err(|e| {
-                BackendError::Unavailable(format!(
-                    "teardown of {} failed: {e}; run the delete again to retry",
-                    d.name
-                ))
-            })?;
-        let now = self.now();
-        self.store
-            .write(|c| catalog::soft_delete_deployment(c, id, &now))?;
-        self.publish(Change::DeploymentDeleted {
-            deployment_id: id.to_string(),
-        });
-        tracing::info!(deployment = %d.name, already_clean, "torn down");
-        Ok(TeardownReport { already_clean })
+        lb
     }
 }

@@ -13,11 +13,13 @@ use futures::StreamExt;
 use serde_json::{Map, Value, json};
 
 use super::configs::TypedConfigs;
-use super::store::{Job, NewEvent, catalog, history, jobs};
-use super::{Engine, build};
+use super::store::{Job, JobKind, NewEvent, catalog, history, jobs};
+use super::{Engine, build, lb_watch};
 use crate::backend::error::{BackendError, Result};
 use crate::backend::model::*;
-use crate::backend::runtime::{ReleaseSpec, RolloutPhase, Runtime};
+use crate::backend::runtime::{
+    ReleaseOutcome, ReleaseRef, ReleaseSpec, RolloutPhase, Runtime, RuntimeError,
+};
 
 /// How a job ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +36,8 @@ pub(super) enum JobEnd {
 struct Ctx {
     job: Job,
     dep: Deployment,
+    /// The deployment's release on its cluster.
+    dep_release: ReleaseRef,
     rev: Revision,
     cluster: Cluster,
     runtime: Arc<dyn Runtime>,
@@ -59,6 +63,8 @@ fn stage_status(stage: Stage) -> (DeploymentStatus, RevisionStatus) {
         Stage::Deploying => (DeploymentStatus::Deploying, RevisionStatus::Deploying),
         Stage::RollingOut => (DeploymentStatus::RollingOut, RevisionStatus::RollingOut),
         Stage::Active => (DeploymentStatus::Active, RevisionStatus::Active),
+        // Not a revision's stage: the teardown job writes its own statuses.
+        Stage::TearingDown => (DeploymentStatus::TearingDown, RevisionStatus::Superseded),
     }
 }
 
@@ -72,10 +78,23 @@ impl Engine {
     }
 
     pub(super) async fn run_job(self: &Arc<Self>, job: &Job) -> Result<JobEnd> {
+        if job.kind == JobKind::Teardown {
+            return self.run_teardown(job).await;
+        }
         let Some(ctx) = self.job_context(job)? else {
             return Ok(JobEnd::Cancelled);
         };
-        if let Some(end) = self.still_wanted(&ctx)? {
+        let end = self.run_rollout(&ctx).await?;
+        if end == JobEnd::Superseded {
+            // A release revision a newer one overtook is not left pending.
+            self.record_outcome(&ctx, &ReleaseOutcome::Superseded).await;
+        }
+        Ok(end)
+    }
+
+    async fn run_rollout(self: &Arc<Self>, ctx: &Ctx) -> Result<JobEnd> {
+        let (ctx, job) = (ctx, &ctx.job);
+        if let Some(end) = self.still_wanted(ctx)? {
             return Ok(end);
         }
         // Only the job's own errors count: a lease taken over after a crash or a restart is
@@ -87,28 +106,32 @@ impl Engine {
                 self.last_job_error(job)
                     .unwrap_or_else(|| "an unrecorded error".into())
             );
-            return self.fail(&ctx, self.current_stage(&ctx)?, &reason);
+            return self.fail(ctx, self.current_stage(ctx)?, &reason).await;
         }
         let configs = match TypedConfigs::parse_str(&ctx.rev.configs) {
             Ok(c) => c,
-            Err(e) => return self.fail(&ctx, Stage::Building, &format!("invalid configs: {e}")),
+            Err(e) => {
+                let reason = format!("invalid configs: {e}");
+                return self.fail(ctx, Stage::Building, &reason).await;
+            }
         };
 
-        let image = match self.stage_building(&ctx).await? {
+        let image = match self.stage_building(ctx).await? {
             Ok(image) => image,
             Err(end) => return Ok(end),
         };
-        if let Some(end) = self.still_wanted(&ctx)? {
+        if let Some(end) = self.still_wanted(ctx)? {
             return Ok(end);
         }
-        let spec = self.release_spec(&ctx, image, configs)?;
-        if let Some(end) = self.stage_deploying(&ctx, &spec).await? {
+        let spec = self.release_spec(ctx, image, configs)?;
+        let version = match self.stage_deploying(ctx, &spec).await? {
+            Ok(version) => version,
+            Err(end) => return Ok(end),
+        };
+        if let Some(end) = self.stage_rolling_out(ctx, &spec, version).await? {
             return Ok(end);
         }
-        if let Some(end) = self.stage_rolling_out(&ctx, &spec).await? {
-            return Ok(end);
-        }
-        self.stage_active(&ctx, &spec).await
+        self.stage_active(ctx, &spec).await
     }
 
     fn job_context(&self, job: &Job) -> Result<Option<Ctx>> {
@@ -126,9 +149,11 @@ impl Engine {
         };
         let (_, cluster) = self.space_cluster(&dep.space_id)?;
         let runtime = self.runtime_for(&cluster)?;
+        let dep_release = self.release_ref(&dep)?;
         Ok(Some(Ctx {
             job: job.clone(),
             dep,
+            dep_release,
             rev,
             cluster,
             runtime,
@@ -176,7 +201,7 @@ impl Engine {
 
     /// The first stage without a `succeeded` event: where a failure is reported.
     fn current_stage(&self, ctx: &Ctx) -> Result<Stage> {
-        for &stage in Stage::ALL {
+        for &stage in Stage::ROLLOUT {
             if !self.store.read(|c| {
                 history::has_event(
                     c,
@@ -256,8 +281,53 @@ impl Engine {
         Ok(None)
     }
 
-    /// Records a failure: a `failed` event with the reason, and failed statuses.
-    fn fail(&self, ctx: &Ctx, stage: Stage, reason: &str) -> Result<JobEnd> {
+    /// The release revision this job's apply produced, once the deploying stage is done.
+    fn applied_version(&self, ctx: &Ctx) -> Result<Option<u32>> {
+        let done = key(&ctx.rev, Stage::Deploying, EventStatus::Succeeded);
+        Ok(self
+            .store
+            .read(|c| history::event_meta(c, &ctx.dep.id, &done))?
+            .and_then(|m| m.get("helmRevision").and_then(Value::as_u64))
+            .and_then(|v| u32::try_from(v).ok()))
+    }
+
+    /// Records on the runtime how this job's release revision ended, if it was applied. A
+    /// failure to record is logged: the next revision's outcome supersedes it anyway.
+    async fn record_outcome(&self, ctx: &Ctx, outcome: &ReleaseOutcome) {
+        let Ok(Some(version)) = self.applied_version(ctx) else {
+            return;
+        };
+        if let Err(e) = ctx
+            .runtime
+            .record_outcome(&ctx.dep_release, version, outcome)
+            .await
+        {
+            tracing::warn!(deployment = %ctx.dep.name, version, "recording the release's outcome failed: {e}");
+        }
+    }
+
+    /// A passing fault of the cluster: said in the timeline, then the job is handed back to be
+    /// retried with back-off (`BackendError::Unavailable`, which counts no failure).
+    fn retry_later(&self, ctx: &Ctx, stage: Stage, e: &RuntimeError) -> Result<JobEnd> {
+        let message = format!("{}; retrying", e.message());
+        self.append(
+            ctx,
+            stage,
+            EventStatus::Progress,
+            json!({"message": message}),
+            format!(
+                "{}/{}/retry/{}",
+                ctx.rev.id,
+                stage.as_str(),
+                ctx.job.attempts
+            ),
+        )?;
+        Err(BackendError::Unavailable(e.message().to_string()))
+    }
+
+    /// Records a failure: a `failed` event with the reason, failed statuses, and the release
+    /// revision marked failed on the runtime.
+    async fn fail(&self, ctx: &Ctx, stage: Stage, reason: &str) -> Result<JobEnd> {
         let now = self.now();
         let written = self.job_write(ctx, |c| {
             catalog::set_deployment_status(
@@ -282,6 +352,8 @@ impl Engine {
             key(&ctx.rev, stage, EventStatus::Failed),
         )?;
         self.publish_deployment(&ctx.dep.id);
+        self.record_outcome(ctx, &ReleaseOutcome::Failed(reason.to_string()))
+            .await;
         Ok(JobEnd::Failed(reason.to_string()))
     }
 
@@ -332,7 +404,7 @@ impl Engine {
         };
         let built = match built {
             Ok(b) => b,
-            Err(reason) => return Ok(Err(self.fail(ctx, Stage::Building, &reason)?)),
+            Err(reason) => return Ok(Err(self.fail(ctx, Stage::Building, &reason).await?)),
         };
         if self
             .job_write(ctx, |c| {
@@ -365,7 +437,8 @@ impl Engine {
             None => None,
         };
         Ok(ReleaseSpec {
-            release: self.release_ref(&ctx.dep)?,
+            release: ctx.dep_release.clone(),
+            deployment_id: ctx.dep.id.clone(),
             revision_id: ctx.rev.id.clone(),
             revision_number: ctx.rev.number,
             image,
@@ -374,9 +447,17 @@ impl Engine {
         })
     }
 
-    async fn stage_deploying(&self, ctx: &Ctx, spec: &ReleaseSpec) -> Result<Option<JobEnd>> {
-        if self.is_done(ctx, Stage::Deploying)? {
-            return Ok(None);
+    /// Deploying: applies the release. `Ok(version)`: the release revision that carries this
+    /// revision (read back from the journal when a resumed job finds the stage done).
+    async fn stage_deploying(
+        &self,
+        ctx: &Ctx,
+        spec: &ReleaseSpec,
+    ) -> Result<std::result::Result<u32, JobEnd>> {
+        if self.is_done(ctx, Stage::Deploying)?
+            && let Some(version) = self.applied_version(ctx)?
+        {
+            return Ok(Ok(version));
         }
         let r = &spec.release;
         if let Some(end) = self.enter_stage(
@@ -384,7 +465,7 @@ impl Engine {
             Stage::Deploying,
             json!({"release": r.name, "namespace": r.namespace}),
         )? {
-            return Ok(Some(end));
+            return Ok(Err(end));
         }
         // Access and space status are read now, not when the job was queued.
         let (cref, cluster) = self.space_cluster(&ctx.dep.space_id)?;
@@ -394,7 +475,7 @@ impl Engine {
                  PUT /cloud-accounts/{}/clusters/{}/{}/access, then retry the deploy",
                 cref.name, cref.region, cref.account, cref.account, cref.region, cref.name
             );
-            return self.fail(ctx, Stage::Deploying, &reason).map(Some);
+            return Ok(Err(self.fail(ctx, Stage::Deploying, &reason).await?));
         }
         let space = self.space(&ctx.dep.space_id)?;
         if space.status == SpaceStatus::Inactive {
@@ -402,10 +483,10 @@ impl Engine {
                 "space {} is inactive; activate it with PUT /spaces/{}/status",
                 space.name, space.id
             );
-            return self.fail(ctx, Stage::Deploying, &reason).map(Some);
+            return Ok(Err(self.fail(ctx, Stage::Deploying, &reason).await?));
         }
         if let Some(end) = self.still_wanted(ctx)? {
-            return Ok(Some(end));
+            return Ok(Err(end));
         }
         let applied = {
             let _slot = self.slot().await?;
@@ -422,13 +503,19 @@ impl Engine {
                     m,
                     key(&ctx.rev, Stage::Deploying, EventStatus::Succeeded),
                 )?;
-                Ok(None)
+                Ok(Ok(applied.version))
             }
-            Err(e) => self.fail(ctx, Stage::Deploying, &e.0).map(Some),
+            Err(e) if e.is_transient() => self.retry_later(ctx, Stage::Deploying, &e).map(Err),
+            Err(e) => Ok(Err(self.fail(ctx, Stage::Deploying, e.message()).await?)),
         }
     }
 
-    async fn stage_rolling_out(&self, ctx: &Ctx, spec: &ReleaseSpec) -> Result<Option<JobEnd>> {
+    async fn stage_rolling_out(
+        &self,
+        ctx: &Ctx,
+        spec: &ReleaseSpec,
+        version: u32,
+    ) -> Result<Option<JobEnd>> {
         if self.is_done(ctx, Stage::RollingOut)? {
             return Ok(None);
         }
@@ -440,7 +527,7 @@ impl Engine {
         )? {
             return Ok(Some(end));
         }
-        let mut watch = ctx.runtime.watch_rollout(&spec.release);
+        let mut watch = ctx.runtime.watch_rollout(&spec.release, version);
         loop {
             // A stuck rollout (a crash loop) reports nothing new until its deadline: look
             // now and then whether a newer revision took over or the job was cancelled, so
@@ -458,11 +545,15 @@ impl Engine {
             };
             let progress = match next {
                 Some(Ok(p)) => p,
-                Some(Err(e)) => return self.fail(ctx, Stage::RollingOut, &e.0).map(Some),
+                Some(Err(e)) if e.is_transient() => {
+                    return self.retry_later(ctx, Stage::RollingOut, &e).map(Some);
+                }
+                Some(Err(e)) => {
+                    return Ok(Some(self.fail(ctx, Stage::RollingOut, e.message()).await?));
+                }
                 None => {
-                    return Err(BackendError::Internal(
-                        "the rollout watch ended without a result".into(),
-                    ));
+                    let e = RuntimeError::Transient("the rollout watch ended early".into());
+                    return self.retry_later(ctx, Stage::RollingOut, &e).map(Some);
                 }
             };
             match progress.phase {
@@ -488,6 +579,17 @@ impl Engine {
                     }
                 }
                 RolloutPhase::Complete => {
+                    if let Err(e) = ctx
+                        .runtime
+                        .record_outcome(&spec.release, version, &ReleaseOutcome::Deployed)
+                        .await
+                    {
+                        if e.is_transient() {
+                            return self.retry_later(ctx, Stage::RollingOut, &e).map(Some);
+                        }
+                        let reason = format!("recording the release as deployed failed: {e}");
+                        return Ok(Some(self.fail(ctx, Stage::RollingOut, &reason).await?));
+                    }
                     let m = json!({"ready": progress.ready, "desired": progress.desired});
                     self.append(
                         ctx,
@@ -499,7 +601,7 @@ impl Engine {
                     return Ok(None);
                 }
                 RolloutPhase::Failed(reason) => {
-                    return self.fail(ctx, Stage::RollingOut, &reason).map(Some);
+                    return Ok(Some(self.fail(ctx, Stage::RollingOut, &reason).await?));
                 }
             }
         }
@@ -508,6 +610,8 @@ impl Engine {
     async fn stage_active(self: &Arc<Self>, ctx: &Ctx, spec: &ReleaseSpec) -> Result<JobEnd> {
         let exposed = !spec.configs.expose.is_empty();
         let lb = if exposed {
+            // A passing fault here is no reason to hold the rollout back: the watch started
+            // below reports the address when it comes.
             ctx.runtime
                 .loadbalancer(&spec.release)
                 .await
@@ -553,54 +657,11 @@ impl Engine {
                 data: lb.clone(),
             });
             if lb.status != LbStatus::Ready {
-                watch_loadbalancer(self, ctx.dep.id.clone());
+                lb_watch::watch(self, ctx.dep.id.clone(), Some(lb));
             }
         }
         Ok(JobEnd::Done)
     }
-}
-
-/// Watches a pending LoadBalancer until it has an address, then tells subscribers — so a
-/// `/ws` client or the TUI learns of it without polling the engine.
-pub(super) fn watch_loadbalancer(engine: &Arc<Engine>, deployment_id: String) {
-    {
-        let mut watching = engine.lb_watchers.lock().unwrap_or_else(|p| p.into_inner());
-        if !watching.insert(deployment_id.clone()) {
-            return;
-        }
-    }
-    let engine = Arc::clone(engine);
-    tokio::spawn(async move {
-        let mut shutdown = engine.shutdown.subscribe();
-        loop {
-            let still_active = matches!(engine.deployment(&deployment_id), Ok(d) if d.status == DeploymentStatus::Active);
-            if !still_active || *shutdown.borrow() {
-                break;
-            }
-            match engine.loadbalancer_op(&deployment_id).await {
-                Ok(lb) if lb.status == LbStatus::Pending => {}
-                Ok(lb) => {
-                    if lb.status == LbStatus::Ready {
-                        engine.publish(Change::Loadbalancer {
-                            deployment_id: deployment_id.clone(),
-                            data: lb,
-                        });
-                    }
-                    break;
-                }
-                Err(e) => tracing::debug!(%deployment_id, "loadbalancer check: {e}"),
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
-                _ = shutdown.changed() => {}
-            }
-        }
-        engine
-            .lb_watchers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&deployment_id);
-    });
 }
 
 #[cfg(test)]

@@ -112,7 +112,7 @@ async fn a_cancelled_job_writes_no_failure_and_no_stage() {
     let (engine, ctx, _) = claimed_job().await;
     tear_down(&engine, &ctx.dep.id);
     assert_eq!(
-        engine.fail(&ctx, Stage::RollingOut, "boom").unwrap(),
+        engine.fail(&ctx, Stage::RollingOut, "boom").await.unwrap(),
         JobEnd::Cancelled
     );
     assert_eq!(

@@ -8,10 +8,12 @@ pub mod clock;
 pub mod configs;
 mod deployments;
 pub mod ids;
+mod lb_watch;
 mod lifecycle;
 mod seed;
 mod spaces;
 pub mod store;
+mod teardown;
 pub mod validate;
 mod worker;
 
@@ -105,8 +107,8 @@ pub struct Engine {
     wake: Notify,
     /// Bounds builds and applies (`settings.workers`).
     slots: tokio::sync::Semaphore,
-    /// Deployments whose pending LoadBalancer is being watched.
-    lb_watchers: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// Deployments whose pending LoadBalancer is being watched, and their watch tasks.
+    lb_watchers: std::sync::Mutex<std::collections::HashMap<String, tokio::task::AbortHandle>>,
     shutdown: watch::Sender<bool>,
     /// The job dispatcher, awaited by `stop`.
     workers: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
@@ -150,7 +152,7 @@ impl Engine {
             clock,
             settings.sandbox.clone(),
         )
-        .map_err(|e| BackendError::Storage(e.0))?;
+        .map_err(|e| BackendError::Storage(e.to_string()))?;
         let engine = Self::assemble(
             store,
             sandbox,
@@ -169,7 +171,7 @@ impl Engine {
         let clock = Clock::new();
         let store = Store::open_in_memory()?;
         let sandbox = Sandbox::open(None, clock, settings.sandbox.clone())
-            .map_err(|e| BackendError::Storage(e.0))?;
+            .map_err(|e| BackendError::Storage(e.to_string()))?;
         let temp =
             tempfile::tempdir().map_err(|e| BackendError::Storage(format!("temp dir: {e}")))?;
         let work = temp.path().join("builds");
@@ -242,25 +244,26 @@ impl Engine {
 
     /// Finishes teardowns a previous run left half done and watches LoadBalancers still pending.
     async fn resume_background_work(self: &Arc<Self>) {
+        // A teardown left by an older zopdeck (one that ran it inside the request) is queued.
         if let Ok(ids) = self.store.read(store::catalog::unfinished_teardowns) {
             for id in ids {
-                let engine = Arc::clone(self);
-                tokio::spawn(async move {
-                    if let Err(e) = engine.delete_deployment(&id).await {
-                        tracing::warn!(%id, "resuming teardown failed: {e}");
-                    }
-                });
+                if let Err(e) = self.delete_deployment_op(&id) {
+                    tracing::warn!(%id, "resuming teardown failed: {e}");
+                }
             }
         }
         if let Ok(deps) = self
             .store
             .read(|c| store::catalog::list_deployments(c, None))
         {
+            let exposing = |d: &Deployment| {
+                configs::TypedConfigs::parse_str(&d.configs).is_ok_and(|c| !c.expose.is_empty())
+            };
             for d in deps
                 .into_iter()
-                .filter(|d| d.status == DeploymentStatus::Active)
+                .filter(|d| d.status == DeploymentStatus::Active && exposing(d))
             {
-                lifecycle::watch_loadbalancer(self, d.id);
+                lb_watch::watch(self, d.id, None);
             }
         }
     }
@@ -374,7 +377,7 @@ impl Engine {
             let status = match self.space_cluster(&space.id) {
                 Ok((cref, cluster)) if cluster.access_registered => {
                     match self.runtime_for(&cluster) {
-                        Ok(rt) => rt.check(&cref).await.map_err(|e| e.0),
+                        Ok(rt) => rt.check(&cref).await.map_err(|e| e.to_string()),
                         Err(e) => Err(e.to_string()),
                     }
                 }
@@ -481,7 +484,7 @@ impl Backend for Engine {
         self.create_deployment_op(req)
     }
     async fn delete_deployment(&self, id: &str) -> Result<TeardownReport> {
-        self.delete_deployment_op(id).await
+        self.delete_deployment_op(id)
     }
     async fn patch_configs(&self, id: &str, patch: Value) -> Result<Deployment> {
         self.patch_configs_op(id, patch)

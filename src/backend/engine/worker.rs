@@ -13,6 +13,10 @@ use tokio::task::JoinSet;
 
 use super::Engine;
 use super::lifecycle::JobEnd;
+use crate::backend::BackendError;
+
+/// Longest wait before a job that met an unreachable cluster tries again.
+const MAX_RETRY_WAIT: Duration = Duration::from_secs(30);
 use super::store::{Job, JobState, jobs};
 
 /// Starts the dispatcher; `Engine::stop` waits for it.
@@ -103,6 +107,20 @@ async fn process(engine: &Arc<Engine>, job: Job, mut shutdown: tokio::sync::watc
         Ok(JobEnd::Superseded) => finish(JobState::Done, Some("superseded")),
         Ok(JobEnd::Cancelled) => finish(JobState::Cancelled, None),
         Ok(JobEnd::Failed(reason)) => finish(JobState::Failed, Some(&reason)),
+        Err(BackendError::Unavailable(reason)) => {
+            // The cluster is unreachable for now: wait and try the stage again, for as long
+            // as it takes — an outage is no reason to fail a revision.
+            let exp = job.attempts.saturating_sub(job.failures).clamp(1, 6) - 1;
+            let backoff = Duration::from_secs(2u64.pow(exp)).min(MAX_RETRY_WAIT);
+            tracing::info!(
+                job = job.id,
+                "cluster unavailable, retrying in {backoff:?}: {reason}"
+            );
+            let at = now.timestamp_millis() + backoff.as_millis() as i64;
+            engine
+                .store
+                .write(|c| jobs::retry_later(c, job.id, owner, at, &reason))
+        }
         Err(e) => {
             // An internal fault (store, runtime watch): try again later, with back-off.
             let backoff = Duration::from_secs(2u64.saturating_pow((job.failures + 1).min(6)));

@@ -331,13 +331,11 @@ impl Backend for RemoteBackend {
             Err(BackendError::NotFound { .. }) => true,
             Err(e) => return Err(e),
         };
+        // The teardown runs on the server; its end arrives like any change (stream or poll).
         let _: Value = self
             .call(Method::DELETE, &format!("/deployments/{}", enc(id)), None)
             .await?
             .1;
-        self.publish(Change::DeploymentDeleted {
-            deployment_id: id.to_string(),
-        });
         Ok(TeardownReport { already_clean })
     }
     async fn patch_configs(&self, id: &str, patch: Value) -> Result<Deployment> {

@@ -1,6 +1,6 @@
-//! Where releases land. A `Runtime` applies a release, watches its rollout, reads its
-//! LoadBalancer and uninstalls it: the sandbox (a simulated cluster) implements it now,
-//! a Kubernetes runtime driven with `kube` sits beside it.
+//! Where releases land. A `Runtime` applies a release, watches its rollout, records how it
+//! ended, watches its LoadBalancer and uninstalls it: the sandbox (a simulated cluster) and
+//! the Kubernetes runtime driven with `kube` implement it.
 
 pub mod chart;
 pub mod sandbox;
@@ -12,10 +12,46 @@ use thiserror::Error;
 use crate::backend::engine::configs::TypedConfigs;
 use crate::backend::model::LoadBalancer;
 
-/// A failure reported by a runtime, worded for the user (it ends up in a `failed` event).
+/// A failure reported by a runtime, worded for the user (it ends up in an event), of the kind
+/// that says what the engine does about it.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("{0}")]
-pub struct RuntimeError(pub String);
+pub enum RuntimeError {
+    /// A passing fault (connection refused, a timeout, 429/5xx, a watch that closed): the
+    /// worker backs off and retries the stage; the revision does not fail.
+    #[error("{0}")]
+    Transient(String),
+    /// The cluster refused the request or the object (a 4xx, an invalid object): the
+    /// revision fails with this message.
+    #[error("{0}")]
+    Rejected(String),
+    /// The credentials lack a permission (401/403, verb and resource named): the revision
+    /// fails with this message.
+    #[error("{0}")]
+    Forbidden(String),
+}
+
+impl RuntimeError {
+    pub fn message(&self) -> &str {
+        match self {
+            Self::Transient(m) | Self::Rejected(m) | Self::Forbidden(m) => m,
+        }
+    }
+
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Transient(_))
+    }
+}
+
+/// How a release revision ended, as the lifecycle records it on the runtime (Helm's statuses).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReleaseOutcome {
+    /// Rolled out: `deployed`, and the revision before it `superseded`.
+    Deployed,
+    /// `failed`, with the reason.
+    Failed(String),
+    /// A newer revision took over before this one finished.
+    Superseded,
+}
 
 pub type RuntimeResult<T> = Result<T, RuntimeError>;
 
@@ -45,6 +81,8 @@ pub struct ReleaseRef {
 #[derive(Debug, Clone)]
 pub struct ReleaseSpec {
     pub release: ReleaseRef,
+    /// The zopdeck deployment the release belongs to (labelled on every object).
+    pub deployment_id: String,
     /// The zopdeck revision this release carries; applying the same one twice is a no-op.
     pub revision_id: String,
     pub revision_number: u32,
@@ -92,15 +130,31 @@ pub trait Runtime: Send + Sync {
     /// Installs or upgrades the release to this revision (idempotent per revision).
     async fn apply(&self, spec: &ReleaseSpec) -> RuntimeResult<AppliedRelease>;
 
-    /// Observations of the rollout of the release's current revision, ending with a
-    /// `Complete` or `Failed` one.
+    /// Observations of the rollout of release revision `version` (what `apply` returned),
+    /// ending with a `Complete` or `Failed` one. A status left by an earlier revision is never
+    /// read as this one's. Watching records nothing: see `record_outcome`.
     fn watch_rollout(
         &self,
         release: &ReleaseRef,
+        version: u32,
     ) -> BoxStream<'static, RuntimeResult<RolloutProgress>>;
+
+    /// Records how release revision `version` ended (Helm's `deployed`/`failed`/`superseded`).
+    async fn record_outcome(
+        &self,
+        release: &ReleaseRef,
+        version: u32,
+        outcome: &ReleaseOutcome,
+    ) -> RuntimeResult<()>;
 
     /// The release's LoadBalancer (`none` when nothing is exposed).
     async fn loadbalancer(&self, release: &ReleaseRef) -> RuntimeResult<LoadBalancer>;
+
+    /// The release's LoadBalancer now and at every change, until the stream is dropped.
+    fn watch_loadbalancer(
+        &self,
+        release: &ReleaseRef,
+    ) -> BoxStream<'static, RuntimeResult<LoadBalancer>>;
 
     /// Removes the release; `Ok(true)` when there was nothing left to remove.
     async fn uninstall(&self, release: &ReleaseRef) -> RuntimeResult<bool>;

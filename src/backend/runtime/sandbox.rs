@@ -19,8 +19,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::chart;
 use super::{
-    AppliedRelease, ClusterRef, ReleaseRef, ReleaseSpec, RolloutPhase, RolloutProgress, Runtime,
-    RuntimeError, RuntimeResult,
+    AppliedRelease, ClusterRef, ReleaseOutcome, ReleaseRef, ReleaseSpec, RolloutPhase,
+    RolloutProgress, Runtime, RuntimeError, RuntimeResult,
 };
 use crate::backend::engine::clock::Clock;
 use crate::backend::model::{LbStatus, Listener, LoadBalancer, Protocol, Tls};
@@ -94,8 +94,10 @@ struct ReleaseRow {
     lb_ready_ms: Option<i64>,
 }
 
+/// The simulated cluster's own state file failed: a passing fault, as an unreachable
+/// apiserver would be.
 fn err(e: impl std::fmt::Display) -> RuntimeError {
-    RuntimeError(format!("sandbox cluster state: {e}"))
+    RuntimeError::Transient(format!("sandbox cluster state: {e}"))
 }
 
 impl Sandbox {
@@ -184,13 +186,20 @@ impl Inner {
         self.real(sim_secs).as_millis() as i64
     }
 
+    /// The newest version of the release.
     fn latest(&self, r: &ReleaseRef) -> RuntimeResult<Option<ReleaseRow>> {
+        self.row(r, None)
+    }
+
+    /// One version of the release (`None`: the newest).
+    fn row(&self, r: &ReleaseRef, version: Option<u32>) -> RuntimeResult<Option<ReleaseRow>> {
         let db = self.db();
         db.query_row(
             "SELECT version, status, revision_id, image, desired, crashloop, expose, applied_ms, lb_ready_ms
              FROM releases WHERE cluster = ?1 AND namespace = ?2 AND name = ?3
+               AND (?4 IS NULL OR version = ?4)
              ORDER BY version DESC LIMIT 1",
-            params![r.cluster.key(), r.namespace, r.name],
+            params![r.cluster.key(), r.namespace, r.name, version],
             |row| {
                 let expose: String = row.get(6)?;
                 Ok(ReleaseRow {
@@ -254,11 +263,11 @@ impl Inner {
         self.real_ms(s.pod_start_secs + s.pod_step_secs * f64::from(desired - 1))
     }
 
-    /// The rollout as it stands now: the heart of the simulation.
-    fn observe(&self, r: &ReleaseRef) -> RuntimeResult<RolloutProgress> {
-        let Some(row) = self.latest(r)? else {
-            return Err(RuntimeError(format!(
-                "release {} not found in namespace {}",
+    /// The rollout of one release version as it stands now: the heart of the simulation.
+    fn observe(&self, r: &ReleaseRef, version: u32) -> RuntimeResult<RolloutProgress> {
+        let Some(row) = self.row(r, Some(version))? else {
+            return Err(RuntimeError::Rejected(format!(
+                "release {} revision {version} not found in namespace {}",
                 r.name, r.namespace
             )));
         };
@@ -436,6 +445,7 @@ impl Runtime for Sandbox {
     fn watch_rollout(
         &self,
         release: &ReleaseRef,
+        version: u32,
     ) -> BoxStream<'static, RuntimeResult<RolloutProgress>> {
         let inner = Arc::clone(&self.inner);
         let release = release.clone();
@@ -449,26 +459,11 @@ impl Runtime for Sandbox {
                     return None;
                 }
                 loop {
-                    let now = match inner.observe(&release) {
+                    let now = match inner.observe(&release, version) {
                         Ok(p) => p,
                         Err(e) => return Some((Err(e), (last, true))),
                     };
                     let terminal = now.phase != RolloutPhase::Progressing;
-                    if terminal {
-                        let version = inner
-                            .latest(&release)
-                            .ok()
-                            .flatten()
-                            .map_or(0, |r| r.version);
-                        let status = if now.phase == RolloutPhase::Complete {
-                            "deployed"
-                        } else {
-                            "failed"
-                        };
-                        if let Err(e) = inner.set_status(&release, version, status) {
-                            return Some((Err(e), (last, true)));
-                        }
-                    }
                     if terminal || last.as_ref() != Some(&now) {
                         return Some((Ok(now.clone()), (Some(now), terminal)));
                     }
@@ -477,6 +472,20 @@ impl Runtime for Sandbox {
             }
         })
         .boxed()
+    }
+
+    async fn record_outcome(
+        &self,
+        release: &ReleaseRef,
+        version: u32,
+        outcome: &ReleaseOutcome,
+    ) -> RuntimeResult<()> {
+        let status = match outcome {
+            ReleaseOutcome::Deployed => "deployed",
+            ReleaseOutcome::Failed(_) => "failed",
+            ReleaseOutcome::Superseded => "superseded",
+        };
+        self.inner.set_status(release, version, status)
     }
 
     async fn loadbalancer(&self, release: &ReleaseRef) -> RuntimeResult<LoadBalancer> {
@@ -511,6 +520,44 @@ impl Runtime for Sandbox {
             ports: row.expose,
             tls,
         })
+    }
+
+    fn watch_loadbalancer(
+        &self,
+        release: &ReleaseRef,
+    ) -> BoxStream<'static, RuntimeResult<LoadBalancer>> {
+        // The address comes at a known time: sleep until then, no polling. The stream ends
+        // once nothing more can change (ready, or nothing exposed).
+        let sandbox = self.clone();
+        let release = release.clone();
+        stream::unfold(Some(None::<LoadBalancer>), move |state| {
+            let sandbox = sandbox.clone();
+            let release = release.clone();
+            async move {
+                let last = state?;
+                if last.is_some() {
+                    let ready_at = match sandbox.inner.latest(&release) {
+                        Ok(row) => row.and_then(|r| r.lb_ready_ms),
+                        Err(e) => return Some((Err(e), None)),
+                    };
+                    if let Some(at) = ready_at {
+                        let wait = at - sandbox.inner.clock.now_millis();
+                        if wait > 0 {
+                            tokio::time::sleep(Duration::from_millis(wait as u64)).await;
+                        }
+                    }
+                }
+                match sandbox.loadbalancer(&release).await {
+                    Ok(lb) if lb.status == LbStatus::Pending => {
+                        let next = Some(Some(lb.clone()));
+                        Some((Ok(lb), next))
+                    }
+                    Ok(lb) => Some((Ok(lb), None)),
+                    Err(e) => Some((Err(e), None)),
+                }
+            }
+        })
+        .boxed()
     }
 
     async fn uninstall(&self, release: &ReleaseRef) -> RuntimeResult<bool> {

@@ -495,6 +495,17 @@ pub fn set_canvas_position(
     Ok(n > 0)
 }
 
+/// A teardown that failed for good: the deployment leaves `tearing_down` for `failed`, so
+/// that a new delete (or a fix) can follow.
+pub fn teardown_failed(c: &Connection, id: &str, now: &Timestamp) -> Result<()> {
+    c.execute(
+        "UPDATE deployments SET status = 'failed', updated_at = ?2
+         WHERE id = ?1 AND deleted_at IS NULL AND status = 'tearing_down'",
+        params![id, format_ts(now)],
+    )?;
+    Ok(())
+}
+
 pub fn soft_delete_deployment(c: &Connection, id: &str, now: &Timestamp) -> Result<()> {
     c.execute(
         "UPDATE deployments SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",

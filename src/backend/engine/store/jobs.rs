@@ -28,9 +28,35 @@ impl JobState {
     }
 }
 
+/// What a job does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    /// Carries one revision through its stages.
+    Rollout,
+    /// Uninstalls the release and deletes the deployment.
+    Teardown,
+}
+
+impl JobKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Rollout => "rollout",
+            Self::Teardown => "teardown",
+        }
+    }
+    fn parse(s: &str) -> Self {
+        if s == "teardown" {
+            Self::Teardown
+        } else {
+            Self::Rollout
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
     pub id: i64,
+    pub kind: JobKind,
     pub deployment_id: String,
     pub revision_id: String,
     /// Times the job was claimed (a lease taken over after a crash counts here).
@@ -39,19 +65,42 @@ pub struct Job {
     pub failures: u32,
 }
 
+/// Queues the rollout of a revision.
 pub fn enqueue(
     c: &Connection,
     deployment_id: &str,
     revision_id: &str,
     now: &Timestamp,
 ) -> Result<i64> {
+    enqueue_kind(c, deployment_id, revision_id, JobKind::Rollout, now)
+}
+
+pub fn enqueue_kind(
+    c: &Connection,
+    deployment_id: &str,
+    revision_id: &str,
+    kind: JobKind,
+    now: &Timestamp,
+) -> Result<i64> {
     let now = format_ts(now);
     c.execute(
-        "INSERT INTO jobs (deployment_id, revision_id, state, created_at, updated_at)
-         VALUES (?1, ?2, 'queued', ?3, ?3)",
-        params![deployment_id, revision_id, now],
+        "INSERT INTO jobs (deployment_id, revision_id, kind, state, created_at, updated_at)
+         VALUES (?1, ?2, ?3, 'queued', ?4, ?4)",
+        params![deployment_id, revision_id, kind.as_str(), now],
     )?;
     Ok(c.last_insert_rowid())
+}
+
+/// Whether a teardown of the deployment is queued or running.
+pub fn has_open_teardown(c: &Connection, deployment_id: &str) -> Result<bool> {
+    Ok(c.query_row(
+        "SELECT 1 FROM jobs WHERE deployment_id = ?1 AND kind = 'teardown'
+           AND state IN ('queued', 'running') LIMIT 1",
+        [deployment_id],
+        |_| Ok(()),
+    )
+    .optional()?
+    .is_some())
 }
 
 /// Claims the oldest runnable job: queued, or running with an expired lease — and only if no
@@ -65,7 +114,7 @@ pub fn claim(
 ) -> Result<Option<Job>> {
     let job = c
         .query_row(
-            "SELECT j.id, j.deployment_id, j.revision_id, j.attempts, j.failures FROM jobs j
+            "SELECT j.id, j.kind, j.deployment_id, j.revision_id, j.attempts, j.failures FROM jobs j
              WHERE (j.state = 'queued' OR (j.state = 'running' AND j.lease_expires_at < ?1))
                AND NOT EXISTS (SELECT 1 FROM jobs o WHERE o.deployment_id = j.deployment_id
                     AND o.id <> j.id AND o.state = 'running' AND o.lease_expires_at >= ?1)
@@ -74,10 +123,11 @@ pub fn claim(
             |r| {
                 Ok(Job {
                     id: r.get(0)?,
-                    deployment_id: r.get(1)?,
-                    revision_id: r.get(2)?,
-                    attempts: r.get(3)?,
-                    failures: r.get(4)?,
+                    kind: JobKind::parse(&r.get::<_, String>(1)?),
+                    deployment_id: r.get(2)?,
+                    revision_id: r.get(3)?,
+                    attempts: r.get(4)?,
+                    failures: r.get(5)?,
                 })
             },
         )
@@ -166,6 +216,23 @@ pub fn holds(c: &Connection, job_id: i64, owner: &str) -> Result<bool> {
     )
     .optional()?
     .unwrap_or(false))
+}
+
+/// Hands an attempt that met a passing fault (an unreachable cluster) back, to be retried
+/// from `at_ms`; no failure is counted, the error is recorded for `doctor` and the log.
+pub fn retry_later(
+    c: &Connection,
+    job_id: i64,
+    owner: &str,
+    at_ms: i64,
+    error: &str,
+) -> Result<()> {
+    c.execute(
+        "UPDATE jobs SET lease_expires_at = ?3, last_error = ?4
+         WHERE id = ?1 AND lease_owner = ?2 AND state = 'running'",
+        params![job_id, owner, at_ms, error],
+    )?;
+    Ok(())
 }
 
 /// Gives the lease up so that the next claim (this run's or the next one's) takes the job at

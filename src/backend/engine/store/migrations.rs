@@ -66,6 +66,10 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE idempotency_keys ADD COLUMN state TEXT NOT NULL DEFAULT 'done';
     ALTER TABLE jobs ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 4: teardowns are jobs too.
+    r#"
+    ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'rollout';
+    "#,
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

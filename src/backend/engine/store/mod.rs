@@ -11,7 +11,7 @@ mod migrations;
 pub mod tokens;
 
 pub use history::NewEvent;
-pub use jobs::{Job, JobState};
+pub use jobs::{Job, JobKind, JobState};
 pub use migrations::LATEST as SCHEMA_VERSION;
 
 use std::path::{Path, PathBuf};
