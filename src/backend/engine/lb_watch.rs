@@ -41,10 +41,7 @@ async fn run(engine: Arc<Engine>, deployment_id: String, known: Option<LoadBalan
     let mut shutdown = engine.shutdown.subscribe();
     let mut retry = FIRST_RETRY;
     let mut last = known;
-    'watches: loop {
-        let Ok(d) = engine.deployment(&deployment_id) else {
-            break;
-        };
+    'watches: while let Ok(d) = engine.deployment(&deployment_id) {
         if d.status != DeploymentStatus::Active {
             break;
         }
