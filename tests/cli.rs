@@ -44,7 +44,8 @@ fn doctor_tells_where_things_live_and_that_the_sandbox_answers() {
         out.contains(&format!("data dir:      {}", dir.path().display())),
         "{out}"
     );
-    assert!(out.contains("schema version 2"), "{out}");
+    let version = zopdeck::backend::engine::store::SCHEMA_VERSION;
+    assert!(out.contains(&format!("schema version {version}")), "{out}");
     assert!(
         out.contains("sandbox") && out.contains("reachable (simulated cluster)"),
         "{out}"
@@ -74,7 +75,7 @@ fn first_run_seeds_a_living_demo_environment() {
     // The demo really rolls out: web reaches its third revision.
     ok(
         dir.path(),
-        &["deployments", "wait", "web", "--timeout", "60"],
+        &["deployments", "wait", "web", "--wait-timeout", "60"],
     );
     let revs: Value =
         serde_json::from_str(&ok(dir.path(), &["revisions", "web", "-o", "json"])).unwrap();

@@ -57,6 +57,11 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TABLE idempotency_keys (
         key TEXT PRIMARY KEY, status INTEGER NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL);
     "#,
+    // 3: no credential in the store: the minted cluster credentials were never read.
+    r#"
+    UPDATE clusters SET credentials = NULL;
+    ALTER TABLE clusters DROP COLUMN credentials;
+    "#,
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
