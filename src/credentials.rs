@@ -64,25 +64,7 @@ pub fn forget(api_url: &str) -> Result<bool, String> {
 fn write_all(file: &Path, all: &BTreeMap<String, String>) -> Result<(), String> {
     let text = serde_json::to_string_pretty(all).map_err(|e| e.to_string())?;
     let tmp = file.with_extension("json.tmp");
-    write_private(&tmp, &text)
+    crate::private_files::write(&tmp, &text)
         .and_then(|()| std::fs::rename(&tmp, file))
         .map_err(|e| format!("cannot save {}: {e}", file.display()))
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(text.as_bytes())
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    std::fs::write(path, text)
 }

@@ -6,4 +6,6 @@ pub mod cli;
 pub mod config;
 pub mod credentials;
 pub mod paths;
+pub mod private_files;
+pub mod text;
 pub mod views;

@@ -35,7 +35,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("zopdeck: {e}");
+            eprintln!("zopdeck: {}", zopdeck::text::printable_lines(&e));
             ExitCode::FAILURE
         }
     }
@@ -65,12 +65,25 @@ async fn tui(cli: &Cli) -> Result<(), String> {
     result
 }
 
-/// Logs go to a file in the data dir — never to the terminal the TUI draws on.
+/// Logs go to a file in the data dir, readable by its owner only — never to the terminal
+/// the TUI draws on. A log file that cannot be opened (a read-only data dir, a directory in
+/// its place) turns logging off with one warning, printed before the TUI takes the terminal.
 fn init_logging(cli: &Cli) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dir = paths::data_dir(cli.global.data_dir.as_deref()).ok()?;
-    std::fs::create_dir_all(&dir).ok()?;
-    let appender = tracing_appender::rolling::never(&dir, paths::LOG_FILE);
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let path = dir.join(paths::LOG_FILE);
+    let file = match paths::prepare_data_dir(&dir)
+        .and_then(|()| zopdeck::private_files::open_append(&path))
+    {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!(
+                "zopdeck: warning: cannot write the log file {}: {e}; logging is off for this run",
+                path.display()
+            );
+            return None;
+        }
+    };
+    let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = tracing_subscriber::EnvFilter::try_from_env("ZOPDECK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()

@@ -75,7 +75,7 @@ fn first_run_seeds_a_living_demo_environment() {
     // The demo really rolls out: web reaches its third revision.
     ok(
         dir.path(),
-        &["deployments", "wait", "web", "--timeout", "60"],
+        &["deployments", "wait", "web", "--wait-timeout", "60"],
     );
     let revs: Value =
         serde_json::from_str(&ok(dir.path(), &["revisions", "web", "-o", "json"])).unwrap();

@@ -77,7 +77,7 @@ fn crash_and_resume(kill_at: &str) {
     child.wait().unwrap();
 
     let out = zopdeck(dir.path(), "4")
-        .args(["deployments", "wait", "crashme", "--timeout", "120"])
+        .args(["deployments", "wait", "crashme", "--wait-timeout", "120"])
         .output()
         .unwrap();
     assert!(

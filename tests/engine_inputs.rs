@@ -386,3 +386,151 @@ async fn analyze_judges_the_image_reference() {
         );
     }
 }
+
+/// Asserts a refusal for control characters (or bidi overrides) naming `field`.
+fn assert_refused_text<T: std::fmt::Debug>(
+    r: Result<T, zopdeck::backend::BackendError>,
+    field: &str,
+) {
+    match r {
+        Err(zopdeck::backend::BackendError::Validation { field: f, message }) => {
+            assert_eq!(f.as_deref(), Some(field), "{message}");
+            assert!(message.contains("control characters"), "{field}: {message}");
+        }
+        other => panic!("expected {field} to be refused for its control characters, got {other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn free_text_with_control_characters_is_refused_naming_the_field() {
+    let engine = engine().await;
+    let env = demo_env(&engine).await;
+    let esc = "\x1b]0;pwned\x07\x1b[2J";
+    let good = || image_dep(&env.id, "ok", "ghcr.io/acme/ok:1.0", json!({"port": 8080}));
+    let git = |f: &dyn Fn(&mut NewDeployment)| {
+        let mut d = NewDeployment {
+            name: "src".into(),
+            env_id: Some(env.id.clone()),
+            source_type: Some(SourceType::Git),
+            repo_url: Some("https://github.com/acme/src".into()),
+            branch: Some("main".into()),
+            ..Default::default()
+        };
+        f(&mut d);
+        d
+    };
+    let with = |f: &dyn Fn(&mut NewDeployment)| {
+        let mut d = good();
+        f(&mut d);
+        d
+    };
+    let cases: Vec<(NewDeployment, &str)> = vec![
+        (
+            git(&|d| d.repo_url = Some(format!("https://x.io/a{esc}"))),
+            "repoUrl",
+        ),
+        (git(&|d| d.branch = Some(format!("main{esc}"))), "branch"),
+        (
+            with(&|d| d.integration_id = Some("int_\u{202e}1".into())),
+            "integrationId",
+        ),
+        (with(&|d| d.image = Some("nginx:1\u{9b}2J".into())), "image"),
+        (
+            with(&|d| d.env_id = Some(format!("{}\x07", env.id))),
+            "envId",
+        ),
+        (
+            with(&|d| d.configs = Some(json!({"envVars": {"LOG_LEVEL": esc}}))),
+            "configs.envVars.LOG_LEVEL",
+        ),
+        (
+            with(&|d| d.configs = Some(json!(r#"{"envVars": {"A": "\u001b[2J"}}"#))),
+            "configs.envVars.A",
+        ),
+        (
+            with(&|d| d.configs = Some(json!({"rootPath": "/\u{2066}x"}))),
+            "configs.rootPath",
+        ),
+    ];
+    for (req, field) in cases {
+        assert_refused_text(engine.create_deployment(req).await, field);
+    }
+    assert!(engine.list_deployments(None).await.unwrap().is_empty());
+
+    let d = engine.create_deployment(good()).await.unwrap();
+    let rev = |f: &dyn Fn(&mut NewRevision)| {
+        let mut r = NewRevision {
+            image: Some("ghcr.io/acme/ok:1.1".into()),
+            ..Default::default()
+        };
+        f(&mut r);
+        r
+    };
+    for (req, field) in [
+        (rev(&|r| r.note = Some(format!("fix{esc}"))), "note"),
+        (rev(&|r| r.build_id = Some(format!("b-1{esc}"))), "buildID"),
+        (
+            rev(&|r| r.delivery_id = Some(format!("d-1{esc}"))),
+            "deliveryId",
+        ),
+        (
+            rev(&|r| r.image = Some("ghcr.io/a/b:1\u{7f}".into())),
+            "image",
+        ),
+    ] {
+        assert_refused_text(engine.create_revision(&d.id, req).await, field);
+    }
+    assert_refused_text(
+        engine
+            .patch_configs(&d.id, json!({"envVars": {"A": "\u{85}"}}))
+            .await,
+        "configs.envVars.A",
+    );
+    assert_refused_text(engine.rollback(&d.id, "rev_\x1b[2J").await, "toRevisionID");
+    assert_eq!(
+        engine.list_revisions(&d.id).await.unwrap().len(),
+        1,
+        "nothing was written"
+    );
+
+    let env_req = NewEnvironment {
+        name: "staging".into(),
+        space_id: env.space_id.clone(),
+        namespace: "staging".into(),
+        registry_url: Some(format!("registry.example.com/{esc}")),
+    };
+    assert_refused_text(engine.create_environment(env_req).await, "registryUrl");
+    let space_req = NewSpace {
+        name: "other".into(),
+        provider: "aws".into(),
+        space_type: None,
+        cloud_account_id: zopdeck::backend::engine::SANDBOX_ACCOUNT.into(),
+        config: json!({"clusterName": format!("sandbox{esc}"), "region": "local"}),
+    };
+    assert_refused_text(engine.create_space(space_req).await, "config.clusterName");
+    assert_refused_text(
+        engine
+            .register_cluster_access(
+                zopdeck::backend::engine::SANDBOX_ACCOUNT,
+                "local\x1b",
+                "sandbox",
+            )
+            .await,
+        "region",
+    );
+    assert_eq!(engine.list_environments().await.unwrap().len(), 1);
+    assert_eq!(engine.list_spaces().await.unwrap().len(), 1);
+
+    // Ordinary text with accents, arrows and emoji is fine.
+    let ok = engine
+        .create_revision(
+            &d.id,
+            rev(&|r| r.note = Some("déployé → prod 🚀 (fix #12)".into())),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        ok.revision.note.as_deref(),
+        Some("déployé → prod 🚀 (fix #12)")
+    );
+}

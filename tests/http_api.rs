@@ -783,3 +783,59 @@ async fn every_route_answers_in_the_contracts_shape() {
         assert_eq!(status, StatusCode::NO_CONTENT, "delete, then again");
     }
 }
+
+#[tokio::test]
+async fn control_characters_in_free_text_get_a_400_naming_the_field() {
+    let s = server().await;
+    let dep = s.create("shop").await;
+    let id = dep["id"].as_str().unwrap();
+    let env = dep["envId"].as_str().unwrap();
+    let cases = [
+        (
+            Method::POST,
+            "/deployments".to_string(),
+            json!({"name": "src", "envId": env, "sourceType": "git",
+                   "repoUrl": "https://x.io/a\u{1b}]0;pwned\u{7}", "branch": "main"}),
+            "repoUrl",
+        ),
+        (
+            Method::POST,
+            format!("/deployments/{id}/revisions"),
+            json!({"image": "nginx:1.28", "note": "ship \u{1b}[2J"}),
+            "note",
+        ),
+        (
+            Method::POST,
+            format!("/deployments/{id}/revisions"),
+            json!({"image": "nginx:1.28", "buildID": "b\u{202e}1"}),
+            "buildID",
+        ),
+        (
+            Method::PATCH,
+            format!("/deployments/{id}/configs"),
+            json!({"configs": {"envVars": {"A": "\u{9b}31m"}}}),
+            "configs.envVars.A",
+        ),
+    ];
+    for (method, path, body, field) in cases {
+        let (status, err) = s
+            .raw(&s.deployer, method.clone(), &path, &body.to_string())
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{method} {path}: {err}");
+        assert_eq!(err["error"]["field"], field, "{method} {path}: {err}");
+        assert_eq!(err["error"]["code"], "validation_failed", "{err}");
+    }
+    let (_, revs) = s
+        .call(
+            &s.viewer,
+            Method::GET,
+            &format!("/deployments/{id}/revisions"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        revs["data"].as_array().unwrap().len(),
+        1,
+        "nothing was written"
+    );
+}

@@ -78,11 +78,11 @@ impl Outbox {
         };
         let text = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
         if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)
+            crate::private_files::create_dir(dir)
                 .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
         let tmp = self.path.with_extension("json.tmp");
-        std::fs::write(&tmp, text)
+        crate::private_files::write(&tmp, &text)
             .and_then(|()| std::fs::rename(&tmp, &self.path))
             .map_err(|e| {
                 format!(
@@ -112,6 +112,22 @@ mod tests {
         );
         outbox.save(&BTreeMap::new()).unwrap();
         assert!(!outbox.path().exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_file_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::new(dir.path(), "embedded");
+        let mut m = BTreeMap::new();
+        m.insert("dep_1".to_string(), CanvasPosition { x: 8.0, y: 16.0 });
+        outbox.save(&m).unwrap();
+        let mode = std::fs::metadata(outbox.path())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
     }
 
     #[test]

@@ -103,7 +103,7 @@ fn storage_error(e: &rusqlite::Error) -> BackendError {
             " — another process holds the database; retry in a moment"
         }
         Some(ErrorCode::DatabaseCorrupt) | Some(ErrorCode::NotADatabase) => {
-            " — the store file is damaged; move it aside to start fresh"
+            " — the store file is damaged; move it aside (with its -wal and -shm files) to start fresh, or restore a backup"
         }
         _ => "",
     };

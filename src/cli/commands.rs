@@ -37,6 +37,7 @@ pub async fn open_backend(cli: &Cli, workers: bool) -> Result<Context, String> {
         let token = crate::credentials::token_for(&url)?;
         let options = crate::backend::remote::RemoteOptions {
             websocket: config.remote.websocket,
+            timeout: Duration::from_secs(cli.global.timeout),
         };
         let remote = crate::backend::remote::RemoteBackend::connect_with(&url, &token, options)
             .map_err(|e| e.to_string())?;
@@ -84,17 +85,21 @@ async fn login(cli: &Cli) -> Result<(), String> {
     if token.is_empty() {
         return Err("no token given".into());
     }
-    let remote =
-        crate::backend::remote::RemoteBackend::connect(&url, &token).map_err(|e| e.to_string())?;
+    let options = crate::backend::remote::RemoteOptions {
+        timeout: Duration::from_secs(cli.global.timeout),
+        ..Default::default()
+    };
+    let remote = crate::backend::remote::RemoteBackend::connect_with(&url, &token, options)
+        .map_err(|e| e.to_string())?;
     remote
         .list_environments()
         .await
         .map_err(|e| format!("the token was not accepted: {e}"))?;
     let file = crate::credentials::store(&url, &token)?;
-    eprintln!(
+    output::note(format!(
         "logged in to {url}; the token is kept in {} (readable by you only)",
         file.display()
-    );
+    ));
     Ok(())
 }
 
@@ -106,15 +111,15 @@ fn logout(cli: &Cli) -> Result<(), String> {
         );
     };
     if crate::credentials::forget(&url)? {
-        eprintln!("the token for {url} is forgotten");
+        output::note(format!("the token for {url} is forgotten"));
     } else {
-        eprintln!("no token was stored for {url}");
+        output::note(format!("no token was stored for {url}"));
     }
     if std::env::var(crate::credentials::ENV).is_ok_and(|t| !t.trim().is_empty()) {
-        eprintln!(
+        output::note(format!(
             "note: {} is set in this shell and is used before the stored one",
             crate::credentials::ENV
-        );
+        ));
     }
     Ok(())
 }
@@ -156,6 +161,11 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
     let ctx = open_backend(cli, needs_workers).await?;
     if mutates && (cli.global.read_only || ctx.config.read_only) {
         return Err("zopdeck is in read-only mode (--read-only or read_only = true): this command changes things".into());
+    }
+    if let Some(engine) = ctx.engine.as_ref().filter(|e| mutates && e.is_read_only()) {
+        return Err(fmt(engine
+            .store()
+            .read_only_error("this command changes things")));
     }
     let b = ctx.backend.as_ref();
     let result = match command {
@@ -210,10 +220,10 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
             let d = resolve(b, deployment, env.as_deref()).await?;
             let target = resolve_revision(b, &d, to).await?;
             let rev = b.rollback(&d.id, &target.id).await.map_err(fmt)?;
-            eprintln!(
+            output::note(format!(
                 "rollback of {} to #{} created revision #{}",
                 d.name, target.number, rev.number
-            );
+            ));
             follow(b, &d, &rev, wait, output.format).await
         }
         Command::Configs {
@@ -226,20 +236,29 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
             let d = resolve(b, deployment, env.as_deref()).await?;
             let patch: serde_json::Value = serde_json::from_str(patch)
                 .map_err(|e| format!("the patch is not valid JSON: {e}"))?;
-            let before = d.current_revision_id.clone();
             let updated = b.patch_configs(&d.id, patch).await.map_err(fmt)?;
-            let revs = b.list_revisions(&d.id).await.map_err(fmt)?;
-            match revs
-                .first()
-                .filter(|r| Some(&r.id) != before.as_ref() && r.trigger == Trigger::Config)
-            {
-                Some(rev) => {
-                    eprintln!("configs of {} patched: revision #{}", d.name, rev.number);
-                    follow(b, &updated, rev, wait, output.format).await
-                }
-                None => {
-                    eprintln!("the patch changes nothing: no new revision");
-                    Ok(())
+            if updated.configs == d.configs {
+                // The newest revision may be an earlier patch still on its way: not this one.
+                output::note(format!(
+                    "no change: the configs of {} already say that; no new revision",
+                    d.name
+                ));
+                print_deployment(b, &d.id, output.format).await
+            } else {
+                let revs = b.list_revisions(&d.id).await.map_err(fmt)?;
+                match revs.first().filter(|r| r.trigger == Trigger::Config) {
+                    Some(rev) => {
+                        output::note(format!(
+                            "configs of {} patched: revision #{}",
+                            d.name, rev.number
+                        ));
+                        follow(b, &updated, rev, wait, output.format).await
+                    }
+                    None => Err(format!(
+                        "the configs of {} changed but no config revision is listed; \
+                         `zopdeck revisions {}` shows what there is",
+                        d.name, d.name
+                    )),
                 }
             }
         }
@@ -395,7 +414,7 @@ async fn deployments(b: &dyn Backend, cmd: &DeploymentsCmd) -> Result<(), String
                 ..Default::default()
             };
             let d = b.create_deployment(req).await.map_err(fmt)?;
-            eprintln!("created {} ({}) in {}", d.name, d.id, env.name);
+            output::note(format!("created {} ({}) in {}", d.name, d.id, env.name));
             let rev = first_revision(b, &d).await?;
             follow(b, &d, &rev, wait, output.format).await
         }
@@ -403,22 +422,22 @@ async fn deployments(b: &dyn Backend, cmd: &DeploymentsCmd) -> Result<(), String
             let d = resolve(b, deployment, env.as_deref()).await?;
             let report = b.delete_deployment(&d.id).await.map_err(fmt)?;
             if report.already_clean {
-                eprintln!("{}: already clean", d.name);
+                output::note(format!("{}: already clean", d.name));
             } else {
-                eprintln!("{}: torn down and deleted", d.name);
+                output::note(format!("{}: torn down and deleted", d.name));
             }
             Ok(())
         }
         DeploymentsCmd::Wait {
             deployment,
             env,
-            timeout,
+            wait_timeout,
         } => {
             let d = resolve(b, deployment, env.as_deref()).await?;
             let rev = first_revision(b, &d).await?;
             let wait = WaitArgs {
                 no_wait: false,
-                timeout: *timeout,
+                wait_timeout: *wait_timeout,
             };
             follow(b, &d, &rev, &wait, OutputFormat::Table).await
         }
@@ -459,31 +478,31 @@ async fn follow(
 ) -> Result<(), String> {
     if wait.no_wait {
         match b.kind() {
-            crate::backend::BackendKind::Remote { url } => eprintln!(
+            crate::backend::BackendKind::Remote { url } => output::note(format!(
                 "queued on {url}; follow it with `zopdeck deployments wait {}`",
                 d.name
-            ),
-            crate::backend::BackendKind::Embedded { .. } => eprintln!(
-                "queued; it rolls out when a zopdeck with workers runs on this data dir (the TUI, or a command without --no-wait)"
+            )),
+            crate::backend::BackendKind::Embedded { .. } => output::note(
+                "queued; it rolls out when a zopdeck with workers runs on this data dir (the TUI, or a command without --no-wait)",
             ),
         }
         return print_deployment(b, &d.id, format).await;
     }
     let mut sub = b.subscribe();
     let mut last: Option<String> = None;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(wait.timeout);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(wait.wait_timeout);
     loop {
         let events = b.list_events(&d.id, last.as_deref()).await.map_err(fmt)?;
         for e in &events {
             if e.revision_id.as_deref() == Some(rev.id.as_str()) {
-                eprintln!("{}", event_line(e, Some(rev.number)));
+                output::note(event_line(e, Some(rev.number)));
             }
             last = Some(e.id.clone());
         }
         let now = b.get_revision(&d.id, &rev.id).await.map_err(fmt)?;
         match now.status {
             RevisionStatus::Active => {
-                eprintln!("{} revision #{} is active", d.name, rev.number);
+                output::note(format!("{} revision #{} is active", d.name, rev.number));
                 return print_deployment(b, &d.id, format).await;
             }
             RevisionStatus::Failed => {
@@ -511,7 +530,7 @@ async fn follow(
             _ = sub.next() => {}
             _ = tokio::time::sleep(Duration::from_millis(500)) => {}
             _ = tokio::time::sleep_until(deadline) => {
-                return Err(format!("gave up waiting after {} s; the rollout goes on — follow it with `zopdeck deployments wait {}`", wait.timeout, d.name));
+                return Err(format!("gave up waiting after {} s; the rollout goes on — follow it with `zopdeck deployments wait {}`", wait.wait_timeout, d.name));
             }
         }
     }
@@ -522,7 +541,7 @@ async fn print_deployment(b: &dyn Backend, id: &str, format: OutputFormat) -> Re
     match format {
         OutputFormat::Json => output::json(&d),
         OutputFormat::Table => {
-            println!("{}", d.id);
+            output::line(&d.id);
             Ok(())
         }
     }
@@ -604,11 +623,11 @@ fn token(ctx: &Context, cmd: &TokenCmd) -> Result<(), String> {
             let (id, secret) = store
                 .write(|c| tokens::create(c, name, role, &now))
                 .map_err(fmt)?;
-            eprintln!(
+            output::note(format!(
                 "token {id} ({}) created; it is shown once — keep it somewhere safe:",
                 role.as_str()
-            );
-            println!("{secret}");
+            ));
+            output::line(&secret);
             Ok(())
         }
         TokenCmd::List { output } => {
@@ -639,7 +658,7 @@ fn token(ctx: &Context, cmd: &TokenCmd) -> Result<(), String> {
                 .write(|c| tokens::revoke(c, token, &now))
                 .map_err(fmt)?
             {
-                eprintln!("token {token} revoked");
+                output::note(format!("token {token} revoked"));
                 Ok(())
             } else {
                 Err(format!(
@@ -671,54 +690,77 @@ async fn live_stream(ctx: &Context) -> String {
 
 async fn doctor(ctx: &Context) -> Result<(), String> {
     let Some(engine) = &ctx.engine else {
-        println!("zopdeck {}", env!("CARGO_PKG_VERSION"));
+        output::line(format!("zopdeck {}", env!("CARGO_PKG_VERSION")));
         if let crate::backend::BackendKind::Remote { url } = ctx.backend.kind() {
-            println!("backend:       remote API {url}");
+            output::line(format!("backend:       remote API {url}"));
         }
         if std::env::var(crate::credentials::ENV).is_ok_and(|t| !t.trim().is_empty()) {
-            println!("token:         from {}", crate::credentials::ENV);
+            output::line(format!("token:         from {}", crate::credentials::ENV));
         } else if let Some(file) = crate::credentials::path() {
-            println!("token:         from {}", file.display());
+            output::line(format!("token:         from {}", file.display()));
         }
         let envs = ctx
             .backend
             .list_environments()
             .await
             .map_err(|e| format!("the API is not usable: {e}"))?;
-        println!("reachable:     yes ({} environment(s))", envs.len());
-        println!("live stream:   {}", live_stream(ctx).await);
+        output::line(format!(
+            "reachable:     yes ({} environment(s))",
+            envs.len()
+        ));
+        output::line(format!("live stream:   {}", live_stream(ctx).await));
         return Ok(());
     };
-    println!("zopdeck {}", env!("CARGO_PKG_VERSION"));
-    println!("data dir:      {}", ctx.data_dir.display());
+    output::line(format!("zopdeck {}", env!("CARGO_PKG_VERSION")));
+    output::line(format!("data dir:      {}", ctx.data_dir.display()));
     let store = ctx.data_dir.join(engine::STORE_FILE);
     let version = engine.store().schema_version().map_err(fmt)?;
-    println!(
-        "store:         {} (schema version {version})",
+    let access = if engine.is_read_only() {
+        ", read-only: the data dir cannot be written"
+    } else {
+        ""
+    };
+    output::line(format!(
+        "store:         {} (schema version {version}{access})",
         store.display()
-    );
-    println!(
+    ));
+    let damaged = match engine.store().quick_check() {
+        Ok(Ok(())) => None,
+        Ok(Err(problems)) => Some(problems.join("; ")),
+        Err(e) => Some(e.to_string()),
+    };
+    match &damaged {
+        None => output::line("quick check:   ok"),
+        Some(problems) => output::line(format!(
+            "quick check:   FAILED: {problems} — the store is damaged; move it aside with its \
+             -wal and -shm files (zopdeck then starts afresh), or restore a backup"
+        )),
+    }
+    output::line(format!(
         "sandbox state: {}",
         ctx.data_dir.join(engine::SANDBOX_FILE).display()
-    );
-    println!(
+    ));
+    output::line(format!(
         "log file:      {}",
         ctx.data_dir.join(paths::LOG_FILE).display()
-    );
+    ));
     match &ctx.config_file {
-        Some(p) if p.exists() => println!("config file:   {}", p.display()),
-        Some(p) => println!(
+        Some(p) if p.exists() => output::line(format!("config file:   {}", p.display())),
+        Some(p) => output::line(format!(
             "config file:   {} (not present: embedded defaults in use)",
             p.display()
-        ),
-        None => println!("config file:   (none: embedded defaults in use)"),
+        )),
+        None => output::line("config file:   (none: embedded defaults in use)"),
     }
-    println!(
+    output::line(format!(
         "backend:       embedded engine (sandbox speed {}x)",
         engine.sandbox().settings().speed
-    );
-    println!("open jobs:     {}", engine.open_jobs().map_err(fmt)?);
-    println!("spaces:");
+    ));
+    output::line(format!(
+        "open jobs:     {}",
+        engine.open_jobs().map_err(fmt)?
+    ));
+    output::line("spaces:");
     for (space, reach) in engine.space_reachability().await.map_err(fmt)? {
         let (account, cluster) = {
             let cfg: serde_json::Value = serde_json::from_str(&space.config).unwrap_or_default();
@@ -738,21 +780,24 @@ async fn doctor(ctx: &Context) -> Result<(), String> {
             Ok(()) => "reachable".to_string(),
             Err(e) => format!("UNREACHABLE: {e}"),
         };
-        println!(
+        output::line(format!(
             "  {:<12} {:<6} {account}/{cluster}  {:<8} {reach}",
             space.name,
             space.provider,
             space.status.as_str()
-        );
+        ));
     }
-    println!("environments:");
+    output::line("environments:");
     let b = ctx.backend.as_ref();
     for env in b.list_environments().await.map_err(fmt)? {
         let n = b.list_deployments(Some(&env.id)).await.map_err(fmt)?.len();
-        println!(
+        output::line(format!(
             "  {:<12} namespace {:<12} {n} deployment(s)",
             env.name, env.namespace
-        );
+        ));
     }
-    Ok(())
+    match damaged {
+        None => Ok(()),
+        Some(_) => Err("the store is damaged: see the quick check above".into()),
+    }
 }

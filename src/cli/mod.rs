@@ -41,6 +41,15 @@ pub struct GlobalArgs {
     /// engine; the token comes from ZOPNIGHT_TOKEN or `zopdeck login`.
     #[arg(long, global = true, env = "ZOPDECK_API_URL", value_name = "URL")]
     pub api_url: Option<String>,
+    /// How long one request to the API may take (remote API only).
+    #[arg(
+        long,
+        global = true,
+        default_value_t = 30,
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
@@ -62,9 +71,9 @@ pub struct WaitArgs {
     /// Return once the change is queued instead of following its rollout.
     #[arg(long)]
     pub no_wait: bool,
-    /// Give up waiting after this many seconds.
+    /// Give up waiting for the rollout after this many seconds.
     #[arg(long, default_value_t = 900, value_name = "SECONDS")]
-    pub timeout: u64,
+    pub wait_timeout: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -206,8 +215,9 @@ pub enum DeploymentsCmd {
         deployment: String,
         #[arg(long)]
         env: Option<String>,
+        /// Give up waiting for the rollout after this many seconds.
         #[arg(long, default_value_t = 900, value_name = "SECONDS")]
-        timeout: u64,
+        wait_timeout: u64,
     },
 }
 

@@ -1,12 +1,29 @@
-//! Printing for the headless commands: aligned tables for people, JSON for scripts.
+//! Printing for the headless commands: aligned tables for people, JSON for scripts. Every
+//! string goes through `text::printable` first: names, notes and server messages come from
+//! whoever can deploy, and a terminal must not act on them.
 
 use serde::Serialize;
 
 use super::OutputFormat;
 use crate::backend::model::*;
+use crate::text::{json_escape_unsafe, printable, printable_lines};
+
+/// A message for the person at the terminal (stderr), control characters escaped.
+pub fn note(message: impl AsRef<str>) {
+    eprintln!("{}", printable_lines(message.as_ref()));
+}
+
+/// A line of output (stdout), control characters escaped.
+pub fn line(text: impl AsRef<str>) {
+    println!("{}", printable(text.as_ref()));
+}
 
 /// Prints rows as an aligned table (first row is the header).
 pub fn table(rows: &[Vec<String>]) {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| printable(c).into_owned()).collect())
+        .collect();
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..cols)
         .map(|c| {
@@ -35,7 +52,7 @@ pub fn table(rows: &[Vec<String>]) {
 pub fn json<T: Serialize>(value: &T) -> Result<(), String> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| format!("cannot encode the output: {e}"))?;
-    println!("{text}");
+    println!("{}", json_escape_unsafe(&text));
     Ok(())
 }
 
@@ -143,11 +160,12 @@ pub fn event_line(e: &Event, revision: Option<u32>) -> String {
         }
     }
     let rev = revision.map_or_else(String::new, |n| format!("#{n} "));
-    format!(
+    let line = format!(
         "{}  {rev}{:<11} {:<9} {}",
         e.created_at.format("%H:%M:%S%.3f"),
         e.stage.as_str(),
         e.status.as_str(),
         details.join(" ")
-    )
+    );
+    printable(&line).into_owned()
 }

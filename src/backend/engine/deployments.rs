@@ -22,6 +22,7 @@ fn configs_string(configs: Option<&Value>) -> Result<String> {
         })?,
         Some(v) => v.clone(),
     };
+    validate::json_text("configs", &value)?;
     TypedConfigs::parse(&value)?;
     Ok(value.to_string())
 }
@@ -85,6 +86,13 @@ impl Engine {
 
     pub(super) fn create_deployment_op(&self, req: NewDeployment) -> Result<Deployment> {
         validate::deployment_name(&req.name)?;
+        validate::free_texts(&[
+            ("envId", req.env_id.as_deref()),
+            ("repoUrl", req.repo_url.as_deref()),
+            ("branch", req.branch.as_deref()),
+            ("image", req.image.as_deref()),
+            ("integrationId", req.integration_id.as_deref()),
+        ])?;
         let env_id = validate::required("envId", req.env_id.as_deref())?;
         let source_type = match req.source_type {
             Some(t) => t,
@@ -250,6 +258,7 @@ impl Engine {
                 "configs must be a JSON object (a JSON merge patch)",
             ));
         }
+        validate::json_text("configs", &patch)?;
         self.add_revision(id, |c, d| {
             Self::require_not_tearing_down(d)?;
             let mut merged: Value = serde_json::from_str(&d.configs)
@@ -273,6 +282,12 @@ impl Engine {
     }
 
     pub(super) fn create_revision_op(&self, id: &str, req: NewRevision) -> Result<RevisionCreated> {
+        validate::free_texts(&[
+            ("image", req.image.as_deref()),
+            ("buildID", req.build_id.as_deref()),
+            ("note", req.note.as_deref()),
+            ("deliveryId", req.delivery_id.as_deref()),
+        ])?;
         let key = req
             .delivery_id
             .as_deref()
@@ -325,6 +340,7 @@ impl Engine {
     }
 
     pub(super) fn rollback_op(&self, id: &str, to: &str) -> Result<Revision> {
+        validate::free_text("toRevisionID", to)?;
         let added = self.add_revision(id, |c, d| {
             Self::require_not_tearing_down(d)?;
             let target = history::get_revision(c, to)?

@@ -124,20 +124,34 @@ pub struct Engine {
 pub const STORE_FILE: &str = "zopdeck.db";
 pub const SANDBOX_FILE: &str = "sandbox-cluster.db";
 const LOCK_FILE: &str = "engine.lock";
+const BUILDS_DIR: &str = "builds";
 
 impl Engine {
-    /// Opens the engine on a data directory, seeding it on the first run.
+    /// Opens the engine on a data directory, seeding it on the first run. A read-only data
+    /// directory opens for reading only (no workers: those write); a store that fails
+    /// SQLite's quick check is refused to the process that would write on it (workers).
     pub async fn open(
         data_dir: &Path,
         settings: EngineSettings,
         opts: OpenOptions,
     ) -> Result<Arc<Self>> {
-        std::fs::create_dir_all(data_dir).map_err(|e| {
+        crate::paths::prepare_data_dir(data_dir).map_err(|e| {
             BackendError::Storage(format!(
                 "cannot create the data directory {}: {e} — pick another with --data-dir",
                 data_dir.display()
             ))
         })?;
+        let clock = Clock::new();
+        let store = Store::open(&data_dir.join(STORE_FILE))?;
+        if store.is_read_only() && opts.workers {
+            return Err(store.read_only_error(
+                "this runs the job workers, which write: the TUI, serve, and commands that \
+                 follow a rollout",
+            ));
+        }
+        if opts.workers {
+            check_store(&store)?;
+        }
         // Only the process that runs the workers takes the lock: readers (doctor, listings)
         // may share the data dir with a running TUI.
         let lock = if opts.workers {
@@ -145,8 +159,17 @@ impl Engine {
         } else {
             None
         };
-        let clock = Clock::new();
-        let store = Store::open(&data_dir.join(STORE_FILE))?;
+        if !store.is_read_only() {
+            // Git builds clone here: private like the rest of the data dir.
+            let builds = data_dir.join(BUILDS_DIR);
+            crate::private_files::create_dir(&builds)
+                .and_then(|()| {
+                    crate::private_files::restrict(&builds, crate::private_files::DIR_MODE)
+                })
+                .map_err(|e| {
+                    BackendError::Storage(format!("cannot create {}: {e}", builds.display()))
+                })?;
+        }
         let sandbox = Sandbox::open(
             Some(&data_dir.join(SANDBOX_FILE)),
             clock,
@@ -159,7 +182,7 @@ impl Engine {
             clock,
             settings,
             Some(data_dir.to_path_buf()),
-            data_dir.join("builds"),
+            data_dir.join(BUILDS_DIR),
             lock,
             None,
         );
@@ -227,7 +250,9 @@ impl Engine {
     }
 
     async fn start(self, opts: OpenOptions) -> Result<Arc<Self>> {
-        seed::first_run(&self, opts.demo)?;
+        if !self.store.is_read_only() {
+            seed::first_run(&self, opts.demo)?;
+        }
         let engine = Arc::new(self);
         if opts.workers {
             // We hold the data dir's lock: running leases belong to a process that died.
@@ -296,6 +321,11 @@ impl Engine {
             );
         }
         left
+    }
+
+    /// Whether this engine only reads (its data directory cannot be written).
+    pub fn is_read_only(&self) -> bool {
+        self.store.is_read_only()
     }
 
     pub fn data_dir(&self) -> Option<&Path> {
@@ -414,16 +444,30 @@ fn watch_other_processes(engine: &Arc<Engine>) {
     });
 }
 
+/// Refuses a store that fails SQLite's quick check, saying what to do.
+fn check_store(store: &Store) -> Result<()> {
+    let Err(problems) = store.quick_check()? else {
+        return Ok(());
+    };
+    let path = store.path().unwrap_or(Path::new(STORE_FILE));
+    let aside = path.with_file_name("damaged");
+    Err(BackendError::Storage(format!(
+        "the store {} is damaged (SQLite's quick_check: {}); zopdeck will not write on it. \
+         Move it aside with its -wal and -shm files (mkdir {aside} && mv {path}* {aside}/) — \
+         the next start begins afresh — or restore a backup of it; `zopdeck doctor` shows \
+         the check",
+        path.display(),
+        problems.join("; "),
+        aside = aside.display(),
+        path = path.display(),
+    )))
+}
+
 /// Takes the data dir's engine lock, or says which process holds it.
 fn lock_data_dir(dir: &Path) -> Result<File> {
     use std::io::{Read, Seek, Write};
     let path = dir.join(LOCK_FILE);
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
+    let mut file = crate::private_files::open_rw(&path)
         .map_err(|e| BackendError::Storage(format!("cannot open {}: {e}", path.display())))?;
     match file.try_lock() {
         Ok(()) => {

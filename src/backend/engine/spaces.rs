@@ -28,6 +28,8 @@ impl Engine {
 
     pub(super) fn create_space_op(&self, req: NewSpace) -> Result<Space> {
         validate::dns_label("name", &req.name, 63)?;
+        validate::free_text("cloudAccountId", &req.cloud_account_id)?;
+        validate::json_text("config", &req.config)?;
         if !PROVIDERS.contains(&req.provider.as_str()) {
             return Err(BackendError::validation(
                 "provider",
@@ -180,13 +182,17 @@ impl Engine {
         name: &str,
         register: bool,
     ) -> Result<Cluster> {
-        // Minted credentials stay in the store; no route ever returns them.
-        let credentials = register.then(|| format!("zn_sa_{}", uuid::Uuid::new_v4().simple()));
+        validate::free_texts(&[
+            ("accountID", Some(account)),
+            ("region", Some(region)),
+            ("clusterName", Some(name)),
+        ])?;
+        // Registering records that kubeconfigs may be minted; no credential is kept.
         self.store.write(|c| {
             if !catalog::cloud_account_exists(c, account)? {
                 return Err(BackendError::not_found("cloud account", account));
             }
-            if !catalog::set_cluster_access(c, account, region, name, credentials.as_deref())? {
+            if !catalog::set_cluster_access(c, account, region, name, register)? {
                 return Err(BackendError::not_found(
                     "cluster",
                     format!("{region}/{name}"),
@@ -200,6 +206,10 @@ impl Engine {
     pub(super) fn create_environment_op(&self, req: NewEnvironment) -> Result<Environment> {
         validate::dns_label("name", &req.name, 63)?;
         validate::dns_label("namespace", &req.namespace, 63)?;
+        validate::free_texts(&[
+            ("spaceId", Some(&req.space_id)),
+            ("registryUrl", req.registry_url.as_deref()),
+        ])?;
         let now = self.now();
         let env = Environment {
             id: ids::new_id("env"),

@@ -1,7 +1,63 @@
 //! Input rules shared by the engine's operations. Each failure names the field and the rule.
 
+use serde_json::Value;
+
 use crate::backend::error::{BackendError, Result};
 use crate::backend::model::CanvasPosition;
+use crate::text;
+
+/// Free text (URLs, branches, notes, ids, names): nothing a terminal would act on — no
+/// control characters (C0, DEL, C1) and no bidirectional overrides — since every list shows it.
+pub fn free_text(field: &str, value: &str) -> Result<()> {
+    match text::first_unsafe(value) {
+        None => Ok(()),
+        Some((at, c)) => Err(BackendError::validation(
+            field,
+            format!(
+                "{field} must not contain control characters or bidirectional overrides \
+                 (found {} at character {})",
+                text::code_point(c),
+                at + 1
+            ),
+        )),
+    }
+}
+
+/// `free_text` for each field present.
+pub fn free_texts(fields: &[(&str, Option<&str>)]) -> Result<()> {
+    for (field, value) in fields {
+        if let Some(v) = value {
+            free_text(field, v)?;
+        }
+    }
+    Ok(())
+}
+
+/// `free_text` for every string and key inside a JSON value (configs, a space's config); the
+/// field named is the path to the string (`configs.envVars.LOG_LEVEL`).
+pub fn json_text(field: &str, value: &Value) -> Result<()> {
+    match value {
+        Value::String(s) => free_text(field, s),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| json_text(&format!("{field}[{i}]"), v)),
+        Value::Object(map) => map.iter().try_for_each(|(k, v)| {
+            if let Some((_, c)) = text::first_unsafe(k) {
+                return Err(BackendError::validation(
+                    field,
+                    format!(
+                        "the keys of {field} must not contain control characters or \
+                         bidirectional overrides (found {} in {k:?})",
+                        text::code_point(c)
+                    ),
+                ));
+            }
+            json_text(&format!("{field}.{k}"), v)
+        }),
+        _ => Ok(()),
+    }
+}
 
 /// A DNS-1123 label (namespace, release and object names): lower-case alphanumerics and
 /// `-`, starting and ending alphanumeric, at most `max` characters.
@@ -53,7 +109,9 @@ pub fn canvas_position(pos: &CanvasPosition) -> Result<()> {
 pub fn image_ref(field: &str, value: &str) -> Result<()> {
     let bad = value.is_empty()
         || value.len() > 512
-        || value.chars().any(|c| c.is_whitespace() || c.is_control())
+        || value
+            .chars()
+            .any(|c| c.is_whitespace() || text::is_unsafe(c))
         || value.starts_with([':', '@', '/'])
         || value.ends_with([':', '@', '/']);
     if bad {
@@ -112,6 +170,38 @@ mod tests {
             Some("y")
         );
         assert!(canvas_position(&CanvasPosition { x: 2e7, y: 0.0 }).is_err());
+    }
+
+    #[test]
+    fn free_text_refuses_what_a_terminal_would_act_on() {
+        assert!(free_text("note", "fix: handle → arrows, ünïcode").is_ok());
+        for bad in [
+            "a\x1b]0;x\x07",
+            "line\nbreak",
+            "tab\t",
+            "del\x7f",
+            "c1\u{9b}2J",
+            "\u{202e}gpj.exe",
+        ] {
+            let e = free_text("note", bad).unwrap_err();
+            assert_eq!(e.field(), Some("note"), "{bad:?}");
+            assert!(e.to_string().contains("U+"), "{e}");
+        }
+        let configs = serde_json::json!({"envVars": {"A": "ok", "B": "x\x1b[2J"}});
+        assert_eq!(
+            json_text("configs", &configs).unwrap_err().field(),
+            Some("configs.envVars.B")
+        );
+        let configs = serde_json::json!({"envVars": {"A\x1b": "ok"}});
+        assert_eq!(
+            json_text("configs", &configs).unwrap_err().field(),
+            Some("configs.envVars")
+        );
+        let configs = serde_json::json!({"connections": ["a", "b\u{7}"]});
+        assert_eq!(
+            json_text("configs", &configs).unwrap_err().field(),
+            Some("configs.connections[1]")
+        );
     }
 
     #[test]

@@ -21,11 +21,15 @@ use crate::backend::model::*;
 use crate::backend::{Backend, BackendKind, LiveMode, Subscription};
 
 const ATTEMPTS: u32 = 3;
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub struct RemoteBackend {
     base: String,
     token: String,
     http: reqwest::Client,
+    timeout: Duration,
+    /// Where each request URL was last redirected to, to name it when it cannot be reached.
+    redirects: Redirects,
     bus: broadcast::Sender<Change>,
     /// Bumped when the live stream connects or drops: subscribers reload then.
     external: tokio::sync::watch::Sender<u64>,
@@ -43,11 +47,16 @@ pub struct RemoteBackend {
 pub struct RemoteOptions {
     /// Use the `/ws` live stream when the server offers it (else poll only).
     pub websocket: bool,
+    /// How long one request may take, answer included (`--timeout`).
+    pub timeout: Duration,
 }
 
 impl Default for RemoteOptions {
     fn default() -> Self {
-        Self { websocket: true }
+        Self {
+            websocket: true,
+            timeout: Duration::from_secs(30),
+        }
     }
 }
 
@@ -70,9 +79,11 @@ impl RemoteBackend {
                 });
             }
         }
+        let redirects = Redirects::default();
         let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(30))
+            .connect_timeout(options.timeout.min(CONNECT_TIMEOUT))
+            .timeout(options.timeout)
+            .redirect(redirects.policy())
             .build()
             .map_err(|e| BackendError::Internal(format!("cannot build the HTTP client: {e}")))?;
         let (bus, _) = broadcast::channel(4096);
@@ -81,6 +92,8 @@ impl RemoteBackend {
             base: base.trim_end_matches('/').to_string(),
             token: token.to_string(),
             http,
+            timeout: options.timeout,
+            redirects,
             bus,
             external,
             websocket: options.websocket,
@@ -106,6 +119,7 @@ impl RemoteBackend {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            self.redirects.forget(&url);
             let mut req = self
                 .http
                 .request(method.clone(), &url)
@@ -116,13 +130,18 @@ impl RemoteBackend {
             if let Some(b) = &body {
                 req = req.json(b);
             }
-            let outcome = match req.send().await {
-                Ok(res) => decode(res, path).await,
-                Err(e) => Err(BackendError::Unavailable(format!(
-                    "cannot reach {}: {}",
-                    self.base,
+            let outcome = match receive(req).await {
+                Ok(answer) => decode(answer, path, &self.base),
+                // A server that took the request and never answered: retrying would only
+                // make the wait longer than --timeout promises.
+                Err(e) if e.is_timeout() && !e.is_connect() => {
+                    return Err(self.timed_out(&method, &url));
+                }
+                Err(e) if e.is_body() || e.is_decode() => Err(BackendError::Unavailable(format!(
+                    "reading the answer from {url} failed: {}",
                     root_cause(&e)
                 ))),
+                Err(e) => Err(BackendError::Unavailable(self.unreachable(&url, &e))),
             };
             match outcome {
                 Err(BackendError::Unavailable(_) | BackendError::Internal(_))
@@ -156,25 +175,118 @@ impl RemoteBackend {
     fn publish(&self, change: Change) {
         let _ = self.bus.send(change);
     }
+
+    fn timed_out(&self, method: &Method, url: &str) -> BackendError {
+        BackendError::Unavailable(format!(
+            "{method} {url} timed out: no answer within {} s (the server took the request but \
+             did not answer; --timeout SECONDS gives it longer)",
+            self.timeout.as_secs()
+        ))
+    }
+
+    /// Why a request got no answer, naming the place it went to — which is not the API URL
+    /// when the server redirected it.
+    fn unreachable(&self, url: &str, e: &reqwest::Error) -> String {
+        let cause = root_cause(e);
+        match self.redirects.target(url) {
+            Some(mut place) => {
+                place.set_query(None);
+                format!(
+                    "cannot reach {place}, where {} redirected the request: {cause}",
+                    self.base
+                )
+            }
+            None => format!("cannot reach {}: {cause}", self.base),
+        }
+    }
+}
+
+/// The redirect policy (at most 10 hops, as reqwest's default) that remembers where each
+/// request went.
+#[derive(Clone, Default)]
+struct Redirects(Arc<std::sync::Mutex<std::collections::HashMap<String, reqwest::Url>>>);
+
+impl Redirects {
+    fn policy(&self) -> reqwest::redirect::Policy {
+        let seen = self.clone();
+        reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() > 10 {
+                return attempt.error("more than 10 redirects");
+            }
+            if let Some(first) = attempt.previous().first() {
+                seen.with(|m| m.insert(first.to_string(), attempt.url().clone()));
+            }
+            attempt.follow()
+        })
+    }
+
+    fn target(&self, url: &str) -> Option<reqwest::Url> {
+        self.with(|m| m.get(&Self::key(url)).cloned())
+    }
+
+    fn forget(&self, url: &str) {
+        self.with(|m| m.remove(&Self::key(url)));
+    }
+
+    /// A URL as reqwest writes it (the policy sees parsed URLs).
+    fn key(url: &str) -> String {
+        reqwest::Url::parse(url).map_or_else(|_| url.to_string(), |u| u.to_string())
+    }
+
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut std::collections::HashMap<String, reqwest::Url>) -> T,
+    ) -> T {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut map)
+    }
+}
+
+/// An answer as it came: status, final URL, content type and body.
+struct Answer {
+    status: StatusCode,
+    url: reqwest::Url,
+    content_type: String,
+    text: String,
+}
+
+async fn receive(req: reqwest::RequestBuilder) -> reqwest::Result<Answer> {
+    let res = req.send().await?;
+    let status = res.status();
+    let url = res.url().clone();
+    let content_type = res
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("no content type")
+        .to_string();
+    let text = res.text().await?;
+    Ok(Answer {
+        status,
+        url,
+        content_type,
+        text,
+    })
 }
 
 /// Reads the envelope: `data` on success, the error mapped back to a `BackendError`.
-async fn decode<T: DeserializeOwned>(
-    res: reqwest::Response,
-    path: &str,
-) -> Result<(StatusCode, T)> {
-    let status = res.status();
-    let url = res.url().clone();
-    let text = res
-        .text()
-        .await
-        .map_err(|e| BackendError::Unavailable(format!("reading the answer failed: {e}")))?;
+fn decode<T: DeserializeOwned>(answer: Answer, path: &str, base: &str) -> Result<(StatusCode, T)> {
+    let Answer {
+        status,
+        url,
+        content_type,
+        text,
+    } = answer;
     if status == StatusCode::NO_CONTENT {
         return serde_json::from_value(Value::Null)
             .map(|v| (status, v))
             .map_err(|e| BackendError::Internal(e.to_string()));
     }
-    let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    let parsed = serde_json::from_str::<Value>(&text);
+    if parsed.is_err() && !text.trim().is_empty() && status != StatusCode::NOT_FOUND {
+        return Err(not_json(status, &url, base, &content_type, &text));
+    }
+    let body: Value = parsed.unwrap_or(Value::Null);
     if status == StatusCode::NOT_FOUND && body["error"]["code"].as_str().is_none() {
         // Not the API's "unknown id" but no such route at all: a wrong base URL (or a proxy).
         // Never `NotFound`, which would read as "that deployment is gone".
@@ -211,6 +323,32 @@ async fn decode<T: DeserializeOwned>(
         502..=504 => BackendError::Unavailable(message),
         _ => BackendError::Internal(message),
     })
+}
+
+/// An answer that is not JSON at all: an HTML page from a proxy, a login portal, a web site
+/// at the API URL. Says so, with the URL; a gateway's error page is worth a retry.
+fn not_json(
+    status: StatusCode,
+    url: &reqwest::Url,
+    base: &str,
+    content_type: &str,
+    text: &str,
+) -> BackendError {
+    let start: String = text.trim_start().chars().take(40).collect();
+    let what =
+        format!("the answer from {url} was not JSON (HTTP {status}, {content_type}: {start:?}…)");
+    match status.as_u16() {
+        401 => BackendError::Unauthorized(format!("token rejected — run zopdeck login ({what})")),
+        502..=504 => {
+            BackendError::Unavailable(format!("{what}: a proxy in front of the API failed"))
+        }
+        _ => BackendError::Validation {
+            message: format!(
+                "{what}: is {base} a ZopNight API? check the API URL; it usually ends in /api"
+            ),
+            field: Some("api_url".into()),
+        },
+    }
 }
 
 /// What a path addresses, for "not found": its last collection and the id after it

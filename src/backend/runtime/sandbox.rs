@@ -23,7 +23,9 @@ use super::{
     RolloutProgress, Runtime, RuntimeError, RuntimeResult,
 };
 use crate::backend::engine::clock::Clock;
+use crate::backend::engine::store::read_only_connection;
 use crate::backend::model::{LbStatus, Listener, LoadBalancer, Protocol, Tls};
+use crate::private_files;
 
 /// How the simulated cluster behaves; durations are in simulated seconds.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,21 +103,32 @@ fn err(e: impl std::fmt::Display) -> RuntimeError {
 }
 
 impl Sandbox {
-    /// Opens the simulated cluster's state file (`None`: in memory, for tests).
+    /// Opens the simulated cluster's state file (`None`: in memory, for tests), readable by
+    /// the owner only. In a read-only directory it is only read (an empty cluster when the
+    /// file is not there).
     pub fn open(
         path: Option<&Path>,
         clock: Clock,
         settings: SandboxSettings,
     ) -> RuntimeResult<Self> {
+        let writable = path.is_some_and(|p| {
+            p.parent().is_none_or(private_files::dir_is_writable)
+                && private_files::prepare_database(p).is_ok()
+        });
         let conn = match path {
-            Some(p) => Connection::open(p),
-            None => Connection::open_in_memory(),
-        }
-        .map_err(err)?;
+            Some(p) if writable => {
+                let conn = Connection::open(p).map_err(err)?;
+                conn.pragma_update(None, "journal_mode", "WAL")
+                    .map_err(err)?;
+                conn
+            }
+            Some(p) if p.exists() => read_only_connection(p).map_err(err)?,
+            _ => Connection::open_in_memory().map_err(err)?,
+        };
         conn.busy_timeout(Duration::from_secs(5)).map_err(err)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(err)?;
-        conn.execute_batch(SCHEMA).map_err(err)?;
+        if !conn.is_readonly("main").map_err(err)? {
+            conn.execute_batch(SCHEMA).map_err(err)?;
+        }
         Ok(Self {
             inner: Arc::new(Inner {
                 db: Mutex::new(conn),

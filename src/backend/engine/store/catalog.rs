@@ -83,18 +83,18 @@ pub fn get_cluster(
     .optional()?)
 }
 
-/// Registers (with freshly minted credentials) or revokes access; false if no such cluster.
+/// Registers or revokes access; false if no such cluster.
 pub fn set_cluster_access(
     c: &Connection,
     account: &str,
     region: &str,
     name: &str,
-    credentials: Option<&str>,
+    registered: bool,
 ) -> Result<bool> {
     let n = c.execute(
-        "UPDATE clusters SET access_registered = ?4, credentials = ?5
+        "UPDATE clusters SET access_registered = ?4
          WHERE account_id = ?1 AND region = ?2 AND name = ?3",
-        params![account, region, name, credentials.is_some(), credentials],
+        params![account, region, name, registered],
     )?;
     Ok(n > 0)
 }

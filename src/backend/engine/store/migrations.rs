@@ -70,6 +70,11 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'rollout';
     "#,
+    // 5: no credential in the store: the minted cluster credentials were never read.
+    r#"
+    UPDATE clusters SET credentials = NULL;
+    ALTER TABLE clusters DROP COLUMN credentials;
+    "#,
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

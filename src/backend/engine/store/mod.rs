@@ -3,6 +3,10 @@
 //!
 //! Calls are synchronous and short (sub-millisecond); one connection behind a mutex keeps
 //! writers serialised, which is what SQLite wants anyway.
+//!
+//! On a read-only data directory the store opens read-only (every write is refused with a
+//! message that says so): SQLite's `mode=ro` when the WAL's `-shm` file is there, else
+//! `immutable=1` — safe then, as no `-wal` holds changes the main file lacks.
 
 pub mod catalog;
 pub mod history;
@@ -18,21 +22,41 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction};
 
 use crate::backend::error::{BackendError, Result};
+use crate::private_files;
 
 pub struct Store {
     conn: Mutex<Connection>,
     path: Option<PathBuf>,
+    read_only: bool,
 }
 
 impl Store {
-    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    /// Opens (creating if needed, readable by the owner only) the store at `path` and brings
+    /// its schema up to date; read-only when its file or directory cannot be written.
     pub fn open(path: &Path) -> Result<Self> {
+        if !path.parent().is_none_or(private_files::dir_is_writable) {
+            return Self::open_read_only(path);
+        }
+        match private_files::prepare_database(path) {
+            Ok(()) => {}
+            Err(e) if private_files::is_read_only_error(&e) => return Self::open_read_only(path),
+            Err(e) => {
+                return Err(BackendError::Storage(format!(
+                    "cannot create the store at {}: {e}",
+                    path.display()
+                )));
+            }
+        }
         let conn = Connection::open(path).map_err(|e| {
             BackendError::Storage(format!("cannot open the store at {}: {e}", path.display()))
         })?;
+        if conn.is_readonly("main")? {
+            drop(conn);
+            return Self::open_read_only(path);
+        }
         Self::init(conn, Some(path.to_path_buf()))
     }
 
@@ -52,11 +76,57 @@ impl Store {
         Ok(Self {
             conn: Mutex::new(conn),
             path,
+            read_only: false,
+        })
+    }
+
+    /// The store of a read-only data directory, for reading only; never migrated.
+    fn open_read_only(path: &Path) -> Result<Self> {
+        if !path.exists() {
+            return Err(read_only_error(path, "there is no store there yet"));
+        }
+        let conn = read_only_connection(path)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        let current: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if current < migrations::LATEST {
+            return Err(read_only_error(
+                path,
+                &format!(
+                    "its schema (version {current}) needs an upgrade to version {}",
+                    migrations::LATEST
+                ),
+            ));
+        }
+        check_not_newer(current)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+            path: Some(path.to_path_buf()),
+            read_only: true,
         })
     }
 
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
+    }
+
+    /// Whether the store was opened read-only (its data directory cannot be written).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// The refusal a write gets on a read-only store; `why` says what needed writing.
+    pub fn read_only_error(&self, why: &str) -> BackendError {
+        read_only_error(self.path.as_deref().unwrap_or(Path::new(".")), why)
+    }
+
+    /// SQLite's `PRAGMA quick_check`: `Ok(())`, or the problems it found (at most 10).
+    pub fn quick_check(&self) -> Result<std::result::Result<(), Vec<String>>> {
+        let conn = self.lock();
+        let mut st = conn.prepare("PRAGMA quick_check(10)")?;
+        let rows: Vec<String> = st
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(if rows == ["ok"] { Ok(()) } else { Err(rows) })
     }
 
     pub fn schema_version(&self) -> Result<u32> {
@@ -86,6 +156,9 @@ impl Store {
 
     /// Runs `f` in one transaction: all of it is written, or none.
     pub fn write<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        if self.read_only {
+            return Err(self.read_only_error("this changes things"));
+        }
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
@@ -120,6 +193,9 @@ impl Store {
     }
 
     pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        if self.read_only {
+            return Err(self.read_only_error("this changes things"));
+        }
         self.lock().execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -129,8 +205,7 @@ impl Store {
     }
 }
 
-fn migrate(conn: &mut Connection) -> Result<()> {
-    let current: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+fn check_not_newer(current: u32) -> Result<()> {
     if current > migrations::LATEST {
         return Err(BackendError::Storage(format!(
             "the store has schema version {current}, newer than this zopdeck knows ({}); \
@@ -138,6 +213,12 @@ fn migrate(conn: &mut Connection) -> Result<()> {
             migrations::LATEST
         )));
     }
+    Ok(())
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let current: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    check_not_newer(current)?;
     for (i, sql) in migrations::MIGRATIONS
         .iter()
         .enumerate()
@@ -148,7 +229,73 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         tx.pragma_update(None, "user_version", (i + 1) as u32)?;
         tx.commit()?;
     }
+    if (current as usize) < migrations::MIGRATIONS.len() && current > 0 {
+        // A migration may remove values (credentials): rewrite the file so that no freed page
+        // keeps them, and empty the WAL of the old pages.
+        conn.execute_batch("VACUUM")?;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .optional()?;
+    }
     Ok(())
+}
+
+/// A read-only connection to an existing database in WAL mode, also where the `-shm` file
+/// cannot be created (a read-only directory).
+pub fn read_only_connection(path: &Path) -> rusqlite::Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let open = |uri: String| -> rusqlite::Result<Connection> {
+        let conn = Connection::open_with_flags(uri, flags)?;
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })?;
+        Ok(conn)
+    };
+    let uri = file_uri(path);
+    match open(format!("{uri}?mode=ro")) {
+        // WAL mode needs the -shm file, which a read-only directory cannot get (CANTOPEN
+        // where the directory is immutable, READONLY_DIRECTORY where it lacks permission);
+        // without a -wal holding changes, the main file is the whole store.
+        Err(e) if shm_refused(&e) && !wal_has_frames(path) => open(format!("{uri}?immutable=1")),
+        other => other,
+    }
+}
+
+fn read_only_error(path: &Path, why: &str) -> BackendError {
+    let dir = path.parent().unwrap_or(path);
+    BackendError::Storage(format!(
+        "the data directory {} is read-only ({why}): zopdeck can show what is there but not \
+         change it — make it writable (chmod u+w {}) or use another --data-dir",
+        dir.display(),
+        dir.display()
+    ))
+}
+
+/// An SQLite `file:` URI for a path (`?`, `#` and `%` escaped).
+fn file_uri(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '?' | '#' | '%' => uri.push_str(&format!("%{:02X}", u32::from(c))),
+            c => uri.push(c),
+        }
+    }
+    uri
+}
+
+fn shm_refused(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly)
+    )
+}
+
+/// Whether a `-wal` file beside the store holds frames (changes not yet in the main file).
+fn wal_has_frames(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(Path::new(&wal)).is_ok_and(|m| m.len() > 32)
 }
 
 /// Reads a stored RFC 3339 timestamp, reporting a damaged row instead of panicking.
@@ -198,6 +345,62 @@ mod tests {
         drop(store);
         let store = Store::open(&path).unwrap();
         assert_eq!(store.meta("k").unwrap().as_deref(), Some("v"));
+    }
+
+    #[test]
+    fn the_minted_cluster_credentials_leave_the_store_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("z.db");
+        let secret = "zn_sa_0123456789abcdef0123456789abcdef";
+        {
+            // A store as schema version 2 left it, with a minted credential.
+            let mut conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+            for (i, sql) in migrations::MIGRATIONS[..2].iter().enumerate() {
+                let tx = conn.transaction().unwrap();
+                tx.execute_batch(sql).unwrap();
+                tx.pragma_update(None, "user_version", (i + 1) as u32)
+                    .unwrap();
+                tx.commit().unwrap();
+            }
+            conn.execute_batch(&format!(
+                "INSERT INTO cloud_accounts VALUES ('ca_x', 'x', 'aws', '2026-01-01T00:00:00Z');
+                 INSERT INTO clusters VALUES ('ca_x', 'r', 'c', 'sandbox', 1, '{secret}');"
+            ))
+            .unwrap();
+            // Enough rows to span pages, whose freed space would keep the old bytes.
+            for i in 0..300 {
+                conn.execute(
+                    "INSERT INTO clusters VALUES ('ca_x', 'r', ?1, 'sandbox', 1, ?2)",
+                    rusqlite::params![format!("c{i}"), format!("{secret}{i}")],
+                )
+                .unwrap();
+            }
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        let cluster = store
+            .read(|c| catalog::get_cluster(c, "ca_x", "r", "c"))
+            .unwrap()
+            .unwrap();
+        assert!(cluster.access_registered, "registrations are kept");
+        let columns: Vec<String> = store
+            .read(|c| {
+                let mut st = c.prepare("SELECT name FROM pragma_table_info('clusters')")?;
+                let names = st.query_map([], |r| r.get(0))?;
+                Ok(names.collect::<rusqlite::Result<_>>()?)
+            })
+            .unwrap();
+        assert!(!columns.contains(&"credentials".to_string()), "{columns:?}");
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            let p = entry.unwrap().path();
+            let bytes = std::fs::read(&p).unwrap();
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{} still holds the credential",
+                p.display()
+            );
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::backend::engine::clock::format_ts;
+use crate::backend::engine::validate;
 use crate::backend::error::Result;
 use crate::backend::model::Timestamp;
 
@@ -53,6 +54,8 @@ pub fn hash(secret: &str) -> String {
 
 /// Creates a token; returns its id and the secret (`zn_pat_…`), shown once.
 pub fn create(c: &Connection, name: &str, role: Role, now: &Timestamp) -> Result<(String, String)> {
+    let name = validate::required("name", Some(name))?;
+    validate::free_text("name", name)?;
     let id = crate::backend::engine::ids::new_id("tok");
     let secret = format!(
         "zn_pat_{}{}",
