@@ -175,7 +175,8 @@ async fn decode<T: DeserializeOwned>(
             .map_err(|e| BackendError::Internal(e.to_string()));
     }
     let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-    if status == StatusCode::NOT_FOUND && body["error"]["code"].as_str().is_none() {
+    let code = body["error"]["code"].as_str();
+    if status == StatusCode::NOT_FOUND && code.is_none_or(|c| c == "no_route") {
         // Not the API's "unknown id" but no such route at all: a wrong base URL (or a proxy).
         // Never `NotFound`, which would read as "that deployment is gone".
         return Err(BackendError::Validation {
