@@ -61,6 +61,13 @@ fn assert_envelope(what: &str, status: StatusCode, want: StatusCode, body: &Valu
     );
 }
 
+/// A route and a body for it.
+fn r(method: &str, path: impl Into<String>, body: Value) -> (Method, String, Value) {
+    (method.parse().unwrap(), path.into(), body)
+}
+
+const ACCESS: &str = "/cloud-accounts/ca_sandbox/clusters/local/sandbox/access";
+
 // ---- 3. read-only ----
 
 #[tokio::test]
@@ -84,74 +91,23 @@ async fn a_read_only_server_refuses_every_change_before_any_lookup() {
     let id = dep.id.clone();
     let rev = dep.current_revision_id.clone().unwrap();
     let space = dep.space_id.clone();
-    let changes: Vec<(Method, String, Value)> = vec![
-        (
-            Method::POST,
-            "/deployments".into(),
-            json!({"name": "x", "envId": env, "image": "nginx:1"}),
-        ),
-        (
-            Method::POST,
-            format!("/environments/{env}/deployments"),
-            json!({"name": "y", "image": "nginx:1"}),
-        ),
-        (
-            Method::PATCH,
-            format!("/deployments/{id}/configs"),
-            json!({"configs": {"replicas": 2}}),
-        ),
-        (
-            Method::PUT,
-            format!("/deployments/{id}/canvas-position"),
-            json!({"x": 1, "y": 2}),
-        ),
-        (
-            Method::POST,
-            format!("/deployments/{id}/revisions"),
-            json!({"image": "nginx:2"}),
-        ),
-        (
-            Method::POST,
-            format!("/deployments/{id}/rollback"),
-            json!({"toRevisionID": rev}),
-        ),
-        (Method::DELETE, format!("/deployments/{id}"), Value::Null),
-        (
-            Method::DELETE,
-            "/deployments/dep_unknown".into(),
-            Value::Null,
-        ),
-        (
-            Method::POST,
-            "/environments".into(),
-            json!({"name": "qa", "spaceId": space, "namespace": "qa"}),
-        ),
-        (
-            Method::POST,
-            "/spaces".into(),
-            json!({"name": "s", "provider": "aws", "cloudAccountId": "ca_sandbox"}),
-        ),
-        (
-            Method::PUT,
-            format!("/spaces/{space}/status"),
-            json!({"status": "inactive"}),
-        ),
-        (Method::DELETE, format!("/spaces/{space}"), Value::Null),
-        (
-            Method::POST,
-            format!("/space-discovery/{space}/namespaces"),
-            json!({"name": "team"}),
-        ),
-        (
-            Method::PUT,
-            "/cloud-accounts/ca_sandbox/clusters/local/sandbox/access".into(),
-            Value::Null,
-        ),
-        (
-            Method::DELETE,
-            "/cloud-accounts/ca_sandbox/clusters/local/sandbox/access".into(),
-            Value::Null,
-        ),
+    #[rustfmt::skip]
+    let changes = [
+        r("POST", "/deployments", json!({"name": "x", "envId": env, "image": "nginx:1"})),
+        r("POST", format!("/environments/{env}/deployments"), json!({"name": "y", "image": "n:1"})),
+        r("PATCH", format!("/deployments/{id}/configs"), json!({"configs": {"replicas": 2}})),
+        r("PUT", format!("/deployments/{id}/canvas-position"), json!({"x": 1, "y": 2})),
+        r("POST", format!("/deployments/{id}/revisions"), json!({"image": "nginx:2"})),
+        r("POST", format!("/deployments/{id}/rollback"), json!({"toRevisionID": rev})),
+        r("DELETE", format!("/deployments/{id}"), Value::Null),
+        r("DELETE", "/deployments/dep_unknown", Value::Null),
+        r("POST", "/environments", json!({"name": "qa", "spaceId": space, "namespace": "qa"})),
+        r("POST", "/spaces", json!({"name": "s", "provider": "aws", "cloudAccountId": "ca_x"})),
+        r("PUT", format!("/spaces/{space}/status"), json!({"status": "inactive"})),
+        r("DELETE", format!("/spaces/{space}"), Value::Null),
+        r("POST", format!("/space-discovery/{space}/namespaces"), json!({"name": "team"})),
+        r("PUT", ACCESS, Value::Null),
+        r("DELETE", ACCESS, Value::Null),
     ];
     for (method, path, body) in changes {
         let body = (!body.is_null()).then_some(body);
@@ -425,58 +381,20 @@ async fn bodies_are_one_object_of_known_fields() {
     let space = dep["spaceId"].as_str().unwrap();
     let rev = dep["currentRevisionId"].as_str().unwrap();
     // Each route with a body, a good body for it, and a field it does not know.
-    let routes: Vec<(Method, String, Value)> = vec![
-        (
-            Method::POST,
-            "/deployments".into(),
-            json!({"name": "a1", "envId": env, "image": "nginx:1"}),
-        ),
-        (
-            Method::POST,
-            format!("/environments/{env}/deployments"),
-            json!({"name": "a2", "image": "nginx:1"}),
-        ),
-        (
-            Method::PATCH,
-            format!("/deployments/{id}/configs"),
-            json!({"configs": {"replicas": 2}}),
-        ),
-        (
-            Method::PUT,
-            format!("/deployments/{id}/canvas-position"),
-            json!({"x": 1, "y": 2}),
-        ),
-        (
-            Method::POST,
-            format!("/deployments/{id}/revisions"),
-            json!({"image": "nginx:2", "note": "n"}),
-        ),
-        (
-            Method::POST,
-            format!("/deployments/{id}/rollback"),
-            json!({"toRevisionID": rev}),
-        ),
-        (
-            Method::POST,
-            "/environments".into(),
-            json!({"name": "qa", "spaceId": space, "namespace": "qa"}),
-        ),
-        (
-            Method::POST,
-            "/spaces".into(),
-            json!({"name": "s2", "provider": "aws", "cloudAccountId": "ca_sandbox",
-                                                 "config": {"clusterName": "sandbox", "region": "local"}}),
-        ),
-        (
-            Method::PUT,
-            format!("/spaces/{space}/status"),
-            json!({"status": "active"}),
-        ),
-        (
-            Method::POST,
-            format!("/space-discovery/{space}/namespaces"),
-            json!({"name": "team"}),
-        ),
+    let space_body = json!({"name": "s2", "provider": "aws", "cloudAccountId": "ca_sandbox",
+                            "config": {"clusterName": "sandbox", "region": "local"}});
+    #[rustfmt::skip]
+    let routes = [
+        r("POST", "/deployments", json!({"name": "a1", "envId": env, "image": "nginx:1"})),
+        r("POST", format!("/environments/{env}/deployments"), json!({"name": "b", "image": "n:1"})),
+        r("PATCH", format!("/deployments/{id}/configs"), json!({"configs": {"replicas": 2}})),
+        r("PUT", format!("/deployments/{id}/canvas-position"), json!({"x": 1, "y": 2})),
+        r("POST", format!("/deployments/{id}/revisions"), json!({"image": "n:2", "note": "n"})),
+        r("POST", format!("/deployments/{id}/rollback"), json!({"toRevisionID": rev})),
+        r("POST", "/environments", json!({"name": "qa", "spaceId": space, "namespace": "qa"})),
+        r("POST", "/spaces", space_body),
+        r("PUT", format!("/spaces/{space}/status"), json!({"status": "active"})),
+        r("POST", format!("/space-discovery/{space}/namespaces"), json!({"name": "team"})),
     ];
     for (method, path, good) in &routes {
         let what = format!("{method} {path}");
