@@ -86,6 +86,8 @@ fn init_logging(cli: &Cli) -> Option<tracing_appender::non_blocking::WorkerGuard
     let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = tracing_subscriber::EnvFilter::try_from_env("ZOPDECK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Frame dumps would print the configs (env values) pushed on /api/ws.
+    let filter = zopdeck::backend::redact::without_frame_dumps(filter);
     tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(false)

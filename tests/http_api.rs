@@ -2,140 +2,15 @@
 //! status codes, auth and roles, idempotency, and the WebSocket stream.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
+#[path = "support/http.rs"]
+mod http;
+
 use std::time::Duration;
 
 use futures::StreamExt;
-use reqwest::{Client, Method, StatusCode};
+use http::server;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use zopdeck::backend::engine::store::tokens::{self, Role};
-use zopdeck::backend::engine::{Engine, EngineSettings, OpenOptions};
-
-struct Server {
-    base: String,
-    admin: String,
-    deployer: String,
-    viewer: String,
-    http: Client,
-    _engine: Arc<Engine>,
-}
-
-async fn server() -> Server {
-    let mut settings = EngineSettings::default();
-    settings.sandbox.speed = 50.0;
-    let engine = Engine::in_memory(
-        settings,
-        OpenOptions {
-            demo: false,
-            workers: true,
-        },
-    )
-    .await
-    .unwrap();
-    let now = engine.clock().now();
-    let token = |role| {
-        engine
-            .store()
-            .write(|c| tokens::create(c, "t", role, &now))
-            .unwrap()
-            .1
-    };
-    let (admin, deployer, viewer) = (
-        token(Role::Admin),
-        token(Role::Deployer),
-        token(Role::Viewer),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = zopdeck::backend::serve::router(Arc::clone(&engine));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    Server {
-        base: format!("http://{addr}/api"),
-        admin,
-        deployer,
-        viewer,
-        http: Client::new(),
-        _engine: engine,
-    }
-}
-
-impl Server {
-    async fn call(
-        &self,
-        token: &str,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(token);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let text = res.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-    }
-
-    async fn raw(
-        &self,
-        token: &str,
-        method: Method,
-        path: &str,
-        body: &str,
-    ) -> (StatusCode, Value) {
-        let res = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(token)
-            .header("content-type", "application/json")
-            .body(body.to_string())
-            .send()
-            .await
-            .unwrap();
-        let status = res.status();
-        (status, res.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn env_id(&self) -> String {
-        let (_, envs) = self
-            .call(&self.viewer, Method::GET, "/environments", None)
-            .await;
-        envs["data"][0]["id"].as_str().unwrap().to_string()
-    }
-
-    async fn create(&self, name: &str) -> Value {
-        let env = self.env_id().await;
-        let body = json!({"name": name, "envId": env, "sourceType": "image", "image": "nginx:1.27",
-                          "configs": {"port": 80, "expose": [{"port": 80, "protocol": "http"}]}});
-        let (status, dep) = self
-            .call(&self.deployer, Method::POST, "/deployments", Some(body))
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{dep}");
-        dep["data"].clone()
-    }
-
-    async fn wait_active(&self, id: &str) {
-        for _ in 0..400 {
-            let (_, d) = self
-                .call(
-                    &self.viewer,
-                    Method::GET,
-                    &format!("/deployments/{id}"),
-                    None,
-                )
-                .await;
-            if d["data"]["status"] == "active" {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        panic!("{id} never became active");
-    }
-}
 
 #[tokio::test]
 async fn tokens_and_roles() {

@@ -4,9 +4,11 @@
 pub mod engine;
 pub mod error;
 pub mod model;
+pub mod redact;
 pub mod remote;
 pub mod runtime;
 pub mod serve;
+pub mod strict;
 
 use async_trait::async_trait;
 use serde_json::Value;

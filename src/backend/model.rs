@@ -72,6 +72,20 @@ pub struct CanvasPosition {
     pub y: f64,
 }
 
+/// `canvasPosition` in a request body: absent, `null`, or an object of exactly `x` and `y`.
+fn strict_position<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<CanvasPosition>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Xy {
+        x: f64,
+        y: f64,
+    }
+    let xy: Option<Xy> = crate::backend::strict::optional_object(d)?;
+    Ok(xy.map(|Xy { x, y }| CanvasPosition { x, y }))
+}
+
 /// Largest coordinate accepted; the web canvas never goes near it, and it keeps
 /// arithmetic on positions far away from overflow and precision trouble.
 pub const CANVAS_LIMIT: f64 = 1.0e7;
@@ -136,7 +150,7 @@ impl Deployment {
 
 /// Body of `POST /deployments`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewDeployment {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -156,7 +170,11 @@ pub struct NewDeployment {
     /// A JSON object (or a string holding one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configs: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "strict_position",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub canvas_position: Option<CanvasPosition>,
 }
 
@@ -205,7 +223,7 @@ pub struct Revision {
 
 /// Body of `POST /deployments/{id}/revisions`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewRevision {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
@@ -387,7 +405,7 @@ pub struct Space {
 
 /// Body of `POST /spaces`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewSpace {
     pub name: String,
     pub provider: String,
@@ -433,7 +451,7 @@ pub struct Environment {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewEnvironment {
     pub name: String,
     pub space_id: String,

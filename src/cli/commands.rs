@@ -52,7 +52,14 @@ pub async fn open_backend(cli: &Cli, workers: bool) -> Result<Context, String> {
     let speed = std::env::var("ZOPDECK_SANDBOX_SPEED")
         .ok()
         .and_then(|s| s.parse::<f64>().ok());
-    let settings = EngineSettings::from_config(&config, speed);
+    let mut settings = EngineSettings::from_config(&config, speed);
+    if let Some(Command::Serve {
+        allow_local_repos, ..
+    }) = &cli.command
+    {
+        // Anyone with a deployer token picks the repository a server clones.
+        settings.local_repos = *allow_local_repos;
+    }
     let engine = Engine::open(
         &data_dir,
         settings,
@@ -174,10 +181,15 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
         Command::Serve {
             listen,
             no_websocket,
+            ..
         } => match &ctx.engine {
             Some(engine) => {
                 let engine = std::sync::Arc::clone(engine);
-                crate::backend::serve::serve(engine, *listen, !no_websocket).await
+                let opts = crate::backend::serve::ServeOptions {
+                    websocket: !no_websocket,
+                    read_only: cli.global.read_only || ctx.config.read_only,
+                };
+                crate::backend::serve::serve(engine, *listen, opts).await
             }
             None => Err("serve needs the embedded engine".into()),
         },

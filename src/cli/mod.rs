@@ -34,7 +34,7 @@ pub struct GlobalArgs {
     /// On the first run, do not create the demo deployments.
     #[arg(long, global = true)]
     pub no_demo: bool,
-    /// Disable every changing action.
+    /// Disable every changing action (`serve`: refuse every changing request).
     #[arg(long, global = true)]
     pub read_only: bool,
     /// Use a ZopNight-compatible API (e.g. https://zopnight.com/api) instead of the embedded
@@ -87,6 +87,10 @@ pub enum Command {
         /// Offer no live stream (/api/ws): clients poll, as on a platform without one.
         #[arg(long)]
         no_websocket: bool,
+        /// Let git deployments clone local paths and file:// URLs (by default the server
+        /// clones only https://, ssh:// and git@host:path repositories).
+        #[arg(long)]
+        allow_local_repos: bool,
     },
     /// Store a token for an API URL (asked without echo; kept in a file only you can read).
     Login,

@@ -1,7 +1,9 @@
 //! The building stage of a git deployment: clone `repoUrl`@`branch` with the real `git`,
 //! detect the stack, and run the builder command from the config. On a simulated space
 //! without a builder, the build itself is simulated (and says so); on a real space, a
-//! missing builder is an error that says how to configure one.
+//! missing builder is an error that says how to configure one. Unless the settings allow
+//! local repositories (the embedded TUI and CLI do; `zopdeck serve` only with
+//! `--allow-local-repos`), only remote ones are cloned: `https://`, `ssh://`, `git@host:path`.
 
 use std::path::Path;
 use std::process::Stdio;
@@ -33,11 +35,46 @@ pub const NO_BUILDER: &str = "no builder is configured, and git deployments need
 set [builder] command in your zopdeck config, e.g. \
 command = \"docker build -t {image} {context} && docker push {image}\"";
 
+/// Whether a repository URL is remote: `https://host/…`, `ssh://host/…` or `git@host:path`.
+/// Local paths, `file://` and every other transport are not.
+pub fn is_remote_repo(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    let host_ok = |host: &str| !host.is_empty() && !host.starts_with('-');
+    if let Some(rest) = ["https://", "ssh://"]
+        .iter()
+        .find_map(|scheme| lower.strip_prefix(scheme))
+    {
+        let authority = rest.split('/').next().unwrap_or_default();
+        let host = authority.rsplit('@').next().unwrap_or_default();
+        return host_ok(host.split(':').next().unwrap_or_default());
+    }
+    match url
+        .strip_prefix("git@")
+        .and_then(|rest| rest.split_once(':'))
+    {
+        Some((host, path)) => host_ok(host) && !host.contains('/') && !path.is_empty(),
+        None => false,
+    }
+}
+
+/// Refuses a repository the settings do not let this engine clone, saying how to allow it.
+pub fn check_repo(url: &str, settings: &EngineSettings) -> Result<(), String> {
+    if settings.local_repos || is_remote_repo(url) {
+        return Ok(());
+    }
+    Err(format!(
+        "this server does not clone local repositories (got {url:?}): give an https://, \
+         ssh:// or git@host:path URL, or start zopdeck serve with --allow-local-repos"
+    ))
+}
+
 pub async fn build_git(
     src: &GitSource<'_>,
     settings: &EngineSettings,
     sandbox: Option<&Sandbox>,
 ) -> Result<Built, String> {
+    // Deployments written before (or by another process) are held to the same rule.
+    check_repo(src.repo_url, settings)?;
     if settings.builder_command.is_none() && sandbox.is_none() {
         return Err(NO_BUILDER.to_string());
     }
@@ -63,8 +100,13 @@ async fn clone_and_build(
 ) -> Result<Built, String> {
     let dir = src.work_dir;
     let dir_arg = dir.to_string_lossy().to_string();
+    let mut clone = Command::new("git");
+    if !settings.local_repos {
+        // git itself refuses every other transport (file, ext, plain git and http).
+        clone.env("GIT_ALLOW_PROTOCOL", "https:ssh");
+    }
     run(
-        Command::new("git").args([
+        clone.args([
             "clone",
             "--quiet",
             "--depth",
@@ -191,6 +233,53 @@ mod tests {
         assert_eq!(detect_stack(dir.path()), "go");
         std::fs::write(dir.path().join("Dockerfile"), "FROM scratch").unwrap();
         assert_eq!(detect_stack(dir.path()), "dockerfile");
+    }
+
+    #[test]
+    fn only_https_ssh_and_scp_like_urls_are_remote() {
+        for url in [
+            "https://github.com/acme/checkout",
+            "HTTPS://github.com/acme/checkout.git",
+            "https://user@git.example.com:8443/a/b",
+            "ssh://git@github.com/acme/checkout.git",
+            "git@github.com:acme/checkout.git",
+        ] {
+            assert!(is_remote_repo(url), "{url}");
+        }
+        for url in [
+            "file:///srv/repo",
+            "/srv/repo",
+            "./repo",
+            "../repo",
+            "repo",
+            "~/repo",
+            "http://github.com/acme/x",
+            "git://github.com/acme/x",
+            "ext::sh -c touch% /tmp/pwned",
+            "https:///etc/repo",
+            "https://-oProxyCommand=x/y",
+            "ssh://-oProxyCommand=x/y",
+            "git@:path",
+            "git@host:",
+            "git@a/b:c",
+            "",
+        ] {
+            assert!(!is_remote_repo(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn local_repos_are_refused_only_when_not_allowed() {
+        let mut settings = EngineSettings::default();
+        assert!(
+            settings.local_repos,
+            "the embedded engine clones local repos"
+        );
+        assert!(check_repo("file:///srv/repo", &settings).is_ok());
+        settings.local_repos = false;
+        let e = check_repo("file:///srv/repo", &settings).unwrap_err();
+        assert!(e.contains("--allow-local-repos"), "{e}");
+        assert!(check_repo("https://github.com/acme/x", &settings).is_ok());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::configs::TypedConfigs;
 use super::store::{catalog, history, jobs};
-use super::{Engine, analyze, ids, validate};
+use super::{Engine, analyze, build, ids, validate};
 use crate::backend::error::{BackendError, Result};
 use crate::backend::model::*;
 use crate::backend::runtime::ReleaseRef;
@@ -108,6 +108,8 @@ impl Engine {
         let (repo_url, branch, image) = match source_type {
             SourceType::Git => {
                 let repo = validate::required("repoUrl", req.repo_url.as_deref())?;
+                build::check_repo(repo, &self.settings)
+                    .map_err(|m| BackendError::validation("repoUrl", m))?;
                 let branch = req
                     .branch
                     .as_deref()
@@ -117,8 +119,7 @@ impl Engine {
                 (Some(repo.to_string()), Some(branch.to_string()), None)
             }
             SourceType::Image => {
-                let image = validate::required("image", req.image.as_deref())?;
-                validate::image_ref("image", image)?;
+                let image = validate::required_image("image", req.image.as_deref())?;
                 (None, None, Some(image.to_string()))
             }
         };

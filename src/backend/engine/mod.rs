@@ -52,6 +52,9 @@ pub struct EngineSettings {
     pub builder_command: Option<String>,
     pub builder_timeout: Duration,
     pub sandbox: SandboxSettings,
+    /// Whether git deployments may clone local paths and `file://` URLs: yes for the embedded
+    /// TUI and CLI; `zopdeck serve` only with `--allow-local-repos` (see `build::check_repo`).
+    pub local_repos: bool,
 }
 
 impl Default for EngineSettings {
@@ -73,6 +76,7 @@ impl EngineSettings {
             builder_command: Some(c.builder.command.trim().to_string()).filter(|s| !s.is_empty()),
             builder_timeout: Duration::from_secs(c.builder.timeout_seconds),
             sandbox: c.sandbox_settings(sandbox_speed),
+            local_repos: true,
         }
     }
 }

@@ -105,8 +105,15 @@ pub fn canvas_position(pos: &CanvasPosition) -> Result<()> {
     Ok(())
 }
 
-/// An image reference: non-empty, no whitespace, and a repository part.
+/// An image reference: non-empty, no whitespace, and a repository part. Taken as sent:
+/// surrounding whitespace is refused, never trimmed.
 pub fn image_ref(field: &str, value: &str) -> Result<()> {
+    if !value.is_empty() && value.trim() != value {
+        return Err(BackendError::validation(
+            field,
+            format!("{field} starts or ends with whitespace; send it without (got {value:?})"),
+        ));
+    }
     let bad = value.is_empty()
         || value.len() > 512
         || value
@@ -121,6 +128,14 @@ pub fn image_ref(field: &str, value: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// A required image reference, as sent (see `image_ref`).
+pub fn required_image<'a>(field: &str, value: Option<&'a str>) -> Result<&'a str> {
+    required(field, value)?;
+    let value = value.unwrap_or_default();
+    image_ref(field, value)?;
+    Ok(value)
 }
 
 /// A required, non-blank string field.
@@ -211,5 +226,14 @@ mod tests {
         assert!(image_ref("image", "a b").is_err());
         assert!(image_ref("image", "").is_err());
         assert!(image_ref("image", "app:").is_err());
+        for padded in [" nginx:1", "nginx:1 ", "\tnginx:1\n"] {
+            let e = image_ref("image", padded).unwrap_err();
+            assert!(e.to_string().contains("whitespace"), "{e}");
+            let e = required_image("image", Some(padded)).unwrap_err();
+            assert_eq!(e.field(), Some("image"));
+        }
+        assert_eq!(required_image("image", Some("nginx:1")).unwrap(), "nginx:1");
+        assert!(required_image("image", Some("  ")).is_err());
+        assert!(required_image("image", None).is_err());
     }
 }

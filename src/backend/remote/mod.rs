@@ -287,7 +287,8 @@ fn decode<T: DeserializeOwned>(answer: Answer, path: &str, base: &str) -> Result
         return Err(not_json(status, &url, base, &content_type, &text));
     }
     let body: Value = parsed.unwrap_or(Value::Null);
-    if status == StatusCode::NOT_FOUND && body["error"]["code"].as_str().is_none() {
+    let code = body["error"]["code"].as_str();
+    if status == StatusCode::NOT_FOUND && code.is_none_or(|c| c == "no_route") {
         // Not the API's "unknown id" but no such route at all: a wrong base URL (or a proxy).
         // Never `NotFound`, which would read as "that deployment is gone".
         return Err(BackendError::Validation {

@@ -38,7 +38,12 @@ fn allowed(role: Role, method: &Method, path: &str) -> bool {
     }
 }
 
-pub async fn require_token(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// Checks the bearer token and its role's permission; the role goes on with the request.
+pub async fn require_token(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let Some(secret) = bearer(req.headers()) else {
         return ApiError::unauthorized().into_response();
     };
@@ -50,6 +55,7 @@ pub async fn require_token(State(state): State<AppState>, req: Request, next: Ne
     if !allowed(role, req.method(), req.uri().path()) {
         return ApiError::forbidden(role.as_str()).into_response();
     }
+    req.extensions_mut().insert(role);
     next.run(req).await
 }
 

@@ -1,6 +1,7 @@
 //! The contract's error envelope: `{"error": {"message", "code", "field"?}}` with its status.
 
-use axum::http::StatusCode;
+use axum::extract::OriginalUri;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -38,6 +39,33 @@ impl ApiError {
             message: format!("a {role} token may not do this"),
             field: None,
         }
+    }
+}
+
+/// The answer to a path no route matches. Its code is not `not_found` (an unknown id): a
+/// client tells a wrong API URL from a deleted deployment by it.
+pub async fn no_route(method: Method, OriginalUri(uri): OriginalUri) -> ApiError {
+    ApiError {
+        status: StatusCode::NOT_FOUND,
+        code: "no_route",
+        message: format!(
+            "no route {method} {}: the API lives under /api (e.g. GET /api/deployments)",
+            uri.path()
+        ),
+        field: None,
+    }
+}
+
+/// The answer to a method a route does not take (the `Allow` header lists those it takes).
+pub async fn method_not_allowed(method: Method, OriginalUri(uri): OriginalUri) -> ApiError {
+    ApiError {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        code: "method_not_allowed",
+        message: format!(
+            "{} does not take {method}; the Allow header lists the methods it takes",
+            uri.path()
+        ),
+        field: None,
     }
 }
 

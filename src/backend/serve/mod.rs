@@ -4,7 +4,10 @@
 
 mod auth;
 mod error;
+mod extract;
 mod idempotency;
+mod limits;
+mod read_only;
 mod routes;
 mod ws;
 
@@ -28,39 +31,79 @@ pub struct AppState {
     keys_settled: Arc<tokio::sync::Notify>,
 }
 
+/// How the server answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServeOptions {
+    /// Offer the live stream (`/api/ws`); without it, clients poll.
+    pub websocket: bool,
+    /// Refuse every changing request (403 `read_only`).
+    pub read_only: bool,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self {
+            websocket: true,
+            read_only: false,
+        }
+    }
+}
+
 /// The whole API under `/api`, with the live stream.
 pub fn router(engine: Arc<Engine>) -> Router {
-    router_with(engine, true)
+    router_for(engine, ServeOptions::default())
 }
 
 /// The API, with or without `/api/ws` (without it, clients have to poll — as on a platform
 /// that offers no stream).
 pub fn router_with(engine: Arc<Engine>, websocket: bool) -> Router {
+    router_for(
+        engine,
+        ServeOptions {
+            websocket,
+            ..ServeOptions::default()
+        },
+    )
+}
+
+/// The API as `opts` say. Layers run outside in: the request's shape, the token, read-only,
+/// idempotency, then the route; every refusal on the way is in the error envelope.
+pub fn router_for(engine: Arc<Engine>, opts: ServeOptions) -> Router {
     let state = AppState {
         engine,
         keys_settled: Arc::default(),
     };
-    let api = if websocket {
+    let api = if opts.websocket {
         routes::routes().merge(ws::routes())
     } else {
         routes::routes()
     };
-    Router::new()
+    let api = api.method_not_allowed_fallback(error::method_not_allowed);
+    let mut app = Router::new()
         .nest("/api", api)
+        .fallback(error::no_route)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             idempotency::idempotency,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::require_token,
-        ))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(state)
+        ));
+    if opts.read_only {
+        app = app.layer(axum::middleware::from_fn(read_only::refuse_changes));
+    }
+    app.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        auth::require_token,
+    ))
+    .layer(axum::middleware::from_fn(limits::check))
+    .layer(DefaultBodyLimit::max(BODY_LIMIT))
+    .with_state(state)
 }
 
 /// Serves until SIGTERM or Ctrl-C; requests in flight finish, then the workers stop.
-pub async fn serve(engine: Arc<Engine>, listen: SocketAddr, websocket: bool) -> Result<(), String> {
+pub async fn serve(
+    engine: Arc<Engine>,
+    listen: SocketAddr,
+    opts: ServeOptions,
+) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
         format!(
             "cannot listen on {listen}: {e} (is another server using it? pick one with --listen)"
@@ -73,10 +116,13 @@ pub async fn serve(engine: Arc<Engine>, listen: SocketAddr, websocket: bool) -> 
             "zopdeck serve: plain HTTP on a network address — tokens travel in clear; put a TLS-terminating proxy in front"
         );
     }
-    if !websocket {
+    if !opts.websocket {
         eprintln!("zopdeck serve: no live stream (/api/ws); clients poll");
     }
-    tracing::info!(%addr, "serving");
+    if opts.read_only {
+        eprintln!("zopdeck serve: read-only; every changing request is refused");
+    }
+    tracing::info!(%addr, read_only = opts.read_only, "serving");
     // Reservations still pending belong to requests of a process that died; their clients
     // retry, and the retry runs.
     match engine
@@ -87,7 +133,7 @@ pub async fn serve(engine: Arc<Engine>, listen: SocketAddr, websocket: bool) -> 
         Ok(n) => tracing::info!(n, "released Idempotency-Key reservations of a previous run"),
         Err(e) => tracing::warn!("releasing old Idempotency-Key reservations failed: {e}"),
     }
-    let app = router_with(Arc::clone(&engine), websocket);
+    let app = router_for(Arc::clone(&engine), opts);
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await;

@@ -2,18 +2,18 @@
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use serde::Deserialize;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::AppState;
 use super::error::ApiError;
+use super::extract::{ApiPath as Path, ApiQuery as Query, Caller, body};
 use crate::backend::Backend;
 use crate::backend::model::*;
 
@@ -27,36 +27,6 @@ struct Data<T> {
 
 fn data<T: Serialize>(status: StatusCode, value: T) -> ApiResult {
     Ok((status, axum::Json(Data { data: value })).into_response())
-}
-
-/// Parses a JSON body, naming the field at fault.
-fn body<T: DeserializeOwned>(bytes: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
-    let bytes = bytes.map_err(|r| ApiError {
-        status: r.status(),
-        code: if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            "payload_too_large"
-        } else {
-            "bad_request"
-        },
-        message: format!(
-            "{} (bodies are limited to {} KiB)",
-            r.body_text(),
-            super::BODY_LIMIT / 1024
-        ),
-        field: None,
-    })?;
-    if bytes.is_empty() {
-        return Err(ApiError::bad_request(None, "a JSON body is required"));
-    }
-    let de = &mut serde_json::Deserializer::from_slice(&bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let field = (path != ".").then_some(path);
-        ApiError::bad_request(
-            field.as_deref(),
-            format!("malformed request body: {}", e.inner()),
-        )
-    })
 }
 
 pub fn routes() -> Router<AppState> {
@@ -109,12 +79,26 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-async fn list_deployments(State(s): State<AppState>) -> ApiResult {
-    data(StatusCode::OK, s.engine.list_deployments(None).await?)
+/// Deployments as the caller may see them (a viewer: secret env values redacted).
+fn visible(caller: &Caller, deployments: Vec<Deployment>) -> Vec<Deployment> {
+    if caller.sees_secrets() {
+        return deployments;
+    }
+    deployments.into_iter().map(Deployment::redacted).collect()
 }
 
-async fn list_env_deployments(State(s): State<AppState>, Path(env): Path<String>) -> ApiResult {
-    data(StatusCode::OK, s.engine.list_deployments(Some(&env)).await?)
+async fn list_deployments(State(s): State<AppState>, caller: Caller) -> ApiResult {
+    let list = s.engine.list_deployments(None).await?;
+    data(StatusCode::OK, visible(&caller, list))
+}
+
+async fn list_env_deployments(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(env): Path<String>,
+) -> ApiResult {
+    let list = s.engine.list_deployments(Some(&env)).await?;
+    data(StatusCode::OK, visible(&caller, list))
 }
 
 async fn create_deployment(
@@ -135,8 +119,20 @@ async fn create_env_deployment(
     data(StatusCode::CREATED, s.engine.create_deployment(req).await?)
 }
 
-async fn get_deployment(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    data(StatusCode::OK, s.engine.get_deployment(&id).await?)
+async fn get_deployment(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let d = s.engine.get_deployment(&id).await?;
+    data(
+        StatusCode::OK,
+        if caller.sees_secrets() {
+            d
+        } else {
+            d.redacted()
+        },
+    )
 }
 
 async fn delete_deployment(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult {
@@ -187,8 +183,16 @@ async fn analyze(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult
     data(StatusCode::OK, s.engine.analyze(&id).await?)
 }
 
-async fn list_revisions(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    data(StatusCode::OK, s.engine.list_revisions(&id).await?)
+async fn list_revisions(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let mut revs = s.engine.list_revisions(&id).await?;
+    if !caller.sees_secrets() {
+        revs = revs.into_iter().map(Revision::redacted).collect();
+    }
+    data(StatusCode::OK, revs)
 }
 
 async fn create_revision(
@@ -215,9 +219,14 @@ async fn create_revision(
 
 async fn get_revision(
     State(s): State<AppState>,
+    caller: Caller,
     Path((id, rev)): Path<(String, String)>,
 ) -> ApiResult {
-    data(StatusCode::OK, s.engine.get_revision(&id, &rev).await?)
+    let mut rev = s.engine.get_revision(&id, &rev).await?;
+    if !caller.sees_secrets() {
+        rev = rev.redacted();
+    }
+    data(StatusCode::OK, rev)
 }
 
 #[derive(Deserialize)]
