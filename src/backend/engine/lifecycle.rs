@@ -366,6 +366,7 @@ impl Engine {
         };
         Ok(ReleaseSpec {
             release: self.release_ref(&ctx.dep)?,
+            deployment_id: ctx.dep.id.clone(),
             revision_id: ctx.rev.id.clone(),
             revision_number: ctx.rev.number,
             image,

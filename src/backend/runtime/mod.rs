@@ -3,6 +3,7 @@
 //! a Kubernetes runtime driven with `kube` sits beside it.
 
 pub mod chart;
+pub mod kubernetes;
 pub mod sandbox;
 
 use async_trait::async_trait;
@@ -45,6 +46,8 @@ pub struct ReleaseRef {
 #[derive(Debug, Clone)]
 pub struct ReleaseSpec {
     pub release: ReleaseRef,
+    /// The zopdeck deployment (`dep_…`); its objects and pods carry it as a label.
+    pub deployment_id: String,
     /// The zopdeck revision this release carries; applying the same one twice is a no-op.
     pub revision_id: String,
     pub revision_number: u32,

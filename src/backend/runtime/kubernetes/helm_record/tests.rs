@@ -1,0 +1,1 @@
+//! Helm release record tests.
