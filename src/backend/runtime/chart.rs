@@ -49,7 +49,7 @@ pub enum ChartError {
     #[error("the built-in chart's {file} is not valid: {source}")]
     Asset {
         file: &'static str,
-        source: serde_saphyr::Error,
+        source: Box<serde_saphyr::Error>,
     },
 }
 
@@ -128,7 +128,7 @@ pub fn description(spec: &ReleaseSpec, version: u32) -> String {
 pub fn chart_metadata() -> Result<Metadata, ChartError> {
     serde_saphyr::from_str(CHART_YAML).map_err(|source| ChartError::Asset {
         file: "Chart.yaml",
-        source,
+        source: Box::new(source),
     })
 }
 
@@ -137,7 +137,7 @@ pub fn chart() -> Result<helm_record::Chart, ChartError> {
     let values: Map<String, Value> =
         serde_saphyr::from_str(VALUES_YAML).map_err(|source| ChartError::Asset {
             file: "values.yaml",
-            source,
+            source: Box::new(source),
         })?;
     Ok(helm_record::Chart {
         metadata: chart_metadata()?,

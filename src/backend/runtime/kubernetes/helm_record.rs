@@ -4,12 +4,11 @@
 //! Fields zopdeck does not model are kept as they were (`extra`), so a record written by Helm
 //! decodes and encodes back to the same JSON.
 //!
-//! `apply_method`: zopdeck records [`ApplyMethod::Csa`]. Checked on the test cluster
-//! (apiserver 1.20.2, helm 4.1.4) with objects server-side applied by field manager `zopdeck`
-//! and these Secrets: see `ZOPDECK_APPLY_METHOD` below for what was seen.
+//! `apply_method`: zopdeck records `csa`; [`ZOPDECK_APPLY_METHOD`] says why and what was seen
+//! on a real cluster with real `helm`.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write as _};
+use std::io::{Read, Write};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -36,18 +35,26 @@ pub const SYSTEM_LABELS: [&str; 6] = [
     "modifiedAt",
 ];
 
-/// What zopdeck records as `apply_method`, and why.
+/// What zopdeck records as `apply_method`, and why: `csa`, so that a plain `helm rollback`
+/// works on objects zopdeck server-side applies as field manager `zopdeck`.
 ///
-/// Seen on the test cluster (objects server-side applied with field manager `zopdeck`,
-/// release Secrets built here):
-/// - recorded `csa`: `helm history/list/status` read the releases; `helm rollback web 1`
-///   succeeds ("Rollback to 1", revision 3, the Deployment back to revision 1's image, the
-///   previous record `superseded`), and `helm uninstall web` deletes every object of the
-///   manifest and every record. Helm's client-side rollback is a three-way merge patch from the
-///   stored manifests, which never conflicts with fields owned by `zopdeck`; zopdeck's next
-///   forced server-side apply takes them back.
-/// - recorded `ssa`: `helm rollback` re-applies server-side as manager `helm` without
-///   `--force-conflicts` and fails: the fields are owned by `zopdeck` (conflict).
+/// Seen on the test cluster (apiserver 1.20.2, helm 4.1.4; the rendered objects of two
+/// revisions server-side applied with manager `zopdeck`, the Secrets of this module written
+/// as v1 superseded and v2 deployed):
+/// - `helm list`, `history`, `status` and `get values` read the releases as Helm's own
+///   (chart `zopdeck-app-0.1.0`, "Install complete" / "Upgrade complete").
+/// - recorded `csa`: `helm rollback web 1` succeeds: v3 deployed "Rollback to 1", v2
+///   superseded; the Deployment, its pod labels (`zopdeck.dev/revision: "1"`) and the
+///   ConfigMap are back at revision 1. Helm patches client-side from the stored manifests and
+///   becomes manager `helm` (operation Update) of what it changed; v3 copies v1's config,
+///   manifest, `apply_method` and release labels (so its `zopdeck.dev/revision-id` label is
+///   v1's). Afterwards zopdeck's apply conflicts with `helm` unless forced — it always forces.
+///   `helm uninstall web` then deletes the ConfigMap, Service, Deployment and every record.
+/// - recorded `ssa`: `helm rollback web 1` fails and records v3 `failed`: "conflict occurred
+///   while applying object … Apply failed with 4 conflicts: conflicts with "zopdeck"" (Helm
+///   applies server-side as manager `helm` without forcing). `helm uninstall` still works.
+///
+/// Helm itself records `ssa` for its own installs (see `testdata/helm-4.1.4-web.v1.json`).
 pub const ZOPDECK_APPLY_METHOD: ApplyMethod = ApplyMethod::Csa;
 
 #[derive(Debug, Error)]
@@ -202,14 +209,6 @@ pub struct ChartFile {
     pub extra: Map<String, Value>,
 }
 
-/// How a record is written, as Helm's Secret driver does: `createdAt` on create,
-/// `modifiedAt` on update (an update replaces the labels, so only one of them is there).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Write {
-    Create,
-    Update,
-}
-
 /// The Secret a release revision lives in.
 pub fn secret_name(release: &str, version: u32) -> String {
     format!("sh.helm.release.v1.{release}.v{version}")
@@ -243,12 +242,14 @@ pub fn decode_release(text: &[u8]) -> Result<Release, RecordError> {
 }
 
 /// The typed Secret holding a revision, labelled as Helm labels it: `name`, `owner=helm`,
-/// `status` (always `info.status`), `version`, `createdAt`/`modifiedAt` (unix seconds), and
-/// the release's own labels.
+/// `status` (always `info.status`), `version`, `createdAt` (set when the Secret is created) and
+/// `modifiedAt` (when it is updated), in unix seconds, and the release's own labels. Helm
+/// 4.1.4 was seen to keep `createdAt` when it updated a Secret zopdeck created, and to leave
+/// only `modifiedAt` on its own records; it lists history by `name` and `owner` alone.
 pub fn release_secret(
     release: &Release,
-    write: Write,
-    at: DateTime<Utc>,
+    created_at: Option<DateTime<Utc>>,
+    modified_at: Option<DateTime<Utc>>,
 ) -> Result<Secret, RecordError> {
     let mut labels = release.labels.clone();
     labels.retain(|k, _| !SYSTEM_LABELS.contains(&k.as_str()));
@@ -256,11 +257,11 @@ pub fn release_secret(
     labels.insert("owner".into(), OWNER.into());
     labels.insert("status".into(), release.info.status.as_str().into());
     labels.insert("version".into(), release.version.to_string());
-    let stamp = match write {
-        Write::Create => "createdAt",
-        Write::Update => "modifiedAt",
-    };
-    labels.insert(stamp.into(), at.timestamp().to_string());
+    for (key, at) in [("createdAt", created_at), ("modifiedAt", modified_at)] {
+        if let Some(at) = at {
+            labels.insert(key.into(), at.timestamp().to_string());
+        }
+    }
     Ok(Secret {
         metadata: ObjectMeta {
             name: Some(secret_name(&release.name, release.version)),

@@ -14,7 +14,7 @@ use crate::backend::runtime::chart::CHART_NAME;
 #[derive(Debug, Error)]
 pub enum ManifestError {
     #[error("the release manifest is not valid YAML: {0}")]
-    Yaml(#[from] serde_saphyr::Error),
+    Yaml(Box<serde_saphyr::Error>),
     #[error("could not write the {kind} into the manifest: {source}")]
     Encode {
         kind: &'static str,
@@ -73,9 +73,13 @@ pub fn manifest(rendered: &Rendered) -> Result<String, ManifestError> {
     Ok(out)
 }
 
+fn yaml_error(e: serde_saphyr::Error) -> ManifestError {
+    ManifestError::Yaml(Box::new(e))
+}
+
 /// Every YAML document of a manifest (or of `helm template`'s output), empty ones skipped.
 pub fn parse_documents(yaml: &str) -> Result<Vec<Value>, ManifestError> {
-    let docs: Vec<Value> = serde_saphyr::from_multiple(yaml)?;
+    let docs: Vec<Value> = serde_saphyr::from_multiple(yaml).map_err(yaml_error)?;
     Ok(docs.into_iter().filter(|d| !d.is_null()).collect())
 }
 
@@ -98,7 +102,7 @@ pub fn manifest_objects(manifest: &str) -> Result<Vec<ManifestObject>, ManifestE
         name: String,
         namespace: Option<String>,
     }
-    let heads: Vec<Option<Head>> = serde_saphyr::from_multiple(manifest)?;
+    let heads: Vec<Option<Head>> = serde_saphyr::from_multiple(manifest).map_err(yaml_error)?;
     Ok(heads
         .into_iter()
         .flatten()

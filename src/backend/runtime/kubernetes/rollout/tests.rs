@@ -157,6 +157,9 @@ fn waiting(image: &str, reason: &str, message: &str) -> Value {
         "state": {"waiting": {"reason": reason, "message": message}}}]})
 }
 
+/// The failure a pod status should be classified as, if any.
+type Expected = Option<(PodFailureKind, &'static str)>;
+
 #[test]
 fn the_pod_failure_table() {
     use PodFailureKind::*;
@@ -172,7 +175,7 @@ fn the_pod_failure_table() {
             "state": {"waiting": {"reason": "CreateContainerConfigError", "message": "configmap \"settings\" not found"}}}],
         "containerStatuses": [{"name": "app", "image": "a", "imageID": "", "ready": false, "restartCount": 0,
             "state": {"waiting": {"reason": "PodInitializing"}}}]});
-    let table: Vec<(&str, Value, Option<(PodFailureKind, &str)>)> = vec![
+    let table: Vec<(&str, Value, Expected)> = vec![
         (
             "a pull error",
             waiting("ghcr.io/acme/web:missing", "ErrImagePull", "not found"),
