@@ -3,6 +3,7 @@
 //! the Kubernetes runtime driven with `kube` implement it.
 
 pub mod chart;
+pub mod kubernetes;
 pub mod sandbox;
 
 use async_trait::async_trait;

@@ -18,6 +18,7 @@ use futures::stream::{self, BoxStream, StreamExt};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::chart;
+use super::kubernetes::helm_record::Status;
 use super::{
     AppliedRelease, ClusterRef, ReleaseOutcome, ReleaseRef, ReleaseSpec, RolloutPhase,
     RolloutProgress, Runtime, RuntimeError, RuntimeResult,
@@ -406,9 +407,9 @@ impl Runtime for Sandbox {
             _ => None,
         };
         let status = match (spec.rollback_to, version) {
-            (Some(_), _) => "pending-rollback",
-            (None, 1) => "pending-install",
-            (None, _) => "pending-upgrade",
+            (Some(_), _) => Status::PendingRollback,
+            (None, 1) => Status::PendingInstall,
+            (None, _) => Status::PendingUpgrade,
         };
         let first = inner
             .db()
@@ -422,7 +423,10 @@ impl Runtime for Sandbox {
             .and_then(|rec| serde_json::from_str::<serde_json::Value>(&rec).ok())
             .and_then(|v| v["info"]["first_deployed"].as_str().and_then(crate::backend::engine::clock::parse_ts))
             .unwrap_or(now);
-        let record = chart::release_record(spec, version, status, &first, &now);
+        let record = chart::release_record(spec, version, status, &first, &now)
+            .map_err(|e| RuntimeError::Rejected(e.to_string()))?;
+        let record = serde_json::to_string(&record).map_err(err)?;
+        let status = status.as_str();
         let expose = serde_json::to_string(&spec.configs.expose).map_err(err)?;
         let crashloop = image_tag(&spec.image).is_some_and(|t| t.contains("crashloop"));
         inner
@@ -444,7 +448,7 @@ impl Runtime for Sandbox {
                     expose,
                     now_ms,
                     lb_ready_ms,
-                    record.to_string()
+                    record
                 ],
             )
             .map_err(err)?;
