@@ -58,6 +58,7 @@ fn loadbalancer_is_polled_at_1_2_4_seconds_with_backoff_capped_at_30_and_stops_w
         120,
         40,
     );
+    s.live = zopdeck::backend::LiveMode::Polling;
     // The rollout completes: the wait for an address begins.
     let active = exposed("web", DeploymentStatus::Active, (64.0, 64.0));
     update(
@@ -138,6 +139,7 @@ fn an_address_pushed_by_the_backend_stops_the_polling_and_errors_back_off() {
         120,
         40,
     );
+    s.live = zopdeck::backend::LiveMode::Polling;
     assert!(
         s.next_deadline().is_some(),
         "an active exposed deployment without address is polled"
@@ -171,6 +173,30 @@ fn an_address_pushed_by_the_backend_stops_the_polling_and_errors_back_off() {
         t0,
     );
     assert!(s.next_deadline().is_none());
+}
+
+#[test]
+fn a_backend_that_pushes_is_never_asked_for_the_address() {
+    let t0 = Instant::now();
+    let mut s = loaded(
+        vec![exposed("web", DeploymentStatus::Active, (64.0, 64.0))],
+        120,
+        40,
+    );
+    for live in [
+        zopdeck::backend::LiveMode::Pushed,
+        zopdeck::backend::LiveMode::Stream,
+    ] {
+        s.live = live;
+        assert!(s.waiting_for_address("dep_web"), "the wait is shown");
+        assert!(s.next_deadline().is_none(), "nothing to wake up for");
+        let (_, cmds) = update(&mut s, Msg::Timer, t0 + Duration::from_secs(600));
+        assert_eq!(polls(&cmds), 0, "{live:?}: no request");
+    }
+    // The stream drops: the client polls from now on.
+    s.live = zopdeck::backend::LiveMode::Polling;
+    let (_, cmds) = update(&mut s, Msg::Timer, t0 + Duration::from_secs(601));
+    assert_eq!(polls(&cmds), 1);
 }
 
 #[test]

@@ -1,6 +1,8 @@
-//! LoadBalancer polling: after a revision goes active on a deployment that exposes ports, ask
-//! for the address after 1 s, then back off (×2 with up to 10 % jitter, at most 30 s), never
-//! more than one request in flight per deployment, and stop as soon as it is ready.
+//! Waiting for a LoadBalancer's address: after a revision goes active on a deployment that
+//! exposes ports. A backend that pushes its changes (the engine, a server's stream) reports the
+//! address itself, so nothing is asked. When polling, ask after 1 s, then back off (×2 with up
+//! to 10 % jitter, at most 30 s), never more than one request in flight per deployment, and
+//! stop as soon as it is ready.
 
 use std::time::{Duration, Instant};
 
@@ -71,9 +73,12 @@ pub fn maybe_start(state: &mut State, id: &str, now: Instant) {
     );
 }
 
-/// Requests for the polls that are due.
+/// Requests for the polls that are due (none unless the backend must be polled).
 pub fn due(state: &mut State, now: Instant) -> Vec<Cmd> {
     let mut cmds = Vec::new();
+    if state.live != crate::backend::LiveMode::Polling {
+        return cmds;
+    }
     for (id, p) in state.lb_polls.iter_mut() {
         if !p.in_flight && p.next <= now {
             p.in_flight = true;
@@ -121,10 +126,12 @@ pub fn stop(state: &mut State, id: &str) {
     state.lb_polls.remove(id);
 }
 
-/// "42 s, next check in 8 s" for the wait on screen.
-pub fn wait_text(p: &LbPoll, now: Instant) -> String {
+/// "42 s, next check in 8 s" for the wait on screen ("42 s" when the backend pushes).
+pub fn wait_text(p: &LbPoll, now: Instant, polling: bool) -> String {
     let waited = now.saturating_duration_since(p.since).as_secs();
-    if p.in_flight {
+    if !polling {
+        format!("{waited} s")
+    } else if p.in_flight {
         format!("{waited} s, checking now")
     } else {
         format!(

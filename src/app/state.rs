@@ -260,10 +260,12 @@ impl State {
             .values()
             .filter(|p| !p.in_flight)
             .map(|p| p.due);
+        // A pushing backend reports the address itself: the polls only wait.
+        let polling = self.live == crate::backend::LiveMode::Polling;
         let polls = self
             .lb_polls
             .values()
-            .filter(|p| !p.in_flight)
+            .filter(|p| polling && !p.in_flight)
             .map(|p| p.next);
         writes
             .chain(polls)

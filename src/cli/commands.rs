@@ -143,7 +143,8 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
         Command::Deployments(DeploymentsCmd::Create { wait, .. })
         | Command::Rollback { wait, .. }
         | Command::Configs { wait, .. } => !wait.no_wait,
-        Command::Deployments(DeploymentsCmd::Wait { .. } | DeploymentsCmd::Delete { .. }) => true,
+        Command::Deployments(DeploymentsCmd::Delete { wait, .. }) => !wait.no_wait,
+        Command::Deployments(DeploymentsCmd::Wait { .. }) => true,
         Command::Serve { .. } => true,
         _ => false,
     };
@@ -430,15 +431,25 @@ async fn deployments(b: &dyn Backend, cmd: &DeploymentsCmd) -> Result<(), String
             let rev = first_revision(b, &d).await?;
             follow(b, &d, &rev, wait, output.format).await
         }
-        DeploymentsCmd::Delete { deployment, env } => {
+        DeploymentsCmd::Delete {
+            deployment,
+            env,
+            wait,
+        } => {
             let d = resolve(b, deployment, env.as_deref()).await?;
             let report = b.delete_deployment(&d.id).await.map_err(fmt)?;
             if report.already_clean {
                 output::note(format!("{}: already clean", d.name));
-            } else {
-                output::note(format!("{}: torn down and deleted", d.name));
+                return Ok(());
             }
-            Ok(())
+            if wait.no_wait {
+                output::note(format!(
+                    "{}: teardown queued; it runs where the workers run",
+                    d.name
+                ));
+                return Ok(());
+            }
+            follow_teardown(b, &d, wait).await
         }
         DeploymentsCmd::Wait {
             deployment,
@@ -543,6 +554,53 @@ async fn follow(
             _ = tokio::time::sleep(Duration::from_millis(500)) => {}
             _ = tokio::time::sleep_until(deadline) => {
                 return Err(format!("gave up waiting after {} s; the rollout goes on — follow it with `zopdeck deployments wait {}`", wait.wait_timeout, d.name));
+            }
+        }
+    }
+}
+
+/// Follows a teardown, printing its events, until the deployment is gone (or it failed).
+async fn follow_teardown(b: &dyn Backend, d: &Deployment, wait: &WaitArgs) -> Result<(), String> {
+    let mut sub = b.subscribe();
+    let mut last: Option<String> = None;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(wait.wait_timeout);
+    loop {
+        let events = match b.list_events(&d.id, last.as_deref()).await {
+            Ok(events) => events,
+            Err(BackendError::NotFound { .. }) => Vec::new(),
+            Err(e) => return Err(fmt(e)),
+        };
+        for e in &events {
+            if e.stage == Stage::TearingDown {
+                output::note(event_line(e, None));
+            }
+            last = Some(e.id.clone());
+        }
+        match b.get_deployment(&d.id).await {
+            Err(BackendError::NotFound { .. }) => {
+                output::note(format!("{}: torn down and deleted", d.name));
+                return Ok(());
+            }
+            Err(e) => return Err(fmt(e)),
+            Ok(now) if now.status == DeploymentStatus::Failed => {
+                let reason = events
+                    .iter()
+                    .rev()
+                    .filter(|e| e.stage == Stage::TearingDown)
+                    .find_map(|e| e.meta.get("reason").and_then(|r| r.as_str()))
+                    .unwrap_or("see `zopdeck events`");
+                return Err(format!("teardown of {} failed: {reason}", d.name));
+            }
+            Ok(_) => {}
+        }
+        tokio::select! {
+            _ = sub.next() => {}
+            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+            _ = tokio::time::sleep_until(deadline) => {
+                return Err(format!(
+                    "gave up waiting after {} s; the teardown goes on — check with `zopdeck deployments get {}`",
+                    wait.wait_timeout, d.name
+                ));
             }
         }
     }

@@ -213,6 +213,8 @@ pub enum DeploymentsCmd {
         deployment: String,
         #[arg(long)]
         env: Option<String>,
+        #[command(flatten)]
+        wait: WaitArgs,
     },
     /// Follow a deployment until its current revision is active (or failed).
     Wait {

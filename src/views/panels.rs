@@ -246,7 +246,11 @@ pub fn loadbalancer(frame: &mut Frame, area: Rect, state: &State, palette: &Pale
                 }
                 (_, _, Some(p)) => lines.push(Line::from(format!(
                     "Waiting for public address… {}",
-                    wait_text(p, std::time::Instant::now())
+                    wait_text(
+                        p,
+                        std::time::Instant::now(),
+                        state.live == crate::backend::LiveMode::Polling
+                    )
                 ))),
                 _ => lines.push(Line::from("Waiting for public address…")),
             }

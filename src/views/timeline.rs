@@ -43,7 +43,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
         let now = std::time::Instant::now();
         lines.push(Line::from(format!(
             "Waiting for public address… {}",
-            wait_text(p, now)
+            wait_text(p, now, state.live == crate::backend::LiveMode::Polling)
         )));
     }
     if lines.is_empty() {
