@@ -13,6 +13,7 @@ use zopdeck::paths;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    zopdeck::backend::runtime::kubernetes::client::install_crypto_provider();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

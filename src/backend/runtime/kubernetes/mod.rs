@@ -3,6 +3,7 @@
 //! (the `sh.helm.release.v1.*` Secrets real `helm` reads), and the rollout rules
 //! (`kubectl rollout status` plus the pod failures that end a rollout early).
 
+pub mod client;
 pub mod helm_record;
 pub mod manifest;
 pub mod render;

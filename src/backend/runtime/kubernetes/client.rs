@@ -1,0 +1,216 @@
+//! Reaching a cluster: one `kube::Client` per kubeconfig context (cached; kube-rs runs exec
+//! credential plugins, so EKS, GKE and AKS kubeconfigs work), every call under a timeout, and
+//! apiserver errors sorted into the runtime's kinds with what to do about them.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config};
+
+use crate::backend::runtime::{RuntimeError, RuntimeResult};
+
+/// How long one apiserver call may take (watches excepted: they are long by design).
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Where a cluster is: a kubeconfig file and one of its contexts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Context {
+    pub kubeconfig: PathBuf,
+    pub context: String,
+}
+
+impl std::fmt::Display for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "context {} of {}", self.context, self.kubeconfig.display())
+    }
+}
+
+/// The one crypto provider of the process (ring), for kube, reqwest and tokio-tungstenite.
+pub fn install_crypto_provider() {
+    // Fails only when one is installed already, which is what we want.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// The contexts of a kubeconfig file: (context name, server URL).
+pub fn contexts(kubeconfig: &Path) -> RuntimeResult<Vec<(String, String)>> {
+    let kc = read(kubeconfig)?;
+    Ok(kc
+        .contexts
+        .iter()
+        .map(|named| {
+            let cluster = named.context.as_ref().map(|c| c.cluster.as_str());
+            let server = kc
+                .clusters
+                .iter()
+                .find(|c| Some(c.name.as_str()) == cluster)
+                .and_then(|c| c.cluster.as_ref())
+                .and_then(|c| c.server.clone())
+                .unwrap_or_default();
+            (named.name.clone(), server)
+        })
+        .collect())
+}
+
+fn read(kubeconfig: &Path) -> RuntimeResult<Kubeconfig> {
+    Kubeconfig::read_from(kubeconfig).map_err(|e| {
+        RuntimeError::Rejected(format!(
+            "cannot read the kubeconfig {}: {e} — check the path (--kubeconfig, $KUBECONFIG)",
+            kubeconfig.display()
+        ))
+    })
+}
+
+/// Clients by context, made once and shared (a client holds its connection pool).
+#[derive(Default)]
+pub struct Clients {
+    cache: Mutex<HashMap<Context, Client>>,
+}
+
+impl Clients {
+    pub async fn get(&self, at: &Context) -> RuntimeResult<Client> {
+        if let Some(c) = self.lock().get(at) {
+            return Ok(c.clone());
+        }
+        let client = connect(at).await?;
+        self.lock().insert(at.clone(), client.clone());
+        Ok(client)
+    }
+
+    /// Forgets a context's client (its kubeconfig changed, or it stopped answering).
+    pub fn forget(&self, at: &Context) {
+        self.lock().remove(at);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Context, Client>> {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+async fn connect(at: &Context) -> RuntimeResult<Client> {
+    install_crypto_provider();
+    let kc = read(&at.kubeconfig)?;
+    if !kc.contexts.iter().any(|c| c.name == at.context) {
+        let names: Vec<&str> = kc.contexts.iter().map(|c| c.name.as_str()).collect();
+        return Err(RuntimeError::Rejected(format!(
+            "the kubeconfig {} has no context {:?} (it has: {})",
+            at.kubeconfig.display(),
+            at.context,
+            names.join(", ")
+        )));
+    }
+    let options = KubeConfigOptions {
+        context: Some(at.context.clone()),
+        ..Default::default()
+    };
+    let mut config = Config::from_custom_kubeconfig(kc, &options)
+        .await
+        .map_err(|e| RuntimeError::Rejected(format!("{at}: {e}")))?;
+    config.connect_timeout = Some(CONNECT_TIMEOUT);
+    Client::try_from(config).map_err(|e| RuntimeError::Rejected(format!("{at}: {e}")))
+}
+
+/// Runs one apiserver call under [`CALL_TIMEOUT`], its error sorted by [`classify`].
+pub async fn call<T>(
+    cluster: &str,
+    what: &str,
+    f: impl Future<Output = Result<T, kube::Error>>,
+) -> RuntimeResult<T> {
+    match tokio::time::timeout(CALL_TIMEOUT, f).await {
+        Ok(r) => r.map_err(|e| classify(cluster, what, &e)),
+        Err(_) => Err(RuntimeError::Transient(format!(
+            "cluster {cluster} did not answer within {} s ({what}) — check the kubeconfig context",
+            CALL_TIMEOUT.as_secs()
+        ))),
+    }
+}
+
+/// Whether a kube error is the apiserver's "not found".
+pub fn is_not_found(e: &kube::Error) -> bool {
+    matches!(e, kube::Error::Api(s) if s.code == 404)
+}
+
+/// Sorts a kube error: unreachable, timed out, throttled or 5xx → transient; 401/403 →
+/// forbidden, naming what was asked; other 4xx (an invalid object) → rejected.
+pub fn classify(cluster: &str, what: &str, e: &kube::Error) -> RuntimeError {
+    match e {
+        kube::Error::Api(s) => match s.code {
+            401 => RuntimeError::Forbidden(format!(
+                "cluster {cluster} refused the credentials ({what}): {} — check the kubeconfig user",
+                s.message
+            )),
+            403 => RuntimeError::Forbidden(format!(
+                "cluster {cluster} forbids {what}: {} — grant the kubeconfig user that permission",
+                s.message
+            )),
+            408 | 429 | 500..=599 => RuntimeError::Transient(format!(
+                "cluster {cluster} answered {} ({what}): {}",
+                s.code, s.message
+            )),
+            _ => RuntimeError::Rejected(format!(
+                "cluster {cluster} refused {what}: {}",
+                s.message
+            )),
+        },
+        other => {
+            let text = error_chain(other);
+            RuntimeError::Transient(format!(
+                "cluster {cluster} unreachable: {text} — check the kubeconfig context"
+            ))
+        }
+    }
+}
+
+/// An error with its causes, shortest first ("connection refused" rather than a wrapper's
+/// "error trying to connect").
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut deepest = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        deepest = s.to_string();
+        source = s.source();
+    }
+    deepest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(code: u16) -> kube::Error {
+        kube::Error::Api(Box::new(kube::core::Status {
+            code,
+            message: "m".into(),
+            ..Default::default()
+        }))
+    }
+
+    #[test]
+    fn errors_are_sorted_by_what_the_engine_does_about_them() {
+        assert!(matches!(
+            classify("c", "apply", &api(403)),
+            RuntimeError::Forbidden(m) if m.contains("forbids apply")
+        ));
+        assert!(matches!(
+            classify("c", "x", &api(401)),
+            RuntimeError::Forbidden(_)
+        ));
+        assert!(classify("c", "x", &api(503)).is_transient());
+        assert!(classify("c", "x", &api(429)).is_transient());
+        assert!(matches!(
+            classify("c", "x", &api(422)),
+            RuntimeError::Rejected(_)
+        ));
+        assert!(is_not_found(&api(404)));
+    }
+
+    #[test]
+    fn a_missing_kubeconfig_says_so() {
+        let e = contexts(Path::new("/nonexistent/kubeconfig")).unwrap_err();
+        assert!(e.message().contains("cannot read the kubeconfig"), "{e}");
+    }
+}
