@@ -395,6 +395,7 @@ impl Engine {
                     account,
                     region,
                     name,
+                    kubeconfig: None,
                 },
                 cluster,
             ))

@@ -61,7 +61,10 @@ pub type RuntimeResult<T> = Result<T, RuntimeError>;
 pub struct ClusterRef {
     pub account: String,
     pub region: String,
+    /// The cluster's name; on a kubeconfig account, the context's.
     pub name: String,
+    /// On a kubeconfig account: the file the context is in (the store keeps only its path).
+    pub kubeconfig: Option<std::path::PathBuf>,
 }
 
 impl ClusterRef {

@@ -1,13 +1,20 @@
-//! Building blocks of the Kubernetes runtime, free of apiserver calls: the renderer (a revision
-//! becomes typed `k8s-openapi` objects and the manifest Helm keeps), Helm's release record
-//! (the `sh.helm.release.v1.*` Secrets real `helm` reads), and the rollout rules
-//! (`kubectl rollout status` plus the pod failures that end a rollout early).
+//! The Kubernetes runtime (`KubeRuntime`) and its parts: the client per kubeconfig context,
+//! the renderer (a revision becomes typed `k8s-openapi` objects and the manifest Helm keeps),
+//! Helm's release record (the `sh.helm.release.v1.*` Secrets real `helm` reads), the rollout
+//! rules (`kubectl rollout status` plus the pod failures that end a rollout early), the
+//! objects on the cluster, and the watches.
 
 pub mod client;
 pub mod helm_record;
 pub mod manifest;
+mod objects;
+mod records;
 pub mod render;
 pub mod rollout;
+mod runtime;
+mod watch;
+
+pub use runtime::KubeRuntime;
 
 #[cfg(test)]
 mod chart_parity;
