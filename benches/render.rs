@@ -36,6 +36,7 @@ fn deployment(i: usize, per_row: usize) -> Deployment {
             y: 64.0 + (i / per_row) as f64 * 112.0,
         }),
         last_deploy_at: None,
+        drift: None,
         created_at: Utc::now(),
         updated_at: Utc::now(),
     }

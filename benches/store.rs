@@ -119,6 +119,7 @@ fn seeded_store() -> Fixture {
                         y: 64.0 + 256.0 * (i / 40) as f64,
                     }),
                     last_deploy_at: Some(created),
+                    drift: None,
                     created_at: created,
                     updated_at: created,
                 };

@@ -162,6 +162,33 @@ fn detail_panel() {
     insta::assert_snapshot!(render(&s));
 }
 
+/// A release changed by hand with `helm rollback`: the card and its detail say so.
+fn drifted_state() -> State {
+    let mut deps = demo();
+    deps[0].drift = Some(Drift {
+        helm_revision: 5,
+        description: "Rollback to 2".into(),
+    });
+    let mut s = loaded(deps, 100, 30);
+    s.loadbalancers.insert(
+        "dep_web".into(),
+        lb(LbStatus::Ready, Some("web.demo.sandbox.zopdeck.test")),
+    );
+    s
+}
+
+#[test]
+fn a_card_changed_outside_zopdeck() {
+    insta::assert_snapshot!(render(&drifted_state()));
+}
+
+#[test]
+fn detail_of_a_deployment_changed_outside_zopdeck() {
+    let mut s = drifted_state();
+    press(&mut s, KeyCode::Enter);
+    insta::assert_snapshot!(render(&s));
+}
+
 #[test]
 fn quit_with_unsaved_moves() {
     let mut s = demo_state();

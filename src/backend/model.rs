@@ -130,8 +130,30 @@ pub struct Deployment {
     pub canvas_position: Option<CanvasPosition>,
     #[serde(default)]
     pub last_deploy_at: Option<Timestamp>,
+    /// Set when the release was changed outside zopdeck (a `helm rollback` by hand), until
+    /// zopdeck's next revision. [ours]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drift: Option<Drift>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// A release revision zopdeck did not write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Drift {
+    pub helm_revision: u32,
+    pub description: String,
+}
+
+impl Drift {
+    /// "changed outside zopdeck: helm revision 5, Rollback to 2"
+    pub fn label(&self) -> String {
+        format!(
+            "changed outside zopdeck: helm revision {}, {}",
+            self.helm_revision, self.description
+        )
+    }
 }
 
 impl Deployment {

@@ -86,6 +86,13 @@ pub fn render(state: &State, d: &Deployment, look: &CardLook, palette: &Palette,
         let inner = block.inner(area);
         block.render(area, buf);
         let mut lines = vec![Line::from(vec![status, Span::raw(format!("  {rev}"))])];
+        // Said before anything else: what runs is not what zopdeck last applied.
+        if let Some(drift) = &d.drift {
+            lines.push(Line::from(Span::styled(
+                format!("⚠ helm #{} by hand", drift.helm_revision),
+                palette.status(DeploymentStatus::Failed),
+            )));
+        }
         if let Some(detail) = detail_line(state, d) {
             lines.push(Line::from(detail));
         }

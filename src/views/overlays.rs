@@ -189,6 +189,15 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, id: &str, palette: &Pale
                 .map_or("–".into(), |p| format!("x {} · y {}", p.x, p.y))
         )),
     ];
+    if let Some(drift) = &d.drift {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "⚠ {} — zopdeck's next revision takes it over",
+                drift.label()
+            ),
+            palette.status(crate::backend::model::DeploymentStatus::Failed),
+        )));
+    }
     if let Some(lb) = state.loadbalancers.get(id) {
         let addr = lb
             .address

@@ -31,6 +31,7 @@ pub fn deployment(name: &str, status: DeploymentStatus, pos: Option<(f64, f64)>)
         configs: r#"{"port":8080,"replicas":2}"#.into(),
         canvas_position: pos.map(|(x, y)| CanvasPosition { x, y }),
         last_deploy_at: None,
+        drift: None,
         created_at: ts(),
         updated_at: ts(),
     }

@@ -174,6 +174,7 @@ impl Engine {
             configs,
             canvas_position: req.canvas_position,
             last_deploy_at: None,
+            drift: None,
             created_at: now,
             updated_at: now,
         };
@@ -225,6 +226,8 @@ impl Engine {
                 catalog::set_deployment_configs(c, &d.id, configs, &now)?;
             }
             catalog::set_deployment_status(c, &d.id, DeploymentStatus::Pending, None, &now)?;
+            // zopdeck's next revision takes the release over again.
+            catalog::set_drift(c, &d.id, None)?;
             jobs::enqueue(c, &d.id, &rev.id, &now)?;
             Ok(Added::Revision(rev))
         })?;

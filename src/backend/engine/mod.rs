@@ -7,6 +7,7 @@ mod build;
 pub mod clock;
 pub mod configs;
 mod deployments;
+mod drift_watch;
 pub mod ids;
 mod lb_watch;
 mod lifecycle;
@@ -109,6 +110,8 @@ pub struct Engine {
     external: watch::Sender<u64>,
     /// Wakes the idle dispatcher when a job is enqueued.
     wake: Notify,
+    /// Woken when an environment is created: its namespace may need watching.
+    environments_changed: Notify,
     /// Bounds builds and applies (`settings.workers`).
     slots: tokio::sync::Semaphore,
     /// Deployments whose pending LoadBalancer is being watched, and their watch tasks.
@@ -232,6 +235,7 @@ impl Engine {
         Self {
             external,
             slots: tokio::sync::Semaphore::new(settings.workers.max(1)),
+            environments_changed: Notify::new(),
             store,
             clock,
             sandbox,
@@ -266,6 +270,7 @@ impl Engine {
             }
             worker::spawn_all(&engine);
             watch_other_processes(&engine);
+            drift_watch::spawn(&engine);
             engine.resume_background_work().await;
         }
         Ok(engine)
@@ -517,7 +522,9 @@ impl Backend for Engine {
             .ok_or_else(|| BackendError::not_found("environment", env_id))
     }
     async fn create_environment(&self, req: NewEnvironment) -> Result<Environment> {
-        self.create_environment_op(req)
+        let env = self.create_environment_op(req)?;
+        self.environments_changed.notify_one();
+        Ok(env)
     }
     async fn list_deployments(&self, env_id: Option<&str>) -> Result<Vec<Deployment>> {
         if let Some(env) = env_id {

@@ -43,6 +43,18 @@ impl RuntimeError {
     }
 }
 
+/// The newest revision of a release, as the cluster's release storage shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseHead {
+    pub name: String,
+    pub version: u32,
+    /// Helm's status word (`deployed`, `pending-rollback` …).
+    pub status: String,
+    pub description: String,
+    /// The zopdeck revision the record names, if any (a `helm rollback` copies the target's).
+    pub revision_id: Option<String>,
+}
+
 /// How a release revision ended, as the lifecycle records it on the runtime (Helm's statuses).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReleaseOutcome {
@@ -159,6 +171,15 @@ pub trait Runtime: Send + Sync {
         &self,
         release: &ReleaseRef,
     ) -> BoxStream<'static, RuntimeResult<LoadBalancer>>;
+
+    /// The releases of a namespace now and at every change of one (one watch for the whole
+    /// namespace, however many releases it holds), so that a change made outside zopdeck is
+    /// noticed with nothing polling.
+    fn watch_releases(
+        &self,
+        cluster: &ClusterRef,
+        namespace: &str,
+    ) -> BoxStream<'static, RuntimeResult<ReleaseHead>>;
 
     /// Removes the release; `Ok(true)` when there was nothing left to remove.
     async fn uninstall(&self, release: &ReleaseRef) -> RuntimeResult<bool>;

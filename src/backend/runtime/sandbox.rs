@@ -20,7 +20,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::chart;
 use super::kubernetes::helm_record::Status;
 use super::{
-    AppliedRelease, ClusterRef, ReleaseOutcome, ReleaseRef, ReleaseSpec, RolloutPhase,
+    AppliedRelease, ClusterRef, ReleaseHead, ReleaseOutcome, ReleaseRef, ReleaseSpec, RolloutPhase,
     RolloutProgress, Runtime, RuntimeError, RuntimeResult,
 };
 use crate::backend::engine::clock::Clock;
@@ -575,6 +575,15 @@ impl Runtime for Sandbox {
             }
         })
         .boxed()
+    }
+
+    fn watch_releases(
+        &self,
+        _cluster: &ClusterRef,
+        _namespace: &str,
+    ) -> BoxStream<'static, RuntimeResult<ReleaseHead>> {
+        // Nothing but zopdeck writes the simulated cluster's releases: no change ever comes.
+        stream::pending().boxed()
     }
 
     async fn uninstall(&self, release: &ReleaseRef) -> RuntimeResult<bool> {

@@ -335,7 +335,7 @@ const DEP_SELECT: &str =
     "SELECT d.id, d.name, d.org_id, d.env_id, d.source_type, d.repo_url, d.branch,
         d.image, d.integration_id, d.auto_deploy, e.space_id, e.namespace, e.registry_url,
         d.current_revision_id, d.status, d.configs, d.canvas_x, d.canvas_y, d.last_deploy_at,
-        d.created_at, d.updated_at
+        d.created_at, d.updated_at, d.drift
     FROM deployments d JOIN environments e ON e.id = d.env_id";
 
 fn deployment_row(r: &Row) -> rusqlite::Result<Deployment> {
@@ -360,6 +360,9 @@ fn deployment_row(r: &Row) -> rusqlite::Result<Deployment> {
         configs: r.get(15)?,
         canvas_position: x.zip(y).map(|(x, y)| CanvasPosition { x, y }),
         last_deploy_at: ts_opt(r, 18)?,
+        drift: r
+            .get::<_, Option<String>>(21)?
+            .and_then(|s| serde_json::from_str(&s).ok()),
         created_at: ts(r, 19)?,
         updated_at: ts(r, 20)?,
     })
@@ -491,6 +494,17 @@ pub fn set_canvas_position(
         "UPDATE deployments SET canvas_x = ?2, canvas_y = ?3, updated_at = ?4
          WHERE id = ?1 AND deleted_at IS NULL",
         params![id, pos.x, pos.y, format_ts(now)],
+    )?;
+    Ok(n > 0)
+}
+
+/// Records (or, with `None`, clears) a change made to the release outside zopdeck.
+pub fn set_drift(c: &Connection, id: &str, drift: Option<&Drift>) -> Result<bool> {
+    let text = drift.and_then(|d| serde_json::to_string(d).ok());
+    let n = c.execute(
+        "UPDATE deployments SET drift = ?2 WHERE id = ?1 AND deleted_at IS NULL
+           AND drift IS NOT ?2",
+        params![id, text],
     )?;
     Ok(n > 0)
 }

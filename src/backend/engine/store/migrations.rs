@@ -75,6 +75,10 @@ pub const MIGRATIONS: &[&str] = &[
     UPDATE clusters SET credentials = NULL;
     ALTER TABLE clusters DROP COLUMN credentials;
     "#,
+    // 6: a release changed outside zopdeck (a `helm rollback` by hand), until its next revision.
+    r#"
+    ALTER TABLE deployments ADD COLUMN drift TEXT;
+    "#,
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

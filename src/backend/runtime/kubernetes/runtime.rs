@@ -23,8 +23,8 @@ use super::manifest::{ManifestObject, manifest_objects};
 use super::{objects, records, render, watch};
 use crate::backend::model::{LbStatus, Listener, LoadBalancer, Protocol};
 use crate::backend::runtime::{
-    AppliedRelease, ClusterRef, ReleaseOutcome, ReleaseRef, ReleaseSpec, RolloutProgress, Runtime,
-    RuntimeError, RuntimeResult, chart,
+    AppliedRelease, ClusterRef, ReleaseHead, ReleaseOutcome, ReleaseRef, ReleaseSpec,
+    RolloutProgress, Runtime, RuntimeError, RuntimeResult, chart,
 };
 
 /// The label on a Helm record that names the zopdeck revision it carries.
@@ -291,6 +291,18 @@ impl Runtime for KubeRuntime {
         release: &ReleaseRef,
     ) -> BoxStream<'static, RuntimeResult<LoadBalancer>> {
         watch::loadbalancer(self.clients_handle(), release.clone())
+    }
+
+    fn watch_releases(
+        &self,
+        cluster: &ClusterRef,
+        namespace: &str,
+    ) -> BoxStream<'static, RuntimeResult<ReleaseHead>> {
+        watch::releases(
+            self.clients_handle(),
+            cluster.clone(),
+            namespace.to_string(),
+        )
     }
 
     async fn uninstall(&self, release: &ReleaseRef) -> RuntimeResult<bool> {

@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::Utc;
 use futures::stream::{BoxStream, StreamExt};
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{Pod, Service};
+use k8s_openapi::api::core::v1::{Pod, Secret, Service};
 use kube::Api;
 use kube::runtime::{WatchStreamExt, watcher};
 use tokio::sync::mpsc;
@@ -20,10 +20,10 @@ use super::client::Clients;
 use super::render::{ANNOTATION_REVISION_ID, LABEL_DEPLOYMENT_ID, LABEL_INSTANCE, LABEL_REVISION};
 use super::rollout::{self, PodFailureKind, RolloutState};
 use super::runtime::{RECORD_REVISION_ID, loadbalancer_of};
-use super::{client, records};
+use super::{client, helm_record, records};
 use crate::backend::model::LoadBalancer;
 use crate::backend::runtime::{
-    ClusterRef, ReleaseRef, RolloutPhase, RolloutProgress, RuntimeError, RuntimeResult,
+    ClusterRef, ReleaseHead, ReleaseRef, RolloutPhase, RolloutProgress, RuntimeError, RuntimeResult,
 };
 
 /// How long a pod may stay Unschedulable before the rollout fails with the scheduler's word
@@ -303,6 +303,67 @@ async fn follow_service(
                 return Ok(());
             }
             last = Some(lb);
+        }
+    }
+}
+
+/// Every Helm record of the namespace as it changes: its release's head, for noticing a
+/// revision zopdeck did not write.
+pub fn releases(
+    clients: Arc<Clients>,
+    cluster: ClusterRef,
+    namespace: String,
+) -> BoxStream<'static, RuntimeResult<ReleaseHead>> {
+    let (tx, rx) = mpsc::channel(32);
+    tokio::spawn(async move {
+        if let Err(e) = follow_records(&clients, &cluster, &namespace, &tx).await {
+            let _ = tx.send(Err(e)).await;
+        }
+    });
+    channel_stream(rx)
+}
+
+async fn follow_records(
+    clients: &Clients,
+    cluster: &ClusterRef,
+    namespace: &str,
+    tx: &mpsc::Sender<RuntimeResult<ReleaseHead>>,
+) -> RuntimeResult<()> {
+    let client = client_for(clients, cluster).await?;
+    let api: Api<Secret> = Api::namespaced(client, namespace);
+    let mut events = watcher(
+        api,
+        watcher::Config::default().labels(&format!("owner={}", helm_record::OWNER)),
+    )
+    .default_backoff()
+    .boxed();
+    loop {
+        let secret = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(watcher::Event::Apply(s) | watcher::Event::InitApply(s))) => s,
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => {
+                    let e = watch_error(&cluster.name, &format!("the Helm records of {namespace}"), &e);
+                    if !e.is_transient() { return Err(e); }
+                    tracing::debug!(%namespace, "release watch: {e}");
+                    continue;
+                }
+                None => return Err(RuntimeError::Transient("the release watch ended".into())),
+            },
+            () = tx.closed() => return Ok(()),
+        };
+        let Ok(rel) = helm_record::release_from_secret(&secret) else {
+            continue;
+        };
+        let head = ReleaseHead {
+            name: rel.name.clone(),
+            version: rel.version,
+            status: rel.info.status.as_str().to_string(),
+            description: rel.info.description.clone(),
+            revision_id: rel.labels.get(RECORD_REVISION_ID).cloned(),
+        };
+        if tx.send(Ok(head)).await.is_err() {
+            return Ok(());
         }
     }
 }
