@@ -75,6 +75,16 @@ fn crash_and_resume(kill_at: &str) {
     }
     child.kill().unwrap(); // SIGKILL: no chance to clean up
     child.wait().unwrap();
+    if kill_at.contains("rolling_out") {
+        // The release was applied and never finished: doctor says so, and what happens next.
+        let doctor = zopdeck(dir.path(), "1").arg("doctor").output().unwrap();
+        let text = String::from_utf8_lossy(&doctor.stdout);
+        assert!(
+            text.contains("crashme in demo (demo): pending-install at revision 1")
+                && text.contains("its zopdeck job resumes"),
+            "{text}"
+        );
+    }
 
     let out = zopdeck(dir.path(), "4")
         .args(["deployments", "wait", "crashme", "--wait-timeout", "120"])
@@ -91,6 +101,11 @@ fn crash_and_resume(kill_at: &str) {
         "the dead worker's lease was taken over: {log}"
     );
 
+    let doctor = zopdeck(dir.path(), "1").arg("doctor").output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&doctor.stdout).contains("stuck releases: none"),
+        "no release is left pending once resumed"
+    );
     let revisions = json_of(dir.path(), &["revisions", "crashme"]);
     let revisions = revisions.as_array().unwrap();
     assert_eq!(

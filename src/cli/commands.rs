@@ -866,6 +866,24 @@ async fn doctor(ctx: &Context) -> Result<(), String> {
             env.name, env.namespace
         ));
     }
+    let stuck = engine.stuck_releases().await.map_err(fmt)?;
+    if stuck.is_empty() {
+        output::line("stuck releases: none");
+    } else {
+        output::line("stuck releases:");
+        for s in &stuck {
+            match &s.release {
+                Some(r) => output::line(format!(
+                    "  {} in {} ({}): {} at revision {} — {}",
+                    r.name, s.namespace, s.environment, r.status, r.version, s.advice
+                )),
+                None => output::line(format!(
+                    "  {} ({}): {}",
+                    s.namespace, s.environment, s.advice
+                )),
+            }
+        }
+    }
     match damaged {
         None => Ok(()),
         Some(_) => Err("the store is damaged: see the quick check above".into()),

@@ -407,6 +407,71 @@ impl Engine {
         })
     }
 
+    /// Releases left `pending-*` in the namespaces of the environments, each with what to do:
+    /// for `doctor`. An unreachable cluster is reported as such, per environment.
+    pub async fn stuck_releases(&self) -> Result<Vec<StuckRelease>> {
+        let envs = self.store.read(store::catalog::list_environments)?;
+        let mut out = Vec::new();
+        for env in envs {
+            let found = match self.space_cluster(&env.space_id) {
+                Ok((cref, cluster)) => match self.runtime_for(&cluster) {
+                    Ok(rt) => rt
+                        .stuck_releases(&cref, &env.namespace)
+                        .await
+                        .map_err(|e| e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                },
+                Err(e) => Err(e.to_string()),
+            };
+            let heads = match found {
+                Ok(h) => h,
+                Err(e) => {
+                    out.push(StuckRelease {
+                        environment: env.name.clone(),
+                        namespace: env.namespace.clone(),
+                        release: None,
+                        advice: format!("cannot look: {e}"),
+                    });
+                    continue;
+                }
+            };
+            for head in heads {
+                let deployment = self
+                    .store
+                    .read(|c| store::catalog::list_deployments(c, Some(&env.id)))?
+                    .into_iter()
+                    .find(|d| d.name == head.name);
+                let open_job = match &deployment {
+                    Some(d) => self.store.read(|c| store::jobs::has_open_job(c, &d.id))?,
+                    None => false,
+                };
+                let advice = if open_job {
+                    "its zopdeck job resumes when a zopdeck with workers starts (the TUI, serve, \
+                     or a command that waits), and completes or fails it"
+                        .to_string()
+                } else if deployment.is_some() {
+                    format!(
+                        "no zopdeck job holds it: roll back with `zopdeck rollback {} --to N`, or \
+                         `helm rollback {} -n {}`",
+                        head.name, head.name, env.namespace
+                    )
+                } else {
+                    format!(
+                        "not a zopdeck deployment: `helm rollback {} -n {}` or `helm uninstall`",
+                        head.name, env.namespace
+                    )
+                };
+                out.push(StuckRelease {
+                    environment: env.name.clone(),
+                    namespace: env.namespace.clone(),
+                    release: Some(head),
+                    advice,
+                });
+            }
+        }
+        Ok(out)
+    }
+
     /// Whether the cluster behind each space answers, for `doctor`.
     pub async fn space_reachability(
         &self,
@@ -428,6 +493,16 @@ impl Engine {
         }
         Ok(out)
     }
+}
+
+/// A release left half applied, found by `Engine::stuck_releases`.
+#[derive(Debug, Clone)]
+pub struct StuckRelease {
+    pub environment: String,
+    pub namespace: String,
+    /// `None` when the namespace could not be looked at (`advice` says why).
+    pub release: Option<crate::backend::runtime::ReleaseHead>,
+    pub advice: String,
 }
 
 /// Notices commits made by other processes on the same store (SQLite's `data_version`

@@ -181,6 +181,14 @@ pub trait Runtime: Send + Sync {
         namespace: &str,
     ) -> BoxStream<'static, RuntimeResult<ReleaseHead>>;
 
+    /// Releases of the namespace whose newest revision is still `pending-*` (an apply that
+    /// never finished), whoever wrote it.
+    async fn stuck_releases(
+        &self,
+        cluster: &ClusterRef,
+        namespace: &str,
+    ) -> RuntimeResult<Vec<ReleaseHead>>;
+
     /// Removes the release; `Ok(true)` when there was nothing left to remove.
     async fn uninstall(&self, release: &ReleaseRef) -> RuntimeResult<bool>;
 }

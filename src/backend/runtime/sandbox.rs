@@ -577,6 +577,35 @@ impl Runtime for Sandbox {
         .boxed()
     }
 
+    async fn stuck_releases(
+        &self,
+        cluster: &ClusterRef,
+        namespace: &str,
+    ) -> RuntimeResult<Vec<ReleaseHead>> {
+        let db = self.inner.db();
+        let mut st = db
+            .prepare(
+                "SELECT name, version, status, revision_id FROM releases a
+                 WHERE cluster = ?1 AND namespace = ?2 AND status LIKE 'pending-%'
+                   AND version = (SELECT MAX(version) FROM releases b WHERE b.cluster = a.cluster
+                                  AND b.namespace = a.namespace AND b.name = a.name)
+                 ORDER BY name",
+            )
+            .map_err(err)?;
+        let rows = st
+            .query_map(params![cluster.key(), namespace], |r| {
+                Ok(ReleaseHead {
+                    name: r.get(0)?,
+                    version: r.get(1)?,
+                    status: r.get(2)?,
+                    description: String::new(),
+                    revision_id: Some(r.get(3)?),
+                })
+            })
+            .map_err(err)?;
+        rows.collect::<Result<_, _>>().map_err(err)
+    }
+
     fn watch_releases(
         &self,
         _cluster: &ClusterRef,

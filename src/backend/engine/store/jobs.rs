@@ -91,6 +91,17 @@ pub fn enqueue_kind(
     Ok(c.last_insert_rowid())
 }
 
+/// Whether any job of the deployment is queued or running.
+pub fn has_open_job(c: &Connection, deployment_id: &str) -> Result<bool> {
+    Ok(c.query_row(
+        "SELECT 1 FROM jobs WHERE deployment_id = ?1 AND state IN ('queued', 'running') LIMIT 1",
+        [deployment_id],
+        |_| Ok(()),
+    )
+    .optional()?
+    .is_some())
+}
+
 /// Whether a teardown of the deployment is queued or running.
 pub fn has_open_teardown(c: &Connection, deployment_id: &str) -> Result<bool> {
     Ok(c.query_row(

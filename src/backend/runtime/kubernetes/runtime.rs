@@ -293,6 +293,42 @@ impl Runtime for KubeRuntime {
         watch::loadbalancer(self.clients_handle(), release.clone())
     }
 
+    async fn stuck_releases(
+        &self,
+        cluster: &ClusterRef,
+        namespace: &str,
+    ) -> RuntimeResult<Vec<ReleaseHead>> {
+        let client = self.client(cluster).await?;
+        let api: Api<Secret> = Api::namespaced(client, namespace);
+        let list = call(
+            &cluster.name,
+            &format!("list the Helm records in {namespace}"),
+            api.list(&kube::api::ListParams::default().labels("owner=helm")),
+        )
+        .await?;
+        let mut newest: std::collections::BTreeMap<String, Release> = Default::default();
+        for s in &list.items {
+            if let Ok(rel) = super::helm_record::release_from_secret(s)
+                && newest
+                    .get(&rel.name)
+                    .is_none_or(|n| n.version < rel.version)
+            {
+                newest.insert(rel.name.clone(), rel);
+            }
+        }
+        Ok(newest
+            .into_values()
+            .filter(|r| r.info.status.is_pending())
+            .map(|r| ReleaseHead {
+                name: r.name.clone(),
+                version: r.version,
+                status: r.info.status.as_str().to_string(),
+                description: r.info.description.clone(),
+                revision_id: r.labels.get(RECORD_REVISION_ID).cloned(),
+            })
+            .collect())
+    }
+
     fn watch_releases(
         &self,
         cluster: &ClusterRef,
