@@ -112,6 +112,8 @@ pub struct Engine {
     wake: Notify,
     /// Woken when an environment is created: its namespace may need watching.
     environments_changed: Notify,
+    /// Drives the real clusters (a client per kubeconfig context, made when first needed).
+    kube: Arc<crate::backend::runtime::kubernetes::KubeRuntime>,
     /// Bounds builds and applies (`settings.workers`).
     slots: tokio::sync::Semaphore,
     /// Deployments whose pending LoadBalancer is being watched, and their watch tasks.
@@ -236,6 +238,7 @@ impl Engine {
             external,
             slots: tokio::sync::Semaphore::new(settings.workers.max(1)),
             environments_changed: Notify::new(),
+            kube: Arc::default(),
             store,
             clock,
             sandbox,
@@ -373,10 +376,12 @@ impl Engine {
         }
     }
 
-    /// The runtime behind a cluster. Only the sandbox exists so far.
+    /// The runtime behind a cluster: the registry of runtimes, one per kind (the Kubernetes one
+    /// keeps a client per kubeconfig context).
     fn runtime_for(&self, cluster: &Cluster) -> Result<Arc<dyn Runtime>> {
         match cluster.runtime.as_str() {
             "sandbox" => Ok(Arc::new(self.sandbox.clone())),
+            "kubernetes" => Ok(self.kube.clone()),
             other => Err(BackendError::Conflict(format!(
                 "cluster {} uses the {other} runtime, which this zopdeck cannot drive yet",
                 cluster.name
