@@ -26,6 +26,7 @@ fn release_of(d: &Deployment) -> ReleaseRef {
             account: SANDBOX_ACCOUNT.into(),
             region: SANDBOX_REGION.into(),
             name: SANDBOX_CLUSTER.into(),
+            kubeconfig: None,
         },
         namespace: d.namespace.clone(),
         name: d.name.clone(),

@@ -75,6 +75,17 @@ pub const MIGRATIONS: &[&str] = &[
     UPDATE clusters SET credentials = NULL;
     ALTER TABLE clusters DROP COLUMN credentials;
     "#,
+    // 6: a cloud account may be a kubeconfig file (kind 'kubeconfig', its path kept, never
+    //    what it holds); its clusters are the file's contexts, with the provider their server
+    //    reveals. The sandbox's namespaces move into the sandbox's own state (copied once at
+    //    start; the catalog's `namespaces` table is no longer written).
+    r#"
+    ALTER TABLE cloud_accounts ADD COLUMN kind TEXT NOT NULL DEFAULT 'cloud';
+    ALTER TABLE cloud_accounts ADD COLUMN kubeconfig TEXT;
+    CREATE UNIQUE INDEX cloud_accounts_kubeconfig ON cloud_accounts(kubeconfig)
+        WHERE kubeconfig IS NOT NULL;
+    ALTER TABLE clusters ADD COLUMN provider TEXT;
+    "#,
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

@@ -26,7 +26,12 @@ pub struct Context {
 
 impl std::fmt::Display for Context {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "context {} of {}", self.context, self.kubeconfig.display())
+        write!(
+            f,
+            "context {} of {}",
+            self.context,
+            self.kubeconfig.display()
+        )
     }
 }
 
@@ -151,10 +156,7 @@ pub fn classify(cluster: &str, what: &str, e: &kube::Error) -> RuntimeError {
                 "cluster {cluster} answered {} ({what}): {}",
                 s.code, s.message
             )),
-            _ => RuntimeError::Rejected(format!(
-                "cluster {cluster} refused {what}: {}",
-                s.message
-            )),
+            _ => RuntimeError::Rejected(format!("cluster {cluster} refused {what}: {}", s.message)),
         },
         other => {
             let text = error_chain(other);

@@ -282,6 +282,7 @@ pub(crate) mod tests {
                     account: "ca_test".into(),
                     region: "local".into(),
                     name: "kube-test".into(),
+                    kubeconfig: None,
                 },
                 namespace: "kt-render".into(),
                 name: name.into(),
