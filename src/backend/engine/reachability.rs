@@ -90,23 +90,20 @@ impl Engine {
         futures::future::join_all(probes).await
     }
 
-    /// Whether each space's cluster answers, asked now (for `doctor`).
-    pub async fn space_reachability(
-        &self,
-    ) -> Result<Vec<(Space, std::result::Result<(), String>)>> {
+    /// Every space with its cluster's reachability, asked now, the simulated one's too (for
+    /// `doctor`). A space whose cluster is no longer known shows as unreachable, saying so.
+    pub async fn space_reachability(&self) -> Result<Vec<Space>> {
         let spaces = self.store.read(super::store::catalog::list_spaces)?;
-        let probes = spaces.into_iter().map(|space| async move {
-            let status = match self.space_cluster(&space.id) {
-                Ok((cref, cluster)) => {
-                    let r = self.probe(&cref, &cluster, true).await;
-                    match r.status {
-                        ReachabilityStatus::Reachable => Ok(()),
-                        _ => Err(r.message.unwrap_or_else(|| r.status.as_str().into())),
-                    }
-                }
-                Err(e) => Err(e.to_string()),
-            };
-            (space, status)
+        let probes = spaces.into_iter().map(|mut space| async move {
+            space.reachability = Some(match self.space_cluster(&space.id) {
+                Ok((cref, cluster)) => self.probe(&cref, &cluster, true).await,
+                Err(e) => Reachability {
+                    status: ReachabilityStatus::Unreachable,
+                    message: Some(e.to_string()),
+                    checked_at: self.now(),
+                },
+            });
+            space
         });
         Ok(futures::future::join_all(probes).await)
     }
