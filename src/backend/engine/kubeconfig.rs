@@ -1,14 +1,17 @@
 //! Kubeconfig files as cloud accounts: registering one (its path only, never what it holds),
-//! and its clusters, which are the file's contexts read afresh whenever they are listed.
+//! its clusters (the file's contexts, read afresh whenever they are listed), and the config
+//! of a space on one of its contexts.
 
 use std::path::{Path, PathBuf};
 
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::Engine;
+use super::spaces::config_str;
 use super::store::catalog;
 use crate::backend::error::{BackendError, Result};
-use crate::backend::model::Cluster;
+use crate::backend::model::{Cluster, NewSpace};
 use crate::backend::runtime::kubernetes::discovery;
 
 /// A kubeconfig file registered as a cloud account, with its contexts as clusters.
@@ -80,6 +83,78 @@ impl Engine {
         })?;
         self.store
             .write(|c| catalog::sync_contexts(c, account, &contexts))
+    }
+
+    /// A space on a kubeconfig account: the context (`config.context`, or `clusterName`), its
+    /// region found among the file's contexts when not given. The stored config names the
+    /// file and the context (never credentials) and keeps `clusterName`/`region` for readers
+    /// of the contract's shape. No `resourceGroup` on azure: it serves to mint credentials
+    /// through Azure, and here the kubeconfig is the credential.
+    pub(super) fn kubeconfig_space_config(
+        &self,
+        req: &NewSpace,
+        path: &std::path::Path,
+    ) -> Result<(String, String, Value)> {
+        let context = config_str(&req.config, "context");
+        let named = config_str(&req.config, "clusterName");
+        let name = match (context, named) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(BackendError::validation(
+                    "config.context",
+                    format!(
+                        "config.context {a:?} and config.clusterName {b:?} name different contexts"
+                    ),
+                ));
+            }
+            (Some(n), _) | (None, Some(n)) => n.to_string(),
+            (None, None) => {
+                return Err(BackendError::validation(
+                    "config.context",
+                    "config.context (the kubeconfig context) is required",
+                ));
+            }
+        };
+        if let Some(given) = config_str(&req.config, "kubeconfig")
+            && std::path::Path::new(given) != path
+        {
+            return Err(BackendError::validation(
+                "config.kubeconfig",
+                format!(
+                    "cloud account {} is the kubeconfig {}, not {given}",
+                    req.cloud_account_id,
+                    path.display()
+                ),
+            ));
+        }
+        self.refresh_contexts(&req.cloud_account_id)?;
+        let clusters = self
+            .store
+            .read(|c| catalog::list_clusters(c, &req.cloud_account_id))?;
+        let region = match config_str(&req.config, "region") {
+            Some(r) => r.to_string(),
+            None => match clusters.iter().find(|c| c.name == name) {
+                Some(c) => c.region.clone(),
+                None => {
+                    let names: Vec<&str> = clusters.iter().map(|c| c.name.as_str()).collect();
+                    return Err(BackendError::validation(
+                        "config.context",
+                        format!(
+                            "the kubeconfig {} has no context {name:?} (it has: {})",
+                            path.display(),
+                            names.join(", ")
+                        ),
+                    ));
+                }
+            },
+        };
+        let mut config = req.config.clone();
+        if let Some(obj) = config.as_object_mut() {
+            obj.insert("kubeconfig".into(), json!(path.display().to_string()));
+            obj.insert("context".into(), json!(name));
+            obj.insert("clusterName".into(), json!(name));
+            obj.insert("region".into(), json!(region));
+        }
+        Ok((name, region, config))
     }
 
     /// The kubeconfig file behind an account, if it is a kubeconfig account.

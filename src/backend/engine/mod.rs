@@ -5,6 +5,7 @@
 pub mod analyze;
 mod build;
 pub mod clock;
+mod clusters;
 pub mod configs;
 mod deployments;
 pub mod ids;

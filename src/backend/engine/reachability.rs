@@ -80,10 +80,10 @@ impl Engine {
     /// when not known from the last [`FRESH_FOR`]); simulated ones carry none.
     pub(super) async fn with_reachability(&self, spaces: Vec<Space>) -> Vec<Space> {
         let probes = spaces.into_iter().map(|mut space| async move {
-            if let Ok((cref, cluster)) = self.space_cluster(&space.id) {
-                if cluster.runtime != "sandbox" {
-                    space.reachability = Some(self.probe(&cref, &cluster, false).await);
-                }
+            if let Ok((cref, cluster)) = self.space_cluster(&space.id)
+                && cluster.runtime != "sandbox"
+            {
+                space.reachability = Some(self.probe(&cref, &cluster, false).await);
             }
             space
         });
@@ -115,10 +115,8 @@ impl Engine {
         cluster: &Cluster,
         now: bool,
     ) -> Reachability {
-        if !now {
-            if let Some(known) = self.probes.fresh(cref) {
-                return known;
-            }
+        if !now && let Some(known) = self.probes.fresh(cref) {
+            return known;
         }
         let (status, message) = if !cluster.access_registered {
             (

@@ -1,10 +1,10 @@
-//! Spaces, cloud-account clusters, namespaces and environments on the embedded engine,
-//! following the contract's rules. Namespaces live on the space's cluster (its runtime):
+//! Spaces, namespaces and environments on the embedded engine, following the contract's
+//! rules (cluster access: `clusters.rs`). Namespaces live on the space's cluster (its runtime):
 //! listing and creating them, and an environment's, go through it.
 
 use std::sync::Arc;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::reachability::on_cluster;
 use super::store::catalog;
@@ -21,7 +21,7 @@ const PROVIDERS: [&str; 4] = ["aws", "gcp", "azure", "kubeconfig"];
 const NAMESPACES_MOVED: &str = "sandbox_namespaces_moved";
 
 /// A string field of a space's `config` object.
-fn config_str<'a>(config: &'a Value, key: &str) -> Option<&'a str> {
+pub(super) fn config_str<'a>(config: &'a Value, key: &str) -> Option<&'a str> {
     config
         .get(key)
         .and_then(Value::as_str)
@@ -151,78 +151,6 @@ impl Engine {
         Ok((cluster_name.to_string(), region, req.config.clone()))
     }
 
-    /// A space on a kubeconfig account: the context (`config.context`, or `clusterName`), its
-    /// region found among the file's contexts when not given. The stored config names the
-    /// file and the context (never credentials) and keeps `clusterName`/`region` for readers
-    /// of the contract's shape. No `resourceGroup` on azure: it serves to mint credentials
-    /// through Azure, and here the kubeconfig is the credential.
-    fn kubeconfig_space_config(
-        &self,
-        req: &NewSpace,
-        path: &std::path::Path,
-    ) -> Result<(String, String, Value)> {
-        let context = config_str(&req.config, "context");
-        let named = config_str(&req.config, "clusterName");
-        let name = match (context, named) {
-            (Some(a), Some(b)) if a != b => {
-                return Err(BackendError::validation(
-                    "config.context",
-                    format!(
-                        "config.context {a:?} and config.clusterName {b:?} name different contexts"
-                    ),
-                ));
-            }
-            (Some(n), _) | (None, Some(n)) => n.to_string(),
-            (None, None) => {
-                return Err(BackendError::validation(
-                    "config.context",
-                    "config.context (the kubeconfig context) is required",
-                ));
-            }
-        };
-        if let Some(given) = config_str(&req.config, "kubeconfig") {
-            if std::path::Path::new(given) != path {
-                return Err(BackendError::validation(
-                    "config.kubeconfig",
-                    format!(
-                        "cloud account {} is the kubeconfig {}, not {given}",
-                        req.cloud_account_id,
-                        path.display()
-                    ),
-                ));
-            }
-        }
-        self.refresh_contexts(&req.cloud_account_id)?;
-        let clusters = self
-            .store
-            .read(|c| catalog::list_clusters(c, &req.cloud_account_id))?;
-        let region = match config_str(&req.config, "region") {
-            Some(r) => r.to_string(),
-            None => match clusters.iter().find(|c| c.name == name) {
-                Some(c) => c.region.clone(),
-                None => {
-                    let names: Vec<&str> = clusters.iter().map(|c| c.name.as_str()).collect();
-                    return Err(BackendError::validation(
-                        "config.context",
-                        format!(
-                            "the kubeconfig {} has no context {name:?} (it has: {})",
-                            path.display(),
-                            names.join(", ")
-                        ),
-                    ));
-                }
-            },
-        };
-        let mut config = req.config.clone();
-        if let Some(obj) = config.as_object_mut() {
-            obj.insert("kubeconfig".into(), json!(path.display().to_string()));
-            obj.insert("context".into(), json!(name));
-            obj.insert("clusterName".into(), json!(name));
-            obj.insert("region".into(), json!(region));
-        }
-        Ok((name, region, config))
-    }
-
     pub(super) fn set_space_status_op(&self, id: &str, status: SpaceStatus) -> Result<Space> {
         if !self
             .store
@@ -322,99 +250,6 @@ impl Engine {
         }
         self.store
             .set_meta(NAMESPACES_MOVED, &super::clock::format_ts(&self.now()))
-    }
-
-    pub(super) async fn list_clusters_op(&self, account: &str) -> Result<Vec<Cluster>> {
-        if !self
-            .store
-            .read(|c| catalog::cloud_account_exists(c, account))?
-        {
-            return Err(BackendError::not_found("cloud account", account));
-        }
-        self.refresh_contexts(account)?;
-        self.store.read(|c| catalog::list_clusters(c, account))
-    }
-
-    /// Registers access to a cluster once it answers (`check`, a short timeout): on a
-    /// kubeconfig account, after reading the file's contexts again.
-    pub(super) async fn register_cluster_access_op(
-        &self,
-        account: &str,
-        region: &str,
-        name: &str,
-    ) -> Result<Cluster> {
-        validate::free_texts(&[
-            ("accountID", Some(account)),
-            ("region", Some(region)),
-            ("clusterName", Some(name)),
-        ])?;
-        if !self
-            .store
-            .read(|c| catalog::cloud_account_exists(c, account))?
-        {
-            return Err(BackendError::not_found("cloud account", account));
-        }
-        self.refresh_contexts(account)?;
-        let cluster = self
-            .store
-            .read(|c| catalog::get_cluster(c, account, region, name))?
-            .ok_or_else(|| BackendError::not_found("cluster", format!("{region}/{name}")))?;
-        let cref = ClusterRef {
-            account: account.to_string(),
-            region: region.to_string(),
-            name: name.to_string(),
-            kubeconfig: self.account_kubeconfig(account)?,
-        };
-        self.check_answers(&cref, &cluster).await?;
-        let registered = self.set_cluster_access_op(account, region, name, true)?;
-        self.probes.forget(&cref);
-        Ok(registered)
-    }
-
-    pub(super) fn revoke_cluster_access_op(
-        &self,
-        account: &str,
-        region: &str,
-        name: &str,
-    ) -> Result<()> {
-        self.set_cluster_access_op(account, region, name, false)?;
-        let kubeconfig = self.account_kubeconfig(account)?;
-        self.probes.forget(&ClusterRef {
-            account: account.to_string(),
-            region: region.to_string(),
-            name: name.to_string(),
-            kubeconfig,
-        });
-        Ok(())
-    }
-
-    pub(super) fn set_cluster_access_op(
-        &self,
-        account: &str,
-        region: &str,
-        name: &str,
-        register: bool,
-    ) -> Result<Cluster> {
-        validate::free_texts(&[
-            ("accountID", Some(account)),
-            ("region", Some(region)),
-            ("clusterName", Some(name)),
-        ])?;
-        // Records the access only (see `register_cluster_access_op` for the check); no
-        // credential is kept.
-        self.store.write(|c| {
-            if !catalog::cloud_account_exists(c, account)? {
-                return Err(BackendError::not_found("cloud account", account));
-            }
-            if !catalog::set_cluster_access(c, account, region, name, register)? {
-                return Err(BackendError::not_found(
-                    "cluster",
-                    format!("{region}/{name}"),
-                ));
-            }
-            catalog::get_cluster(c, account, region, name)?
-                .ok_or_else(|| BackendError::not_found("cluster", format!("{region}/{name}")))
-        })
     }
 
     /// Creates an environment, and its namespace on the space's cluster when missing.
