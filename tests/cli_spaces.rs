@@ -9,6 +9,9 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+#[path = "support/real_serve.rs"]
+mod real_serve;
+
 const BIN: &str = env!("CARGO_BIN_EXE_zopdeck");
 
 fn zopdeck(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
@@ -280,4 +283,94 @@ fn on_a_remote_api_spaces_create_needs_the_servers_account() {
         &[("ZOPNIGHT_TOKEN", "zn_pat_test")],
     );
     assert!(e.contains("pass --account ID"), "{e}");
+}
+
+#[test]
+fn on_a_remote_api_spaces_and_environments_go_through_the_contracts_routes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = kubeconfig(dir.path());
+    // The server's kubeconfig account, registered on its data dir.
+    let e = err(
+        &data,
+        &[
+            "spaces",
+            "create",
+            "--name",
+            "p",
+            "--context",
+            "prod",
+            "--kubeconfig",
+            file.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let account = e
+        .split_whitespace()
+        .find(|w| w.starts_with("ca_kc_"))
+        .unwrap()
+        .trim_end_matches(',')
+        .to_string();
+    let token = real_serve::admin_token(&data);
+    let serve = real_serve::RealServe::start(&data, &[], &[]);
+    let remote = |args: &[&str]| {
+        let mut all = vec!["--api-url", serve.base.as_str()];
+        all.extend_from_slice(args);
+        zopdeck(dir.path(), &all, &[("ZOPNIGHT_TOKEN", &token)])
+    };
+    let out = remote(&[
+        "spaces",
+        "create",
+        "--name",
+        "p",
+        "--context",
+        "prod",
+        "--account",
+        &account,
+    ]);
+    assert!(!out.status.success());
+    let e = String::from_utf8(out.stderr).unwrap();
+    // The server's refusal, word for word: the closed port (or no Kubernetes runtime yet).
+    assert!(
+        e.contains("cluster prod unreachable") || e.contains("cannot drive yet"),
+        "{e}"
+    );
+    let out = remote(&[
+        "spaces",
+        "create",
+        "--name",
+        "p",
+        "--context",
+        "nope",
+        "--account",
+        &account,
+    ]);
+    let e = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        e.contains("has no context \"nope\" (it has: dev, prod)"),
+        "{e}"
+    );
+
+    let out = remote(&[
+        "environments",
+        "create",
+        "--name",
+        "staging",
+        "--space",
+        "sandbox",
+        "--namespace",
+        "staging",
+        "-o",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let env: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(env["namespace"], "staging");
+    let out = remote(&["spaces", "-o", "json"]);
+    let spaces: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(spaces.as_array().unwrap().len(), 1);
 }
