@@ -71,6 +71,7 @@ fn seeded_store() -> Fixture {
         status: SpaceStatus::Active,
         config: json!({"clusterName": CLUSTER, "region": REGION}).to_string(),
         created_at: start,
+        reachability: None,
     };
     let env = Environment {
         id: ENV_ID.into(),

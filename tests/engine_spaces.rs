@@ -638,3 +638,241 @@ async fn a_job_queued_before_the_space_went_inactive_fails_at_deploying() {
     assert!(engine.delete_deployment(&d.id).await.unwrap().already_clean);
     engine.delete_space(&space.id).await.unwrap();
 }
+
+// ---- kubeconfig accounts -----------------------------------------------------------------
+
+/// A kubeconfig whose contexts point at the given servers; its user's token is `secret`.
+fn write_kubeconfig(file: &std::path::Path, contexts: &[(&str, &str)]) {
+    let mut text = String::from("apiVersion: v1\nkind: Config\nclusters:\n");
+    for (name, server) in contexts {
+        text += &format!("- name: {name}\n  cluster: {{server: \"{server}\"}}\n");
+    }
+    text += "users:\n- name: u\n  user: {token: secret-token-value}\ncontexts:\n";
+    for (name, _) in contexts {
+        text += &format!("- name: {name}\n  context: {{cluster: {name}, user: u}}\n");
+    }
+    std::fs::write(file, text).unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_kubeconfig_accounts_clusters_are_its_contexts_read_afresh() {
+    let engine = engine().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config");
+    write_kubeconfig(
+        &file,
+        &[
+            ("prod", "https://AB12.gr7.us-east-1.eks.amazonaws.com"),
+            ("dev", "https://127.0.0.1:6443"),
+        ],
+    );
+    let account = engine.register_kubeconfig(&file).unwrap();
+    assert!(account.id.starts_with("ca_kc_"), "{}", account.id);
+    assert!(account.created);
+    assert_eq!(account.kubeconfig, file);
+    let again = engine.register_kubeconfig(&file).unwrap();
+    assert_eq!(again.id, account.id, "one file, one account");
+    assert!(!again.created);
+
+    let clusters = engine.list_clusters(&account.id).await.unwrap();
+    let shown: Vec<(&str, &str, Option<&str>, &str, bool)> = clusters
+        .iter()
+        .map(|c| {
+            (
+                c.name.as_str(),
+                c.region.as_str(),
+                c.provider.as_deref(),
+                c.runtime.as_str(),
+                c.access_registered,
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("dev", "kubeconfig", Some("kubeconfig"), "kubernetes", false),
+            ("prod", "us-east-1", Some("aws"), "kubernetes", false),
+        ]
+    );
+    let json = serde_json::to_string(&clusters).unwrap();
+    assert!(!json.contains("secret-token-value"), "{json}");
+    let stored = engine
+        .store()
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT group_concat(kubeconfig || name || provider) FROM cloud_accounts",
+                [],
+                |r| r.get::<_, String>(0),
+            )?)
+        })
+        .unwrap();
+    assert!(!stored.contains("secret"), "{stored}");
+
+    // The file changes: the listing follows it.
+    write_kubeconfig(
+        &file,
+        &[
+            ("dev", "https://127.0.0.1:6443"),
+            ("aks", "https://a-dns-1.hcp.westeurope.azmk8s.io:443"),
+        ],
+    );
+    let names: Vec<(String, String)> = engine
+        .list_clusters(&account.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.name, c.provider.unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("dev".to_string(), "kubeconfig".to_string()),
+            ("aks".to_string(), "azure".to_string())
+        ]
+    );
+
+    // Gone: the listing says which file cannot be read.
+    std::fs::remove_file(&file).unwrap();
+    let message = assert_conflict(engine.list_clusters(&account.id).await);
+    assert!(message.contains("cannot read the kubeconfig"), "{message}");
+    assert_validation(engine.register_kubeconfig(&file), "kubeconfig");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_kubeconfig_space_names_its_context_and_needs_access() {
+    let engine = engine().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config");
+    write_kubeconfig(&file, &[("dev", "https://127.0.0.1:6443")]);
+    let account = engine.register_kubeconfig(&file).unwrap();
+    let req = |provider: &str, config: Value| NewSpace {
+        name: "kc".into(),
+        provider: provider.into(),
+        space_type: None,
+        cloud_account_id: account.id.clone(),
+        config,
+    };
+    assert_validation(
+        engine
+            .create_space(space_req("kc", "kubeconfig", sandbox_config()))
+            .await,
+        "provider",
+    );
+    assert_validation(
+        engine.create_space(req("kubeconfig", json!({}))).await,
+        "config.context",
+    );
+    assert_validation(
+        engine
+            .create_space(req(
+                "kubeconfig",
+                json!({"context": "dev", "clusterName": "prod"}),
+            ))
+            .await,
+        "config.context",
+    );
+    assert_validation(
+        engine
+            .create_space(req("kubeconfig", json!({"context": "nope"})))
+            .await,
+        "config.context",
+    );
+    assert_validation(
+        engine
+            .create_space(req(
+                "kubeconfig",
+                json!({"context": "dev", "kubeconfig": "/elsewhere/config"}),
+            ))
+            .await,
+        "config.kubeconfig",
+    );
+    // Valid, but nobody checked that the context answers yet. No resourceGroup on azure.
+    for provider in ["kubeconfig", "azure"] {
+        let message = assert_conflict(
+            engine
+                .create_space(req(provider, json!({"context": "dev"})))
+                .await,
+        );
+        assert!(message.contains("no registered access"), "{message}");
+    }
+    assert_eq!(engine.list_spaces().await.unwrap().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn namespaces_an_older_zopdeck_kept_in_the_catalog_move_to_the_sandbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let open = || {
+        zopdeck::backend::engine::Engine::open(
+            dir.path(),
+            fast_settings(),
+            zopdeck::backend::engine::OpenOptions {
+                demo: false,
+                workers: false,
+            },
+        )
+    };
+    let engine = open().await.unwrap();
+    let space = sandbox_space(&engine).await;
+    // What an older zopdeck wrote: the namespace in the catalog, nothing moved yet.
+    engine
+        .store()
+        .write(|c| {
+            c.execute(
+                "INSERT INTO namespaces (space_id, name, managed, created_at)
+                 VALUES (?1, 'legacy', 1, '2026-01-02T03:04:05.000Z')",
+                [&space.id],
+            )?;
+            c.execute(
+                "DELETE FROM meta WHERE key = 'sandbox_namespaces_moved'",
+                [],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    drop(engine);
+    let engine = open().await.unwrap();
+    let listed = engine.list_namespaces(&space.id).await.unwrap();
+    let legacy = listed.iter().find(|n| n.name == "legacy").unwrap();
+    assert!(legacy.managed_by_zopnight);
+    assert_eq!(
+        legacy.created_at.map(|t| t.to_rfc3339()),
+        Some("2026-01-02T03:04:05+00:00".to_string())
+    );
+    assert!(
+        listed
+            .iter()
+            .any(|n| n.name == "demo" && n.managed_by_zopnight)
+    );
+    assert_conflict(engine.create_namespace(&space.id, "legacy").await);
+}
+
+#[tokio::test(start_paused = true)]
+async fn revoked_access_keeps_namespace_calls_off_the_cluster() {
+    let engine = engine().await;
+    let space = sandbox_space(&engine).await;
+    engine
+        .revoke_cluster_access(SANDBOX_ACCOUNT, SANDBOX_REGION, SANDBOX_CLUSTER)
+        .await
+        .unwrap();
+    let message = assert_conflict(engine.list_namespaces(&space.id).await);
+    assert!(
+        message.contains("revoked") && message.contains("PUT /cloud-accounts/"),
+        "{message}"
+    );
+    assert_conflict(engine.create_namespace(&space.id, "team-z").await);
+    assert_conflict(
+        engine
+            .create_environment(NewEnvironment {
+                name: "late".into(),
+                space_id: space.id.clone(),
+                namespace: "late".into(),
+                registry_url: None,
+            })
+            .await,
+    );
+    assert_eq!(
+        engine.list_environments().await.unwrap().len(),
+        1,
+        "nothing written"
+    );
+}

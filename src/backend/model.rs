@@ -420,9 +420,36 @@ pub struct Space {
     pub space_type: String,
     pub cloud_account_id: String,
     pub status: SpaceStatus,
-    /// JSON string: `{"clusterName","region"}` (+ `resourceGroup` on azure).
+    /// JSON string: `{"clusterName","region"}` (+ `resourceGroup` on azure; on a kubeconfig
+    /// account also `{"kubeconfig": "<path>", "context": "<name>"}`, never credentials).
     pub config: String,
     pub created_at: Timestamp,
+    /// Whether the space's real cluster answers, from a live probe [ours]; absent on the
+    /// simulated cluster (it always answers) and from servers that do not probe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reachability: Option<Reachability>,
+}
+
+wire_enum! {
+    /// What a reachability probe found: `unreachable` (no answer, a timeout, a 5xx, or a
+    /// kubeconfig that cannot be used), `forbidden` (it answers but refuses the kubeconfig
+    /// user: 401/403), `revoked` (the cluster's access is revoked: nothing was asked).
+    ReachabilityStatus {
+        Reachable = "reachable",
+        Unreachable = "unreachable",
+        Forbidden = "forbidden",
+        Revoked = "revoked",
+    }
+}
+
+/// The outcome of a space's reachability probe, with what to do when it failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reachability {
+    pub status: ReachabilityStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    pub checked_at: Timestamp,
 }
 
 /// Body of `POST /spaces`.
@@ -458,6 +485,10 @@ pub struct Cluster {
     pub access_registered: bool,
     /// `sandbox` (simulated) or `kubernetes`.
     pub runtime: String,
+    /// On a kubeconfig account: the provider the context's server reveals (`aws`, `gcp`,
+    /// `azure`, else `kubeconfig`) [ours].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,7 +4,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::output::{self, deployment_rows, event_line, revision_rows};
-use super::{Cli, Command, DeploymentsCmd, OutputFormat, RoleArg, TokenCmd, WaitArgs};
+use super::{
+    Cli, Command, DeploymentsCmd, EnvironmentsCmd, OutputFormat, RoleArg, SpacesCmd, TokenCmd,
+    WaitArgs,
+};
 use crate::backend::engine::{self, Engine, EngineSettings, OpenOptions};
 use crate::backend::model::*;
 use crate::backend::{Backend, BackendError};
@@ -163,8 +166,14 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
             | Command::Events { .. }
             | Command::Revisions { .. }
             | Command::Analyze { .. }
-            | Command::Environments { .. }
-            | Command::Spaces { .. }
+            | Command::Environments {
+                cmd: None | Some(EnvironmentsCmd::List { .. }),
+                ..
+            }
+            | Command::Spaces {
+                cmd: None | Some(SpacesCmd::List { .. }),
+                ..
+            }
     );
     let ctx = open_backend(cli, needs_workers).await?;
     if mutates && (cli.global.read_only || ctx.config.read_only) {
@@ -300,50 +309,10 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
                 rows
             })
         }
-        Command::Environments { output } => {
-            let envs = b.list_environments().await.map_err(fmt)?;
-            output::print(output.format, &envs, || {
-                let mut rows = vec![vec![
-                    "ID".into(),
-                    "NAME".into(),
-                    "SPACE".into(),
-                    "NAMESPACE".into(),
-                ]];
-                rows.extend(envs.iter().map(|e| {
-                    vec![
-                        e.id.clone(),
-                        e.name.clone(),
-                        e.space_id.clone(),
-                        e.namespace.clone(),
-                    ]
-                }));
-                rows
-            })
+        Command::Environments { cmd, output } => {
+            super::spaces::environments(b, cmd.as_ref(), output).await
         }
-        Command::Spaces { output } => {
-            let spaces = b.list_spaces().await.map_err(fmt)?;
-            output::print(output.format, &spaces, || {
-                let mut rows = vec![vec![
-                    "ID".into(),
-                    "NAME".into(),
-                    "PROVIDER".into(),
-                    "ACCOUNT".into(),
-                    "STATUS".into(),
-                    "CONFIG".into(),
-                ]];
-                rows.extend(spaces.iter().map(|s| {
-                    vec![
-                        s.id.clone(),
-                        s.name.clone(),
-                        s.provider.clone(),
-                        s.cloud_account_id.clone(),
-                        s.status.as_str().into(),
-                        s.config.clone(),
-                    ]
-                }));
-                rows
-            })
-        }
+        Command::Spaces { cmd, output } => super::spaces::spaces(&ctx, cmd.as_ref(), output).await,
     };
     if let Some(engine) = &ctx.engine {
         engine.stop(Duration::from_secs(5)).await;
@@ -351,7 +320,7 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
     result
 }
 
-fn fmt(e: BackendError) -> String {
+pub(super) fn fmt(e: BackendError) -> String {
     match e.field() {
         Some(field) if !e.to_string().contains(field) => format!("{e} (field {field})"),
         _ => e.to_string(),
@@ -831,7 +800,7 @@ async fn doctor(ctx: &Context) -> Result<(), String> {
         engine.open_jobs().map_err(fmt)?
     ));
     output::line("spaces:");
-    for (space, reach) in engine.space_reachability().await.map_err(fmt)? {
+    for space in engine.space_reachability().await.map_err(fmt)? {
         let (account, cluster) = {
             let cfg: serde_json::Value = serde_json::from_str(&space.config).unwrap_or_default();
             (
@@ -843,15 +812,24 @@ async fn doctor(ctx: &Context) -> Result<(), String> {
                 ),
             )
         };
-        let reach = match reach {
-            Ok(()) if account == engine::SANDBOX_ACCOUNT => {
-                "reachable (simulated cluster)".to_string()
-            }
-            Ok(()) => "reachable".to_string(),
-            Err(e) => format!("UNREACHABLE: {e}"),
+        let reach = match space.reachability {
+            Some(Reachability {
+                status: ReachabilityStatus::Reachable,
+                ..
+            }) if account == engine::SANDBOX_ACCOUNT => "reachable (simulated cluster)".to_string(),
+            Some(Reachability {
+                status: ReachabilityStatus::Reachable,
+                ..
+            }) => "reachable".to_string(),
+            Some(r) => format!(
+                "{}: {}",
+                r.status.as_str().to_uppercase(),
+                r.message.unwrap_or_default()
+            ),
+            None => "not probed".to_string(),
         };
         output::line(format!(
-            "  {:<12} {:<6} {account}/{cluster}  {:<8} {reach}",
+            "  {:<12} {:<10} {account}/{cluster}  {:<8} {reach}",
             space.name,
             space.provider,
             space.status.as_str()

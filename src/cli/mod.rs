@@ -3,6 +3,7 @@
 
 mod commands;
 mod output;
+mod spaces;
 
 use std::path::PathBuf;
 
@@ -154,14 +155,79 @@ pub enum Command {
         #[command(flatten)]
         output: OutputArg,
     },
-    /// List environments.
-    #[command(alias = "envs")]
+    /// List environments (the default), or create one.
+    #[command(
+        alias = "envs",
+        alias = "environment",
+        args_conflicts_with_subcommands = true
+    )]
     Environments {
+        #[command(subcommand)]
+        cmd: Option<EnvironmentsCmd>,
         #[command(flatten)]
         output: OutputArg,
     },
-    /// List spaces.
+    /// List spaces and whether their clusters answer (the default), or create one on a
+    /// kubeconfig context.
+    #[command(alias = "space", args_conflicts_with_subcommands = true)]
     Spaces {
+        #[command(subcommand)]
+        cmd: Option<SpacesCmd>,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SpacesCmd {
+    /// All spaces, with the live reachability of their clusters.
+    #[command(alias = "ls")]
+    List {
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// A space on a kubeconfig context: registers the kubeconfig file as a cloud account if
+    /// needed, registers access to the context once it answers, then creates the space.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// The kubeconfig context the space deploys to.
+        #[arg(long)]
+        context: String,
+        /// The kubeconfig file (default: the file of $KUBECONFIG holding the context, then
+        /// ~/.kube/config). Embedded engine only.
+        #[arg(long, value_name = "FILE", conflicts_with = "account")]
+        kubeconfig: Option<PathBuf>,
+        /// A cloud account that already holds the context (required on a remote API, where
+        /// the kubeconfig is the server's).
+        #[arg(long, value_name = "ID")]
+        account: Option<String>,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EnvironmentsCmd {
+    /// All environments.
+    #[command(alias = "ls")]
+    List {
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// An environment bound to a namespace of a space (the namespace is created on the
+    /// cluster when missing).
+    Create {
+        #[arg(long)]
+        name: String,
+        /// The space, by name or id.
+        #[arg(long)]
+        space: String,
+        #[arg(long)]
+        namespace: String,
+        /// The registry images of this environment are pushed to.
+        #[arg(long, value_name = "URL")]
+        registry: Option<String>,
         #[command(flatten)]
         output: OutputArg,
     },

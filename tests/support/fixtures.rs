@@ -58,6 +58,7 @@ pub fn space() -> Space {
         status: SpaceStatus::Active,
         config: "{}".into(),
         created_at: ts(),
+        reachability: None,
     }
 }
 

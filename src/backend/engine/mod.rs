@@ -5,12 +5,15 @@
 pub mod analyze;
 mod build;
 pub mod clock;
+mod clusters;
 pub mod configs;
 mod deployments;
 mod drift_watch;
 pub mod ids;
+pub mod kubeconfig;
 mod lb_watch;
 mod lifecycle;
+mod reachability;
 mod seed;
 mod spaces;
 pub mod store;
@@ -36,6 +39,7 @@ use crate::config::Config;
 use clock::Clock;
 use store::Store;
 
+pub use kubeconfig::KubeconfigAccount;
 pub use seed::{DEMO_ENV, SANDBOX_ACCOUNT, SANDBOX_CLUSTER, SANDBOX_REGION, SANDBOX_SPACE};
 
 /// How the engine runs its jobs.
@@ -116,6 +120,8 @@ pub struct Engine {
     kube: Arc<crate::backend::runtime::kubernetes::KubeRuntime>,
     /// Bounds builds and applies (`settings.workers`).
     slots: tokio::sync::Semaphore,
+    /// Recent reachability probes of real clusters.
+    probes: reachability::Probes,
     /// Deployments whose pending LoadBalancer is being watched, and their watch tasks.
     lb_watchers: std::sync::Mutex<std::collections::HashMap<String, tokio::task::AbortHandle>>,
     shutdown: watch::Sender<bool>,
@@ -245,6 +251,7 @@ impl Engine {
             settings,
             bus,
             wake: Notify::new(),
+            probes: Default::default(),
             lb_watchers: Default::default(),
             shutdown,
             workers: Default::default(),
@@ -262,7 +269,8 @@ impl Engine {
 
     async fn start(self, opts: OpenOptions) -> Result<Arc<Self>> {
         if !self.store.is_read_only() {
-            seed::first_run(&self, opts.demo)?;
+            self.move_sandbox_namespaces()?;
+            seed::first_run(&self, opts.demo).await?;
         }
         let engine = Arc::new(self);
         if opts.workers {
@@ -389,7 +397,7 @@ impl Engine {
         }
     }
 
-    /// The cluster a space is bound to.
+    /// The cluster a space is bound to (with the kubeconfig file of a kubeconfig account).
     fn space_cluster(&self, space_id: &str) -> Result<(ClusterRef, Cluster)> {
         self.store.read(|c| {
             let (account, region, name) = store::catalog::space_cluster(c, space_id)?
@@ -400,12 +408,13 @@ impl Engine {
                         "cluster {name} ({region}) is no longer known on {account}"
                     ))
                 })?;
+            let kubeconfig = store::catalog::account_kubeconfig(c, &account)?.map(PathBuf::from);
             Ok((
                 ClusterRef {
                     account,
                     region,
                     name,
-                    kubeconfig: None,
+                    kubeconfig,
                 },
                 cluster,
             ))
@@ -473,28 +482,6 @@ impl Engine {
                     advice,
                 });
             }
-        }
-        Ok(out)
-    }
-
-    /// Whether the cluster behind each space answers, for `doctor`.
-    pub async fn space_reachability(
-        &self,
-    ) -> Result<Vec<(Space, std::result::Result<(), String>)>> {
-        let spaces = self.store.read(store::catalog::list_spaces)?;
-        let mut out = Vec::new();
-        for space in spaces {
-            let status = match self.space_cluster(&space.id) {
-                Ok((cref, cluster)) if cluster.access_registered => {
-                    match self.runtime_for(&cluster) {
-                        Ok(rt) => rt.check(&cref).await.map_err(|e| e.to_string()),
-                        Err(e) => Err(e.to_string()),
-                    }
-                }
-                Ok(_) => Err("cluster access is revoked".to_string()),
-                Err(e) => Err(e.to_string()),
-            };
-            out.push((space, status));
         }
         Ok(out)
     }
@@ -602,7 +589,7 @@ impl Backend for Engine {
             .ok_or_else(|| BackendError::not_found("environment", env_id))
     }
     async fn create_environment(&self, req: NewEnvironment) -> Result<Environment> {
-        let env = self.create_environment_op(req)?;
+        let env = self.create_environment_op(req).await?;
         self.environments_changed.notify_one();
         Ok(env)
     }
@@ -666,10 +653,15 @@ impl Backend for Engine {
         self.loadbalancer_op(id).await
     }
     async fn list_spaces(&self) -> Result<Vec<Space>> {
-        self.store.read(store::catalog::list_spaces)
+        let spaces = self.store.read(store::catalog::list_spaces)?;
+        Ok(self.with_reachability(spaces).await)
     }
     async fn get_space(&self, space_id: &str) -> Result<Space> {
-        self.space(space_id)
+        let space = self.space(space_id)?;
+        let mut probed = self.with_reachability(vec![space]).await;
+        probed
+            .pop()
+            .ok_or_else(|| BackendError::not_found("space", space_id))
     }
     async fn create_space(&self, req: NewSpace) -> Result<Space> {
         self.create_space_op(req)
@@ -681,20 +673,13 @@ impl Backend for Engine {
         self.delete_space_op(space_id)
     }
     async fn list_namespaces(&self, space_id: &str) -> Result<Vec<Namespace>> {
-        self.space(space_id)?;
-        self.store
-            .read(|c| store::catalog::list_namespaces(c, space_id))
+        self.list_namespaces_op(space_id).await
     }
     async fn create_namespace(&self, space_id: &str, name: &str) -> Result<Namespace> {
-        self.create_namespace_op(space_id, name)
+        self.create_namespace_op(space_id, name).await
     }
     async fn list_clusters(&self, account_id: &str) -> Result<Vec<Cluster>> {
-        self.store.read(|c| {
-            if !store::catalog::cloud_account_exists(c, account_id)? {
-                return Err(BackendError::not_found("cloud account", account_id));
-            }
-            store::catalog::list_clusters(c, account_id)
-        })
+        self.list_clusters_op(account_id).await
     }
     async fn register_cluster_access(
         &self,
@@ -702,7 +687,8 @@ impl Backend for Engine {
         region: &str,
         cluster: &str,
     ) -> Result<Cluster> {
-        self.set_cluster_access_op(account_id, region, cluster, true)
+        self.register_cluster_access_op(account_id, region, cluster)
+            .await
     }
     async fn revoke_cluster_access(
         &self,
@@ -710,8 +696,7 @@ impl Backend for Engine {
         region: &str,
         cluster: &str,
     ) -> Result<()> {
-        self.set_cluster_access_op(account_id, region, cluster, false)
-            .map(|_| ())
+        self.revoke_cluster_access_op(account_id, region, cluster)
     }
     fn subscribe(&self) -> Subscription {
         Subscription::with_external(self.bus.subscribe(), self.external.subscribe())

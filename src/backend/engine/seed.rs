@@ -18,7 +18,7 @@ pub const DEMO_ENV: &str = "demo";
 
 const SEEDED: &str = "seeded";
 
-pub(super) fn first_run(engine: &Engine, demo: bool) -> Result<()> {
+pub(super) async fn first_run(engine: &Engine, demo: bool) -> Result<()> {
     if engine.store.meta(SEEDED)?.is_some() {
         return Ok(());
     }
@@ -57,12 +57,16 @@ pub(super) fn first_run(engine: &Engine, demo: bool) -> Result<()> {
         .read(|c| catalog::find_environment(c, DEMO_ENV))?
     {
         Some(e) => e,
-        None => engine.create_environment_op(NewEnvironment {
-            name: DEMO_ENV.into(),
-            space_id: space.id.clone(),
-            namespace: DEMO_ENV.into(),
-            registry_url: None,
-        })?,
+        None => {
+            engine
+                .create_environment_op(NewEnvironment {
+                    name: DEMO_ENV.into(),
+                    space_id: space.id.clone(),
+                    namespace: DEMO_ENV.into(),
+                    registry_url: None,
+                })
+                .await?
+        }
     };
     if demo
         && engine

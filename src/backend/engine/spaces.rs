@@ -1,17 +1,27 @@
-//! Spaces, cloud-account clusters, namespaces and environments on the embedded engine,
-//! following the contract's rules.
+//! Spaces, namespaces and environments on the embedded engine, following the contract's
+//! rules (cluster access: `clusters.rs`). Namespaces live on the space's cluster (its runtime):
+//! listing and creating them, and an environment's, go through it.
+
+use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::reachability::on_cluster;
 use super::store::catalog;
 use super::{Engine, ids, validate};
 use crate::backend::error::{BackendError, Result};
 use crate::backend::model::*;
+use crate::backend::runtime::{ClusterRef, Runtime};
 
-const PROVIDERS: [&str; 3] = ["aws", "gcp", "azure"];
+/// The contract's providers, and `kubeconfig` [ours] for a kubeconfig account's context whose
+/// server reveals no cloud.
+const PROVIDERS: [&str; 4] = ["aws", "gcp", "azure", "kubeconfig"];
+
+/// Set once the sandbox's namespaces were copied out of the catalog into its own state.
+const NAMESPACES_MOVED: &str = "sandbox_namespaces_moved";
 
 /// A string field of a space's `config` object.
-fn config_str<'a>(config: &'a Value, key: &str) -> Option<&'a str> {
+pub(super) fn config_str<'a>(config: &'a Value, key: &str) -> Option<&'a str> {
     config
         .get(key)
         .and_then(Value::as_str)
@@ -34,7 +44,8 @@ impl Engine {
             return Err(BackendError::validation(
                 "provider",
                 format!(
-                    "provider must be one of aws, gcp, azure (got {:?})",
+                    "provider must be one of aws, gcp, azure (or kubeconfig, on a kubeconfig \
+                     account) (got {:?})",
                     req.provider
                 ),
             ));
@@ -55,25 +66,19 @@ impl Engine {
                 "config must be an object with clusterName and region",
             ));
         }
-        let cluster_name = config_str(&req.config, "clusterName").ok_or_else(|| {
-            BackendError::validation("config.clusterName", "config.clusterName is required")
-        })?;
-        let region = config_str(&req.config, "region");
-        if req.provider == "azure" && config_str(&req.config, "resourceGroup").is_none() {
+        let kubeconfig = self.account_kubeconfig(&req.cloud_account_id)?;
+        if kubeconfig.is_none() && req.provider == "kubeconfig" {
             return Err(BackendError::validation(
-                "config.resourceGroup",
-                "config.resourceGroup is required on azure",
+                "provider",
+                format!(
+                    "provider kubeconfig is for kubeconfig cloud accounts; {:?} is not one",
+                    req.cloud_account_id
+                ),
             ));
         }
-        let region = match (req.provider.as_str(), region) {
-            (_, Some(r)) => r.to_string(),
-            ("azure", None) => String::new(),
-            (_, None) => {
-                return Err(BackendError::validation(
-                    "config.region",
-                    format!("config.region is required on {}", req.provider),
-                ));
-            }
+        let (cluster_name, region, config) = match &kubeconfig {
+            None => self.cloud_space_config(&req)?,
+            Some(path) => self.kubeconfig_space_config(&req, path)?,
         };
         let now = self.now();
         let space = Space {
@@ -83,9 +88,11 @@ impl Engine {
             space_type,
             cloud_account_id: req.cloud_account_id.clone(),
             status: SpaceStatus::Active,
-            config: req.config.to_string(),
+            config: config.to_string(),
             created_at: now,
+            reachability: None,
         };
+        let cluster_name = cluster_name.as_str();
         self.store.write(|c| {
             if !catalog::cloud_account_exists(c, &req.cloud_account_id)? {
                 return Err(BackendError::validation(
@@ -113,16 +120,35 @@ impl Engine {
             if catalog::space_name_taken(c, &space.name)? {
                 return Err(BackendError::Conflict(format!("a space named {:?} already exists", space.name)));
             }
-            catalog::insert_space(c, &space, &region, cluster_name)?;
-            if cluster.runtime == "sandbox" {
-                // What a fresh cluster already has.
-                for ns in ["default", "kube-system"] {
-                    catalog::insert_namespace(c, &space.id, ns, false, &now)?;
-                }
-            }
-            Ok(())
+            catalog::insert_space(c, &space, &region, cluster_name)
         })?;
         Ok(space)
+    }
+
+    /// A space on a cloud account: `config.clusterName` and (aws, gcp) `config.region`, or
+    /// (azure) `config.resourceGroup`, as the contract wants. Returns (cluster, region, config).
+    fn cloud_space_config(&self, req: &NewSpace) -> Result<(String, String, Value)> {
+        let cluster_name = config_str(&req.config, "clusterName").ok_or_else(|| {
+            BackendError::validation("config.clusterName", "config.clusterName is required")
+        })?;
+        let region = config_str(&req.config, "region");
+        if req.provider == "azure" && config_str(&req.config, "resourceGroup").is_none() {
+            return Err(BackendError::validation(
+                "config.resourceGroup",
+                "config.resourceGroup is required on azure",
+            ));
+        }
+        let region = match (req.provider.as_str(), region) {
+            (_, Some(r)) => r.to_string(),
+            ("azure", None) => String::new(),
+            (_, None) => {
+                return Err(BackendError::validation(
+                    "config.region",
+                    format!("config.region is required on {}", req.provider),
+                ));
+            }
+        };
+        Ok((cluster_name.to_string(), region, req.config.clone()))
     }
 
     pub(super) fn set_space_status_op(&self, id: &str, status: SpaceStatus) -> Result<Space> {
@@ -156,54 +182,78 @@ impl Engine {
         })
     }
 
-    pub(super) fn create_namespace_op(&self, space_id: &str, name: &str) -> Result<Namespace> {
+    /// The cluster a space is on and its runtime, for calls on the cluster; refused while
+    /// the cluster's access is revoked.
+    fn space_runtime(&self, space_id: &str) -> Result<(ClusterRef, Arc<dyn Runtime>)> {
+        let (cref, cluster) = self.space_cluster(space_id)?;
+        if !cluster.access_registered {
+            return Err(BackendError::Conflict(format!(
+                "access to cluster {} is revoked; register it again with PUT \
+                 /cloud-accounts/{}/clusters/{}/{}/access",
+                cref.name, cref.account, cref.region, cref.name
+            )));
+        }
+        Ok((cref, self.runtime_for(&cluster)?))
+    }
+
+    pub(super) async fn list_namespaces_op(&self, space_id: &str) -> Result<Vec<Namespace>> {
+        self.space(space_id)?;
+        let (cref, runtime) = self.space_runtime(space_id)?;
+        on_cluster(&cref, runtime.list_namespaces(&cref)).await
+    }
+
+    pub(super) async fn create_namespace_op(
+        &self,
+        space_id: &str,
+        name: &str,
+    ) -> Result<Namespace> {
         self.space(space_id)?;
         validate::dns_label("name", name, 63)?;
-        let now = self.now();
-        if !self
-            .store
-            .write(|c| catalog::insert_namespace(c, space_id, name, true, &now))?
-        {
+        let (cref, runtime) = self.space_runtime(space_id)?;
+        let existing = on_cluster(&cref, runtime.list_namespaces(&cref)).await?;
+        if existing.iter().any(|n| n.name == name) {
             return Err(BackendError::Conflict(format!(
                 "namespace {name} already exists in space {space_id}"
             )));
         }
-        Ok(Namespace {
-            name: name.to_string(),
-            managed_by_zopnight: true,
-            created_at: Some(now),
-        })
+        on_cluster(&cref, runtime.ensure_namespace(&cref, name)).await
     }
 
-    pub(super) fn set_cluster_access_op(
-        &self,
-        account: &str,
-        region: &str,
-        name: &str,
-        register: bool,
-    ) -> Result<Cluster> {
-        validate::free_texts(&[
-            ("accountID", Some(account)),
-            ("region", Some(region)),
-            ("clusterName", Some(name)),
-        ])?;
-        // Registering records that kubeconfigs may be minted; no credential is kept.
-        self.store.write(|c| {
-            if !catalog::cloud_account_exists(c, account)? {
-                return Err(BackendError::not_found("cloud account", account));
+    /// Copies the namespaces the catalog kept for the simulated cluster into the sandbox's
+    /// own state, once. A failure is logged and retried at the next start.
+    pub(super) fn move_sandbox_namespaces(&self) -> Result<()> {
+        if self.store.meta(NAMESPACES_MOVED)?.is_some() {
+            return Ok(());
+        }
+        let rows = self.store.read(catalog::sandbox_namespaces)?;
+        let mut by_cluster: std::collections::BTreeMap<(String, String, String), Vec<Namespace>> =
+            Default::default();
+        for (account, region, name, ns) in rows {
+            by_cluster
+                .entry((account, region, name))
+                .or_default()
+                .push(ns);
+        }
+        for ((account, region, name), list) in by_cluster {
+            let cref = ClusterRef {
+                account,
+                region,
+                name,
+                kubeconfig: None,
+            };
+            if let Err(e) = self.sandbox.adopt_namespaces(&cref, &list) {
+                tracing::warn!(
+                    "moving the sandbox's namespaces failed (retried at next start): {e}"
+                );
+                return Ok(());
             }
-            if !catalog::set_cluster_access(c, account, region, name, register)? {
-                return Err(BackendError::not_found(
-                    "cluster",
-                    format!("{region}/{name}"),
-                ));
-            }
-            catalog::get_cluster(c, account, region, name)?
-                .ok_or_else(|| BackendError::not_found("cluster", format!("{region}/{name}")))
-        })
+        }
+        self.store
+            .set_meta(NAMESPACES_MOVED, &super::clock::format_ts(&self.now()))
     }
 
-    pub(super) fn create_environment_op(&self, req: NewEnvironment) -> Result<Environment> {
+    /// Creates an environment, and its namespace on the space's cluster when missing.
+    pub(super) async fn create_environment_op(&self, req: NewEnvironment) -> Result<Environment> {
         validate::dns_label("name", &req.name, 63)?;
         validate::dns_label("namespace", &req.namespace, 63)?;
         validate::free_texts(&[
@@ -219,7 +269,9 @@ impl Engine {
             registry_url: req.registry_url.clone().filter(|r| !r.trim().is_empty()),
             created_at: now,
         };
-        self.store.write(|c| {
+        // Checked before the cluster is touched, and again when writing (another request
+        // may have come in between).
+        let free = |c: &rusqlite::Connection| -> Result<()> {
             if catalog::get_space(c, &req.space_id)?.is_none() {
                 return Err(BackendError::validation(
                     "spaceId",
@@ -239,7 +291,13 @@ impl Engine {
                     req.namespace
                 )));
             }
-            catalog::insert_namespace(c, &req.space_id, &req.namespace, true, &now)?;
+            Ok(())
+        };
+        self.store.read(free)?;
+        let (cref, runtime) = self.space_runtime(&req.space_id)?;
+        on_cluster(&cref, runtime.ensure_namespace(&cref, &req.namespace)).await?;
+        self.store.write(|c| {
+            free(c)?;
             catalog::insert_environment(c, &env)
         })?;
         Ok(env)

@@ -6,12 +6,14 @@ pub mod chart;
 pub mod kubernetes;
 pub mod sandbox;
 
+use std::path::PathBuf;
+
 use async_trait::async_trait;
 use futures::stream::BoxStream;
 use thiserror::Error;
 
 use crate::backend::engine::configs::TypedConfigs;
-use crate::backend::model::LoadBalancer;
+use crate::backend::model::{LoadBalancer, Namespace};
 
 /// A failure reported by a runtime, worded for the user (it ends up in an event), of the kind
 /// that says what the engine does about it.
@@ -68,7 +70,8 @@ pub enum ReleaseOutcome {
 
 pub type RuntimeResult<T> = Result<T, RuntimeError>;
 
-/// The cluster a space is bound to.
+/// The cluster a space is bound to. On a kubeconfig account `name` is the context and
+/// `kubeconfig` the file that holds it (only its path: zopdeck never copies credentials).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ClusterRef {
     pub account: String,
@@ -76,10 +79,11 @@ pub struct ClusterRef {
     /// The cluster's name; on a kubeconfig account, the context's.
     pub name: String,
     /// On a kubeconfig account: the file the context is in (the store keeps only its path).
-    pub kubeconfig: Option<std::path::PathBuf>,
+    pub kubeconfig: Option<PathBuf>,
 }
 
 impl ClusterRef {
+    /// Where the cluster is kept apart from others (the sandbox's state is keyed by it).
     pub fn key(&self) -> String {
         format!("{}/{}/{}", self.account, self.region, self.name)
     }
@@ -142,6 +146,13 @@ pub trait Runtime: Send + Sync {
 
     /// Whether the cluster answers.
     async fn check(&self, cluster: &ClusterRef) -> RuntimeResult<()>;
+
+    /// The cluster's namespaces; `managedByZopnight` when labelled
+    /// `app.kubernetes.io/managed-by=zopdeck`.
+    async fn list_namespaces(&self, cluster: &ClusterRef) -> RuntimeResult<Vec<Namespace>>;
+
+    /// The namespace, created (with that label) when missing; an existing one is kept as is.
+    async fn ensure_namespace(&self, cluster: &ClusterRef, name: &str) -> RuntimeResult<Namespace>;
 
     /// Installs or upgrades the release to this revision (idempotent per revision).
     async fn apply(&self, spec: &ReleaseSpec) -> RuntimeResult<AppliedRelease>;

@@ -23,9 +23,9 @@ use super::{
     AppliedRelease, ClusterRef, ReleaseHead, ReleaseOutcome, ReleaseRef, ReleaseSpec, RolloutPhase,
     RolloutProgress, Runtime, RuntimeError, RuntimeResult,
 };
-use crate::backend::engine::clock::Clock;
+use crate::backend::engine::clock::{Clock, format_ts, parse_ts};
 use crate::backend::engine::store::read_only_connection;
-use crate::backend::model::{LbStatus, Listener, LoadBalancer, Protocol, Tls};
+use crate::backend::model::{LbStatus, Listener, LoadBalancer, Namespace, Protocol, Tls};
 use crate::private_files;
 
 /// How the simulated cluster behaves; durations are in simulated seconds.
@@ -69,7 +69,13 @@ CREATE TABLE IF NOT EXISTS releases (
     desired INTEGER NOT NULL, crashloop INTEGER NOT NULL, expose TEXT NOT NULL,
     applied_ms INTEGER NOT NULL, lb_ready_ms INTEGER, record TEXT NOT NULL,
     PRIMARY KEY (cluster, namespace, name, version));
+CREATE TABLE IF NOT EXISTS namespaces (
+    cluster TEXT NOT NULL, name TEXT NOT NULL, managed INTEGER NOT NULL, created_at TEXT NOT NULL,
+    PRIMARY KEY (cluster, name));
 ";
+
+/// What a fresh cluster already has (not zopdeck's).
+const BUILT_IN_NAMESPACES: [&str; 2] = ["default", "kube-system"];
 
 /// The simulated cluster(s). Cheap to clone.
 #[derive(Clone)]
@@ -180,6 +186,21 @@ impl Sandbox {
         }
         Ok(out)
     }
+
+    /// Takes in namespaces recorded elsewhere (zopdeck's catalog kept the sandbox's
+    /// namespaces before they moved here); those already known are left as they are.
+    pub fn adopt_namespaces(&self, cluster: &ClusterRef, list: &[Namespace]) -> RuntimeResult<()> {
+        let now = self.inner.clock.now();
+        let db = self.inner.db();
+        for ns in list {
+            db.execute(
+                "INSERT OR IGNORE INTO namespaces (cluster, name, managed, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![cluster.key(), ns.name, ns.managed_by_zopnight, format_ts(&ns.created_at.unwrap_or(now))],
+            )
+            .map_err(err)?;
+        }
+        Ok(())
+    }
 }
 
 impl Inner {
@@ -198,6 +219,51 @@ impl Inner {
 
     fn real_ms(&self, sim_secs: f64) -> i64 {
         self.real(sim_secs).as_millis() as i64
+    }
+
+    /// The cluster's namespaces; the built-in ones come with the cluster (recorded the first
+    /// time it is looked at, or shown as such when the state cannot be written).
+    fn namespaces(&self, cluster: &ClusterRef) -> RuntimeResult<Vec<Namespace>> {
+        let db = self.db();
+        let key = cluster.key();
+        let writable = !db.is_readonly("main").map_err(err)?;
+        if writable {
+            let now = format_ts(&self.clock.now());
+            for name in BUILT_IN_NAMESPACES {
+                db.execute(
+                    "INSERT OR IGNORE INTO namespaces (cluster, name, managed, created_at) VALUES (?1, ?2, 0, ?3)",
+                    params![key, name, now],
+                )
+                .map_err(err)?;
+            }
+        }
+        let mut st = db
+            .prepare_cached(
+                "SELECT name, managed, created_at FROM namespaces WHERE cluster = ?1 ORDER BY name",
+            )
+            .map_err(err)?;
+        let rows = st
+            .query_map([&key], |r| {
+                let created: String = r.get(2)?;
+                Ok(Namespace {
+                    name: r.get(0)?,
+                    managed_by_zopnight: r.get(1)?,
+                    created_at: parse_ts(&created),
+                })
+            })
+            .map_err(err)?;
+        let mut out = rows.collect::<rusqlite::Result<Vec<_>>>().map_err(err)?;
+        for name in BUILT_IN_NAMESPACES {
+            if !out.iter().any(|n| n.name == name) {
+                out.push(Namespace {
+                    name: name.into(),
+                    managed_by_zopnight: false,
+                    created_at: None,
+                });
+            }
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
     }
 
     /// The newest version of the release.
@@ -374,6 +440,28 @@ impl Runtime for Sandbox {
             .db()
             .query_row("SELECT 1", [], |_| Ok(()))
             .map_err(err)
+    }
+
+    async fn list_namespaces(&self, cluster: &ClusterRef) -> RuntimeResult<Vec<Namespace>> {
+        self.inner.namespaces(cluster)
+    }
+
+    async fn ensure_namespace(&self, cluster: &ClusterRef, name: &str) -> RuntimeResult<Namespace> {
+        if let Some(existing) = self
+            .inner
+            .namespaces(cluster)?
+            .into_iter()
+            .find(|n| n.name == name)
+        {
+            return Ok(existing);
+        }
+        let created = Namespace {
+            name: name.to_string(),
+            managed_by_zopnight: true,
+            created_at: Some(self.inner.clock.now()),
+        };
+        self.adopt_namespaces(cluster, std::slice::from_ref(&created))?;
+        Ok(created)
     }
 
     async fn apply(&self, spec: &ReleaseSpec) -> RuntimeResult<AppliedRelease> {

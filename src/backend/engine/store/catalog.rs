@@ -7,6 +7,7 @@ use super::{enum_col, ts, ts_opt};
 use crate::backend::engine::clock::format_ts;
 use crate::backend::error::Result;
 use crate::backend::model::*;
+use crate::backend::runtime::kubernetes::discovery::ContextInfo;
 
 // ---- cloud accounts and clusters -------------------------------------------------------
 
@@ -21,6 +22,61 @@ pub fn insert_cloud_account(
         "INSERT OR IGNORE INTO cloud_accounts (id, name, provider, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![id, name, provider, format_ts(now)],
     )?;
+    Ok(())
+}
+
+/// Records a kubeconfig file as a cloud account (idempotent): only its path, never its content.
+pub fn insert_kubeconfig_account(
+    c: &Connection,
+    id: &str,
+    name: &str,
+    path: &str,
+    now: &Timestamp,
+) -> Result<()> {
+    c.execute(
+        "INSERT OR IGNORE INTO cloud_accounts (id, name, provider, created_at, kind, kubeconfig)
+         VALUES (?1, ?2, 'kubeconfig', ?3, 'kubeconfig', ?4)",
+        params![id, name, format_ts(now), path],
+    )?;
+    Ok(())
+}
+
+/// The kubeconfig file of an account, if it is a kubeconfig account.
+pub fn account_kubeconfig(c: &Connection, id: &str) -> Result<Option<String>> {
+    Ok(c.query_row(
+        "SELECT kubeconfig FROM cloud_accounts WHERE id = ?1 AND kind = 'kubeconfig'",
+        [id],
+        |r| r.get(0),
+    )
+    .optional()?)
+}
+
+/// Makes an account's clusters the contexts of its kubeconfig as just read: new ones are
+/// added (access not registered), known ones keep their access, vanished ones are dropped.
+pub fn sync_contexts(c: &Connection, account: &str, contexts: &[ContextInfo]) -> Result<()> {
+    for ctx in contexts {
+        c.execute(
+            "INSERT INTO clusters (account_id, region, name, runtime, provider)
+             VALUES (?1, ?2, ?3, 'kubernetes', ?4)
+             ON CONFLICT (account_id, region, name) DO UPDATE SET provider = excluded.provider",
+            params![account, ctx.region, ctx.name, ctx.provider],
+        )?;
+    }
+    let mut st = c.prepare_cached("SELECT region, name FROM clusters WHERE account_id = ?1")?;
+    let known: Vec<(String, String)> = st
+        .query_map([account], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (region, name) in known {
+        if !contexts
+            .iter()
+            .any(|x| x.region == region && x.name == name)
+        {
+            c.execute(
+                "DELETE FROM clusters WHERE account_id = ?1 AND region = ?2 AND name = ?3",
+                params![account, region, name],
+            )?;
+        }
+    }
     Ok(())
 }
 
@@ -56,10 +112,11 @@ fn cluster_row(r: &Row) -> rusqlite::Result<Cluster> {
         name: r.get(2)?,
         runtime: r.get(3)?,
         access_registered: r.get(4)?,
+        provider: r.get(5)?,
     })
 }
 
-const CLUSTER_COLS: &str = "account_id, region, name, runtime, access_registered";
+const CLUSTER_COLS: &str = "account_id, region, name, runtime, access_registered, provider";
 
 pub fn list_clusters(c: &Connection, account: &str) -> Result<Vec<Cluster>> {
     let mut st = c.prepare_cached(&format!(
@@ -114,6 +171,7 @@ fn space_row(r: &Row) -> rusqlite::Result<Space> {
         status: enum_col(r, 5, SpaceStatus::parse)?,
         config: r.get(6)?,
         created_at: ts(r, 7)?,
+        reachability: None,
     })
 }
 
@@ -222,33 +280,29 @@ pub fn space_was_deleted(c: &Connection, id: &str) -> Result<bool> {
 
 // ---- namespaces ------------------------------------------------------------------------
 
-pub fn list_namespaces(c: &Connection, space_id: &str) -> Result<Vec<Namespace>> {
+/// Namespaces the catalog kept for spaces on the simulated cluster before they moved into the
+/// sandbox's own state: (account, region, cluster, namespace).
+pub fn sandbox_namespaces(c: &Connection) -> Result<Vec<(String, String, String, Namespace)>> {
     let mut st = c.prepare_cached(
-        "SELECT name, managed, created_at FROM namespaces WHERE space_id = ?1 ORDER BY name",
+        "SELECT s.cloud_account_id, s.region, s.cluster_name, n.name, n.managed, n.created_at
+         FROM namespaces n JOIN spaces s ON s.id = n.space_id
+         JOIN clusters k ON k.account_id = s.cloud_account_id AND k.region = s.region
+                        AND k.name = s.cluster_name
+         WHERE k.runtime = 'sandbox'",
     )?;
-    let rows = st.query_map([space_id], |r| {
-        Ok(Namespace {
-            name: r.get(0)?,
-            managed_by_zopnight: r.get(1)?,
-            created_at: Some(ts(r, 2)?),
-        })
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            Namespace {
+                name: r.get(3)?,
+                managed_by_zopnight: r.get(4)?,
+                created_at: Some(ts(r, 5)?),
+            },
+        ))
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Adds a namespace; false if it already exists.
-pub fn insert_namespace(
-    c: &Connection,
-    space_id: &str,
-    name: &str,
-    managed: bool,
-    now: &Timestamp,
-) -> Result<bool> {
-    let n = c.execute(
-        "INSERT OR IGNORE INTO namespaces (space_id, name, managed, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![space_id, name, managed, format_ts(now)],
-    )?;
-    Ok(n > 0)
 }
 
 // ---- environments ----------------------------------------------------------------------

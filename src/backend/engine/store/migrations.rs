@@ -75,7 +75,18 @@ pub const MIGRATIONS: &[&str] = &[
     UPDATE clusters SET credentials = NULL;
     ALTER TABLE clusters DROP COLUMN credentials;
     "#,
-    // 6: a release changed outside zopdeck (a `helm rollback` by hand), until its next revision.
+    // 6: a cloud account may be a kubeconfig file (kind 'kubeconfig', its path kept, never
+    //    what it holds); its clusters are the file's contexts, with the provider their server
+    //    reveals. The sandbox's namespaces move into the sandbox's own state (copied once at
+    //    start; the catalog's `namespaces` table is no longer written).
+    r#"
+    ALTER TABLE cloud_accounts ADD COLUMN kind TEXT NOT NULL DEFAULT 'cloud';
+    ALTER TABLE cloud_accounts ADD COLUMN kubeconfig TEXT;
+    CREATE UNIQUE INDEX cloud_accounts_kubeconfig ON cloud_accounts(kubeconfig)
+        WHERE kubeconfig IS NOT NULL;
+    ALTER TABLE clusters ADD COLUMN provider TEXT;
+    "#,
+    // 7: a release changed outside zopdeck (a `helm rollback` by hand), until its next revision.
     r#"
     ALTER TABLE deployments ADD COLUMN drift TEXT;
     "#,

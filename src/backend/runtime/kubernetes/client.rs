@@ -41,26 +41,6 @@ pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-/// The contexts of a kubeconfig file: (context name, server URL).
-pub fn contexts(kubeconfig: &Path) -> RuntimeResult<Vec<(String, String)>> {
-    let kc = read(kubeconfig)?;
-    Ok(kc
-        .contexts
-        .iter()
-        .map(|named| {
-            let cluster = named.context.as_ref().map(|c| c.cluster.as_str());
-            let server = kc
-                .clusters
-                .iter()
-                .find(|c| Some(c.name.as_str()) == cluster)
-                .and_then(|c| c.cluster.as_ref())
-                .and_then(|c| c.server.clone())
-                .unwrap_or_default();
-            (named.name.clone(), server)
-        })
-        .collect())
-}
-
 fn read(kubeconfig: &Path) -> RuntimeResult<Kubeconfig> {
     Kubeconfig::read_from(kubeconfig).map_err(|e| {
         RuntimeError::Rejected(format!(
@@ -208,11 +188,5 @@ mod tests {
             RuntimeError::Rejected(_)
         ));
         assert!(is_not_found(&api(404)));
-    }
-
-    #[test]
-    fn a_missing_kubeconfig_says_so() {
-        let e = contexts(Path::new("/nonexistent/kubeconfig")).unwrap_err();
-        assert!(e.message().contains("cannot read the kubeconfig"), "{e}");
     }
 }

@@ -5,8 +5,10 @@
 //! objects on the cluster, and the watches.
 
 pub mod client;
+pub mod discovery;
 pub mod helm_record;
 pub mod manifest;
+pub mod namespaces;
 mod objects;
 mod records;
 pub mod render;

@@ -20,8 +20,8 @@ use kube::{Api, Client};
 use super::client::{Clients, Context, call};
 use super::helm_record::{Release, Status};
 use super::manifest::{ManifestObject, manifest_objects};
-use super::{objects, records, render, watch};
-use crate::backend::model::{LbStatus, Listener, LoadBalancer, Protocol};
+use super::{namespaces, objects, records, render, watch};
+use crate::backend::model::{LbStatus, Listener, LoadBalancer, Namespace, Protocol};
 use crate::backend::runtime::{
     AppliedRelease, ClusterRef, ReleaseHead, ReleaseOutcome, ReleaseRef, ReleaseSpec,
     RolloutProgress, Runtime, RuntimeError, RuntimeResult, chart,
@@ -155,13 +155,19 @@ impl Runtime for KubeRuntime {
 
     async fn check(&self, cluster: &ClusterRef) -> RuntimeResult<()> {
         let client = self.client(cluster).await?;
-        call(
-            &cluster.name,
-            "read the server version",
-            client.apiserver_version(),
-        )
-        .await?;
-        Ok(())
+        namespaces::version(&client, &cluster.name)
+            .await
+            .map(|_| ())
+    }
+
+    async fn list_namespaces(&self, cluster: &ClusterRef) -> RuntimeResult<Vec<Namespace>> {
+        let client = self.client(cluster).await?;
+        namespaces::list(&client, &cluster.name).await
+    }
+
+    async fn ensure_namespace(&self, cluster: &ClusterRef, name: &str) -> RuntimeResult<Namespace> {
+        let client = self.client(cluster).await?;
+        namespaces::ensure(&client, &cluster.name, name).await
     }
 
     async fn apply(&self, spec: &ReleaseSpec) -> RuntimeResult<AppliedRelease> {

@@ -1,0 +1,559 @@
+//! Spaces from kubeconfig contexts against a real apiserver (the shared test cluster):
+//! the `/version` probe, namespaces created labelled or kept as they are, the messages of a
+//! forbidden user and of a cluster that does not answer, and — once the engine drives
+//! Kubernetes — spaces, environments and reachability through the engine.
+//!
+//! When `KUBECONFIG` points at no reachable cluster each test prints "skipped: … why" and
+//! passes; under `CI=true` it fails instead. Namespaces are named `ks-…` and deleted after.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::core::v1::Namespace as KubeNamespace;
+use kube::api::{DeleteParams, ObjectMeta, PostParams};
+use kube::{Api, Client};
+use zopdeck::backend::engine::{Engine, EngineSettings, OpenOptions};
+use zopdeck::backend::model::*;
+use zopdeck::backend::runtime::RuntimeError;
+use zopdeck::backend::runtime::kubernetes::client::{Clients, Context};
+use zopdeck::backend::runtime::kubernetes::{discovery, namespaces};
+use zopdeck::backend::{Backend, BackendError};
+
+/// Says why the test does not run; under CI that is a failure.
+fn skip(why: &str) {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("under CI=true the Kubernetes tests must run, but: {why}");
+    }
+    eprintln!("skipped: {why}");
+}
+
+/// The test cluster's kubeconfig and context, and a client that got an answer from it.
+async fn cluster() -> Option<(PathBuf, String, Client)> {
+    let Some(file) = std::env::var_os("KUBECONFIG")
+        .and_then(|v| std::env::split_paths(&v).find(|p| p.is_file()))
+    else {
+        skip(
+            "KUBECONFIG names no kubeconfig file (start the test cluster: shared/tools/kube-test-cluster/up)",
+        );
+        return None;
+    };
+    let contexts = match discovery::discover(&file) {
+        Ok(c) => c,
+        Err(e) => {
+            skip(&e.to_string());
+            return None;
+        }
+    };
+    let Some(context) = contexts
+        .iter()
+        .find(|c| c.name == "kube-test")
+        .or(contexts.first())
+        .map(|c| c.name.clone())
+    else {
+        skip(&format!("{} has no context", file.display()));
+        return None;
+    };
+    let client = match connect(&file, &context).await {
+        Ok(c) => c,
+        Err(e) => {
+            skip(&format!(
+                "no cluster answers at {context} of {}: {e}",
+                file.display()
+            ));
+            return None;
+        }
+    };
+    if let Err(e) = namespaces::version(&client, &context).await {
+        skip(&format!(
+            "no cluster answers at {context} of {}: {e}",
+            file.display()
+        ));
+        return None;
+    }
+    Some((file, context, client))
+}
+
+async fn connect(kubeconfig: &Path, context: &str) -> Result<Client, RuntimeError> {
+    Clients::default()
+        .get(&Context {
+            kubeconfig: kubeconfig.to_path_buf(),
+            context: context.to_string(),
+        })
+        .await
+}
+
+/// The test cluster's second kubeconfig, whose user may do nothing.
+fn forbidden_kubeconfig(kubeconfig: &Path) -> Option<PathBuf> {
+    let file = kubeconfig.with_file_name("kubeconfig-forbidden");
+    if file.is_file() {
+        Some(file)
+    } else {
+        skip(&format!(
+            "no forbidden kubeconfig beside {}",
+            kubeconfig.display()
+        ));
+        None
+    }
+}
+
+/// A copy of the kubeconfig whose server is a local port nothing listens on.
+fn closed_port_copy(kubeconfig: &Path, dir: &Path) -> PathBuf {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    point_at(
+        kubeconfig,
+        &dir.join("kubeconfig-closed"),
+        &format!("https://127.0.0.1:{port}"),
+    )
+}
+
+/// A copy of `from` at `to` with every cluster's server replaced.
+fn point_at(from: &Path, to: &Path, server: &str) -> PathBuf {
+    let text = std::fs::read_to_string(from).unwrap();
+    let changed: Vec<String> = text
+        .lines()
+        .map(|l| match l.find("server:") {
+            Some(i) => format!("{}server: {server}", &l[..i]),
+            None => l.to_string(),
+        })
+        .collect();
+    std::fs::write(to, changed.join("\n") + "\n").unwrap();
+    to.to_path_buf()
+}
+
+fn unique(prefix: &str) -> String {
+    format!(
+        "ks-{prefix}-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    )
+}
+
+/// Deletes the test's namespaces when dropped, even when the test failed.
+struct Cleanup {
+    kubeconfig: PathBuf,
+    context: String,
+    names: Vec<String>,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let (kubeconfig, context, names) = (
+            self.kubeconfig.clone(),
+            self.context.clone(),
+            self.names.clone(),
+        );
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let Ok(client) = connect(&kubeconfig, &context).await else {
+                    return;
+                };
+                let api: Api<KubeNamespace> = Api::all(client);
+                for n in names {
+                    let _ = tokio::time::timeout(
+                        Duration::from_secs(10),
+                        api.delete(&n, &DeleteParams::default()),
+                    )
+                    .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+#[tokio::test]
+async fn namespaces_are_created_labelled_and_existing_ones_kept_as_they_are() {
+    let Some((file, context, client)) = cluster().await else {
+        return;
+    };
+    let version = namespaces::version(&client, &context).await.unwrap();
+    assert!(version.starts_with('v'), "{version}");
+
+    let ours = unique("ours");
+    let theirs = unique("theirs");
+    let _cleanup = Cleanup {
+        kubeconfig: file.clone(),
+        context: context.clone(),
+        names: vec![ours.clone(), theirs.clone()],
+    };
+    let created = namespaces::ensure(&client, &context, &ours).await.unwrap();
+    assert_eq!(created.name, ours);
+    assert!(created.managed_by_zopnight);
+    assert!(created.created_at.is_some());
+    let api: Api<KubeNamespace> = Api::all(client.clone());
+    let labels = api.get(&ours).await.unwrap().metadata.labels.unwrap();
+    assert_eq!(
+        labels
+            .get("app.kubernetes.io/managed-by")
+            .map(String::as_str),
+        Some("zopdeck")
+    );
+    // Again: the same namespace, nothing new.
+    assert_eq!(
+        namespaces::ensure(&client, &context, &ours).await.unwrap(),
+        created
+    );
+
+    // One made by someone else is used, not relabelled.
+    api.create(
+        &PostParams::default(),
+        &KubeNamespace {
+            metadata: ObjectMeta {
+                name: Some(theirs.clone()),
+                labels: Some([("team".to_string(), "a".to_string())].into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let kept = namespaces::ensure(&client, &context, &theirs)
+        .await
+        .unwrap();
+    assert!(!kept.managed_by_zopnight);
+    let labels = api.get(&theirs).await.unwrap().metadata.labels.unwrap();
+    assert!(
+        !labels.contains_key("app.kubernetes.io/managed-by"),
+        "{labels:?}"
+    );
+
+    let listed = namespaces::list(&client, &context).await.unwrap();
+    let find = |n: &str| listed.iter().find(|x| x.name == n).cloned();
+    assert!(find(&ours).unwrap().managed_by_zopnight);
+    assert!(!find(&theirs).unwrap().managed_by_zopnight);
+    assert!(!find("default").unwrap().managed_by_zopnight);
+    assert!(!find("kube-system").unwrap().managed_by_zopnight);
+}
+
+#[tokio::test]
+async fn a_forbidden_kubeconfig_is_a_403_naming_verb_and_resource() {
+    let Some((file, context, _)) = cluster().await else {
+        return;
+    };
+    let Some(forbidden) = forbidden_kubeconfig(&file) else {
+        return;
+    };
+    let ctx = discovery::discover(&forbidden).unwrap()[0].name.clone();
+    let client = connect(&forbidden, &ctx).await.unwrap();
+    // `/version` is public: the cluster answers this user.
+    namespaces::version(&client, &ctx).await.unwrap();
+    let e = namespaces::list(&client, &ctx).await.unwrap_err();
+    let RuntimeError::Forbidden(m) = &e else {
+        panic!("expected forbidden, got {e:?}");
+    };
+    assert!(
+        m.contains(&format!("cluster {ctx} forbids list namespaces")),
+        "{m}"
+    );
+    assert!(m.contains("cannot list resource \"namespaces\""), "{m}");
+    assert!(m.contains("grant the kubeconfig user"), "{m}");
+    let e = namespaces::ensure(&client, &ctx, &unique("never"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, RuntimeError::Forbidden(m) if m.contains("forbids get namespace")),
+        "{e:?}"
+    );
+    let _ = context;
+}
+
+#[tokio::test]
+async fn a_cluster_that_does_not_answer_says_so_at_once() {
+    let Some((file, context, _)) = cluster().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let closed = closed_port_copy(&file, dir.path());
+    let client = connect(&closed, &context).await.unwrap();
+    let started = Instant::now();
+    let e = namespaces::version(&client, &context).await.unwrap_err();
+    assert!(e.is_transient(), "{e:?}");
+    let m = e.message().to_lowercase();
+    assert!(m.contains(&format!("cluster {context} unreachable")), "{m}");
+    assert!(m.contains("connection refused"), "{m}");
+    assert!(m.contains("check the kubeconfig context"), "{m}");
+    assert!(
+        started.elapsed() < namespaces::VERSION_TIMEOUT,
+        "a refused connection is not waited out"
+    );
+}
+
+// ---- through the engine (needs the Kubernetes runtime) ---------------------------------
+
+async fn engine_on(dir: &Path) -> std::sync::Arc<Engine> {
+    Engine::open(
+        dir,
+        EngineSettings::default(),
+        OpenOptions {
+            demo: false,
+            workers: false,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// Registers access to the context, or says (and skips) why the engine cannot drive it.
+async fn grant(engine: &Engine, account: &str, region: &str, context: &str) -> Option<Cluster> {
+    match engine
+        .register_cluster_access(account, region, context)
+        .await
+    {
+        Ok(c) => Some(c),
+        Err(BackendError::Conflict(m)) if m.contains("cannot drive") => {
+            skip(&format!("the engine has no Kubernetes runtime yet: {m}"));
+            None
+        }
+        Err(e) => panic!("registering access to {context}: {e}"),
+    }
+}
+
+async fn kube_space(engine: &Engine, kubeconfig: &Path, name: &str) -> Option<Space> {
+    let account = engine.register_kubeconfig(kubeconfig).unwrap();
+    let cluster = account.clusters.first().unwrap().clone();
+    grant(engine, &account.id, &cluster.region, &cluster.name).await?;
+    Some(
+        engine
+            .create_space(NewSpace {
+                name: name.into(),
+                provider: cluster.provider.clone().unwrap(),
+                space_type: None,
+                cloud_account_id: account.id.clone(),
+                config: serde_json::json!({"context": cluster.name}),
+            })
+            .await
+            .unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn a_space_on_a_context_keeps_its_namespaces_on_the_cluster() {
+    let Some((file, context, client)) = cluster().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine_on(dir.path()).await;
+    let account = engine.register_kubeconfig(&file).unwrap();
+    let clusters = engine.list_clusters(&account.id).await.unwrap();
+    let c = clusters.iter().find(|c| c.name == context).unwrap();
+    assert_eq!(c.runtime, "kubernetes");
+    assert_eq!(
+        c.provider.as_deref(),
+        Some("kubeconfig"),
+        "127.0.0.1 shows no cloud"
+    );
+    assert_eq!(c.region, discovery::UNKNOWN_REGION);
+    assert!(!c.access_registered);
+    let Some(space) = kube_space(&engine, &file, "kt").await else {
+        return;
+    };
+    let config: serde_json::Value = serde_json::from_str(&space.config).unwrap();
+    assert_eq!(config["context"], context);
+    assert_eq!(config["kubeconfig"], file.display().to_string());
+    let stored = std::fs::read(dir.path().join("zopdeck.db")).unwrap();
+    assert!(
+        !String::from_utf8_lossy(&stored).contains("certificate-authority-data"),
+        "no credential in the store"
+    );
+    let space = engine.get_space(&space.id).await.unwrap();
+    assert_eq!(
+        space.reachability.as_ref().map(|r| r.status),
+        Some(ReachabilityStatus::Reachable),
+        "{space:?}"
+    );
+
+    let ns = unique("env");
+    let extra = unique("route");
+    let _cleanup = Cleanup {
+        kubeconfig: file.clone(),
+        context: context.clone(),
+        names: vec![ns.clone(), extra.clone()],
+    };
+    engine
+        .create_environment(NewEnvironment {
+            name: "kt-env".into(),
+            space_id: space.id.clone(),
+            namespace: ns.clone(),
+            registry_url: None,
+        })
+        .await
+        .unwrap();
+    let on_cluster = namespaces::list(&client, &context).await.unwrap();
+    assert!(
+        on_cluster
+            .iter()
+            .any(|n| n.name == ns && n.managed_by_zopnight)
+    );
+    let created = engine.create_namespace(&space.id, &extra).await.unwrap();
+    assert!(created.managed_by_zopnight);
+    let listed = engine.list_namespaces(&space.id).await.unwrap();
+    assert!(
+        listed
+            .iter()
+            .any(|n| n.name == extra && n.managed_by_zopnight)
+    );
+    assert!(
+        listed
+            .iter()
+            .any(|n| n.name == "kube-system" && !n.managed_by_zopnight)
+    );
+    assert!(matches!(
+        engine.create_namespace(&space.id, "default").await,
+        Err(BackendError::Conflict(_))
+    ));
+}
+
+#[tokio::test]
+async fn forbidden_and_unreachable_spaces_say_why() {
+    let Some((file, context, _)) = cluster().await else {
+        return;
+    };
+    let Some(forbidden) = forbidden_kubeconfig(&file) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let engine = engine_on(&data).await;
+
+    // Forbidden: it answers `/version`, so access is granted; the space says what is refused.
+    let Some(space) = kube_space(&engine, &forbidden, "kt-forbidden").await else {
+        return;
+    };
+    let r = engine
+        .get_space(&space.id)
+        .await
+        .unwrap()
+        .reachability
+        .unwrap();
+    assert_eq!(r.status, ReachabilityStatus::Forbidden, "{r:?}");
+    let m = r.message.unwrap();
+    assert!(m.contains("forbids list namespaces"), "{m}");
+    assert!(m.contains("cannot list resource \"namespaces\""), "{m}");
+    let e = engine.list_namespaces(&space.id).await.unwrap_err();
+    assert!(e.to_string().contains("forbids list namespaces"), "{e}");
+
+    // A cluster that does not answer gets no access.
+    let closed = closed_port_copy(&file, dir.path());
+    let account = engine.register_kubeconfig(&closed).unwrap();
+    let e = engine
+        .register_cluster_access(&account.id, discovery::UNKNOWN_REGION, &context)
+        .await
+        .unwrap_err();
+    let m = e.to_string().to_lowercase();
+    assert!(m.contains(&format!("cluster {context} unreachable")), "{m}");
+    assert!(m.contains("connection refused"), "{m}");
+
+    // A space whose cluster stops answering says so (a later run reads the file again).
+    let moving = point_at(
+        &file,
+        &dir.path().join("kubeconfig-moving"),
+        &server_of(&file),
+    );
+    let space = kube_space(&engine, &moving, "kt-moving").await.unwrap();
+    drop(engine);
+    closed_port_copy(&file, dir.path());
+    std::fs::copy(dir.path().join("kubeconfig-closed"), &moving).unwrap();
+    let engine = engine_on(&data).await;
+    let started = Instant::now();
+    let r = engine
+        .get_space(&space.id)
+        .await
+        .unwrap()
+        .reachability
+        .unwrap();
+    assert_eq!(r.status, ReachabilityStatus::Unreachable, "{r:?}");
+    let m = r.message.unwrap().to_lowercase();
+    assert!(
+        m.contains("unreachable") && m.contains("connection refused"),
+        "{m}"
+    );
+    assert!(m.contains("check the kubeconfig context"), "{m}");
+    assert!(started.elapsed() < Duration::from_secs(10), "no hang");
+}
+
+fn server_of(kubeconfig: &Path) -> String {
+    discovery::discover(kubeconfig).unwrap()[0].server.clone()
+}
+
+#[tokio::test]
+async fn the_cli_creates_a_space_and_an_environment_on_a_context() {
+    let Some((file, context, client)) = cluster().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_zopdeck"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .arg("--no-demo")
+            .args(args)
+            .env("KUBECONFIG", &file)
+            .env_remove("ZOPDECK_DATA_DIR")
+            .env_remove("ZOPDECK_API_URL")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let out = run(&["spaces", "create", "--name", "kt", "--context", &context]);
+    let said = String::from_utf8_lossy(&out.stderr).to_string();
+    if said.contains("cannot drive") {
+        skip(&format!("the engine has no Kubernetes runtime yet: {said}"));
+        return;
+    }
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("registered now"), "{said}");
+    assert!(
+        said.contains(&format!("context {context} answers; access registered")),
+        "{said}"
+    );
+    assert!(said.contains("created space kt"), "{said}");
+    assert!(said.contains("space kt: cluster reachable"), "{said}");
+    let space = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(space.starts_with("spc_"), "{space}");
+
+    let ns = unique("cli");
+    let _cleanup = Cleanup {
+        kubeconfig: file.clone(),
+        context: context.clone(),
+        names: vec![ns.clone()],
+    };
+    let out = run(&[
+        "environments",
+        "create",
+        "--name",
+        "kt-env",
+        "--space",
+        "kt",
+        "--namespace",
+        &ns,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let on_cluster = namespaces::list(&client, &context).await.unwrap();
+    assert!(
+        on_cluster
+            .iter()
+            .any(|n| n.name == ns && n.managed_by_zopnight)
+    );
+    let out = run(&["spaces", "-o", "json"]);
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let kt = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "kt")
+        .unwrap();
+    assert_eq!(kt["reachability"]["status"], "reachable", "{kt}");
+}
