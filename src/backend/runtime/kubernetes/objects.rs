@@ -163,15 +163,23 @@ fn api_of(client: &Client, obj: &ManifestObject, release_ns: &str) -> Api<Dynami
 }
 
 /// Deletes the objects (in reverse install order); true when none of them was there.
+/// `owners`: they own others (a Deployment its ReplicaSets and pods) — deleted in the
+/// foreground, so that an object is gone only once what it owns is, and waiting for the objects
+/// waits for everything. Objects that own nothing (Helm's records) go at once.
 pub async fn delete_all(
     client: &Client,
     cluster: &str,
     release_ns: &str,
     objects: &[ManifestObject],
+    owners: bool,
 ) -> RuntimeResult<bool> {
     let mut none_there = true;
     let dp = DeleteParams {
-        propagation_policy: Some(PropagationPolicy::Background),
+        propagation_policy: Some(if owners {
+            PropagationPolicy::Foreground
+        } else {
+            PropagationPolicy::Background
+        }),
         ..Default::default()
     };
     for obj in objects.iter().rev() {

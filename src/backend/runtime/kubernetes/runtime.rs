@@ -223,7 +223,7 @@ impl Runtime for KubeRuntime {
                     .any(|n| n.kind == o.kind && n.name == o.name)
             })
             .collect();
-        objects::delete_all(&client, cluster, &r.namespace, &stale).await?;
+        objects::delete_all(&client, cluster, &r.namespace, &stale, true).await?;
         Ok(AppliedRelease {
             version,
             description: chart::description(spec, version),
@@ -353,7 +353,8 @@ impl Runtime for KubeRuntime {
         let secrets = Self::secrets(&client, release);
         let history = records::history(&secrets, cluster, release).await?;
         let objs = objects_of(&history);
-        let nothing = objects::delete_all(&client, cluster, &release.namespace, &objs).await?;
+        let nothing =
+            objects::delete_all(&client, cluster, &release.namespace, &objs, true).await?;
         objects::wait_gone(&client, cluster, &release.namespace, &objs).await?;
         // Then the records, as `helm uninstall` does: the release is gone from `helm list`.
         let records: Vec<ManifestObject> = history
@@ -365,7 +366,7 @@ impl Runtime for KubeRuntime {
                 name: super::helm_record::secret_name(&h.name, h.version),
             })
             .collect();
-        objects::delete_all(&client, cluster, &release.namespace, &records).await?;
+        objects::delete_all(&client, cluster, &release.namespace, &records, false).await?;
         Ok(nothing && history.is_empty())
     }
 }

@@ -98,6 +98,12 @@ async fn follow_rollout(
             ))
         })?;
     let revision_id = record.labels.get(RECORD_REVISION_ID).cloned();
+    let desired = record
+        .config
+        .get("replicas")
+        .and_then(|v| v.as_u64())
+        .and_then(|v| u32::try_from(v).ok())
+        .unwrap_or(1);
     // The pods of this revision: by zopdeck's labels, or the release's when made by hand.
     let pods_selector = match (
         record.config.get("deploymentId"),
@@ -171,6 +177,7 @@ async fn follow_rollout(
             &pod_map,
             revision_id.as_deref(),
             version,
+            desired,
         );
         wake_at = next_wake;
         if last.as_ref() != Some(&now) {
@@ -190,10 +197,11 @@ fn observe(
     pods: &BTreeMap<String, Pod>,
     revision_id: Option<&str>,
     version: u32,
+    desired: u32,
 ) -> (RolloutProgress, Option<tokio::time::Instant>) {
     let waiting = |message: String| RolloutProgress {
         ready: 0,
-        desired: 0,
+        desired,
         message: Some(message),
         phase: RolloutPhase::Progressing,
     };
@@ -231,11 +239,17 @@ fn observe(
         wake = Some(tokio::time::Instant::now() + left);
     }
     let generation = d.metadata.generation.unwrap_or_default();
-    let mut progress = rollout::deployment_state(d, generation).to_progress();
-    if let RolloutState::Progressing { .. } = rollout::deployment_state(d, generation) {
-        progress.ready = progress
-            .ready
-            .max(rollout::ready_pods(pods.values()).min(progress.desired));
+    let state = rollout::deployment_state(d, generation);
+    let mut progress = state.to_progress();
+    // Pods report Ready before the controller counts them available: the count follows the
+    // pods, so a card moves as soon as a pod is ready.
+    let ready_pods = rollout::ready_pods(pods.values()).min(progress.desired);
+    if matches!(state, RolloutState::Progressing { .. }) && ready_pods > progress.ready {
+        progress.ready = ready_pods;
+        progress.message = Some(format!(
+            "{ready_pods} of {} pods ready; waiting for the deployment to count them available",
+            progress.desired
+        ));
     }
     (progress, wake)
 }
