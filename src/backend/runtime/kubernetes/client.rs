@@ -96,6 +96,11 @@ async fn connect(at: &Context) -> RuntimeResult<Client> {
         .await
         .map_err(|e| RuntimeError::Rejected(format!("{at}: {e}")))?;
     config.connect_timeout = Some(CONNECT_TIMEOUT);
+    // Named in the apiserver's audit log, so its requests can be told from others'.
+    config.headers.push((
+        http::header::USER_AGENT,
+        http::HeaderValue::from_static(concat!("zopdeck/", env!("CARGO_PKG_VERSION"))),
+    ));
     Client::try_from(config).map_err(|e| RuntimeError::Rejected(format!("{at}: {e}")))
 }
 
