@@ -1,7 +1,11 @@
 //! One behaviour suite, two backends: the embedded engine called directly, and the remote
 //! client talking to `zopdeck serve` on loopback. Passing both is what "the two backends
-//! agree" means.
+//! agree" means. The lifecycle runs on the sandbox and on a Kubernetes space (the test
+//! cluster; skipped, saying why, when there is none outside CI).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/k8s.rs"]
+mod k8s;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,6 +16,8 @@ use zopdeck::backend::engine::{Engine, EngineSettings, OpenOptions};
 use zopdeck::backend::model::*;
 use zopdeck::backend::remote::RemoteBackend;
 use zopdeck::backend::{Backend, BackendError, LiveMode, Update};
+
+use k8s::{TestCluster, test_cluster};
 
 async fn engine() -> Arc<Engine> {
     let mut settings = EngineSettings::default();
@@ -50,13 +56,18 @@ async fn remote_with(websocket: bool) -> (Arc<RemoteBackend>, Arc<Engine>) {
     )
 }
 
+/// How long the suite waits for a state (a bound, not a measure: a real cluster is slower
+/// than the sandbox).
+const PATIENCE: Duration = Duration::from_secs(90);
+
 async fn wait_for(
     b: &dyn Backend,
     id: &str,
     what: &str,
     ok: impl Fn(&Deployment) -> bool,
 ) -> Deployment {
-    for _ in 0..600 {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while tokio::time::Instant::now() < deadline {
         let d = b.get_deployment(id).await.unwrap();
         if ok(&d) {
             return d;
@@ -66,17 +77,21 @@ async fn wait_for(
     panic!("{id} never reached: {what}");
 }
 
-async fn demo_env(b: &dyn Backend) -> Environment {
+async fn env_named(b: &dyn Backend, name: &str) -> Environment {
     b.list_environments()
         .await
         .unwrap()
         .into_iter()
-        .find(|e| e.name == "demo")
+        .find(|e| e.name == name)
         .unwrap()
 }
 
-async fn create(b: &dyn Backend, name: &str, configs: serde_json::Value) -> Deployment {
-    let env = demo_env(b).await;
+async fn demo_env(b: &dyn Backend) -> Environment {
+    env_named(b, "demo").await
+}
+
+async fn create(b: &dyn Backend, env: &str, name: &str, configs: serde_json::Value) -> Deployment {
+    let env = env_named(b, env).await;
     let req = NewDeployment {
         name: name.into(),
         env_id: Some(env.id),
@@ -88,9 +103,11 @@ async fn create(b: &dyn Backend, name: &str, configs: serde_json::Value) -> Depl
     b.create_deployment(req).await.unwrap()
 }
 
-async fn lifecycle(b: &dyn Backend) {
+/// The lifecycle in environment `env`, from create to teardown.
+async fn lifecycle(b: &dyn Backend, env: &str) {
     let d = create(
         b,
+        env,
         "shop",
         json!({"port": 8080, "replicas": 2, "expose": [{"port": 443, "protocol": "http"}]}),
     )
@@ -127,7 +144,8 @@ async fn lifecycle(b: &dyn Backend) {
 
     // LoadBalancer: pending, then ready with an address.
     let mut ready = false;
-    for _ in 0..600 {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while tokio::time::Instant::now() < deadline {
         let lb = b.loadbalancer(&d.id).await.unwrap();
         assert_ne!(lb.status, LbStatus::None);
         if lb.status == LbStatus::Ready {
@@ -237,7 +255,8 @@ async fn lifecycle(b: &dyn Backend) {
 
     // Teardown: queued (the deployment shows tearing_down meanwhile), idempotent, then gone.
     assert!(!b.delete_deployment(&d.id).await.unwrap().already_clean);
-    for _ in 0..2000 {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while tokio::time::Instant::now() < deadline {
         match b.get_deployment(&d.id).await {
             Err(BackendError::NotFound { .. }) => break,
             Ok(d) => assert_eq!(d.status, DeploymentStatus::TearingDown),
@@ -359,13 +378,68 @@ async fn spaces_and_namespaces(b: &dyn Backend) {
 #[tokio::test]
 async fn embedded_engine_lifecycle() {
     let e = engine().await;
-    lifecycle(e.as_ref()).await;
+    lifecycle(e.as_ref(), "demo").await;
 }
 
 #[tokio::test]
 async fn remote_client_against_serve_lifecycle() {
     let (r, _engine) = remote().await;
-    lifecycle(r.as_ref()).await;
+    lifecycle(r.as_ref(), "demo").await;
+}
+
+/// A space on the test cluster's context and an environment `kube` on the namespace.
+async fn kube_environment(e: &Engine, c: &TestCluster, namespace: &str) {
+    let account = e.register_kubeconfig(&c.kubeconfig).unwrap();
+    let cluster = account
+        .clusters
+        .iter()
+        .find(|k| k.name == c.context)
+        .unwrap()
+        .clone();
+    e.register_cluster_access(&account.id, &cluster.region, &cluster.name)
+        .await
+        .unwrap();
+    let space = e
+        .create_space(NewSpace {
+            name: "kube-test".into(),
+            provider: cluster.provider.clone().unwrap(),
+            space_type: None,
+            cloud_account_id: account.id.clone(),
+            config: json!({"context": cluster.name}),
+        })
+        .await
+        .unwrap();
+    e.create_environment(NewEnvironment {
+        name: "kube".into(),
+        space_id: space.id,
+        namespace: namespace.into(),
+        registry_url: None,
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embedded_engine_lifecycle_on_a_kubernetes_space() {
+    let Some(c) = test_cluster("embedded_engine_lifecycle_on_a_kubernetes_space") else {
+        return;
+    };
+    let ns = k8s::Namespace::new(&c, "conf");
+    let e = engine().await;
+    kube_environment(&e, &c, &ns.name).await;
+    lifecycle(e.as_ref(), "kube").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remote_client_against_serve_lifecycle_on_a_kubernetes_space() {
+    let Some(c) = test_cluster("remote_client_against_serve_lifecycle_on_a_kubernetes_space")
+    else {
+        return;
+    };
+    let ns = k8s::Namespace::new(&c, "conf");
+    let (r, engine) = remote().await;
+    kube_environment(&engine, &c, &ns.name).await;
+    lifecycle(r.as_ref(), "kube").await;
 }
 
 #[tokio::test]
@@ -393,7 +467,7 @@ async fn remote_client_receives_live_changes_over_the_websocket() {
     let first = tokio::time::timeout(Duration::from_secs(10), feed.next()).await;
     assert_eq!(first.unwrap(), Some(Update::Missed));
     assert_eq!(r.live_mode(), LiveMode::Stream);
-    let d = create(r.as_ref(), "live", json!({})).await;
+    let d = create(r.as_ref(), "demo", "live", json!({})).await;
     let mut saw_event = false;
     for _ in 0..200 {
         match tokio::time::timeout(Duration::from_secs(5), feed.next()).await {
@@ -424,7 +498,7 @@ async fn without_a_stream_the_remote_client_says_it_must_be_polled() {
     // Everything else works as before; a poll sees what changed.
     let env = demo_env(r.as_ref()).await;
     let before = r.list_deployments(Some(&env.id)).await.unwrap().len();
-    create(r.as_ref(), "polled", json!({})).await;
+    create(r.as_ref(), "demo", "polled", json!({})).await;
     assert_eq!(
         r.list_deployments(Some(&env.id)).await.unwrap().len(),
         before + 1
@@ -434,7 +508,7 @@ async fn without_a_stream_the_remote_client_says_it_must_be_polled() {
 #[tokio::test]
 async fn remote_client_errors_say_what_is_wrong() {
     let (r, engine) = remote().await;
-    let d = create(r.as_ref(), "named", json!({})).await;
+    let d = create(r.as_ref(), "demo", "named", json!({})).await;
     match r.get_revision(&d.id, "rev_unknown").await {
         Err(e @ BackendError::NotFound { .. }) => {
             assert_eq!(e.to_string(), "revision rev_unknown not found")

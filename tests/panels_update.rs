@@ -71,12 +71,7 @@ fn loadbalancer_is_polled_at_1_2_4_seconds_with_backoff_capped_at_30_and_stops_w
     assert!(s.waiting_for_address("dep_web"));
     let mut times = Vec::new();
     let mut t = t0;
-    let pending = LoadBalancer {
-        status: LbStatus::Pending,
-        address: None,
-        ports: vec![],
-        tls: None,
-    };
+    let pending = LoadBalancer::pending(vec![]);
     while t < t0 + Duration::from_secs(120) {
         let due = s.next_deadline().unwrap();
         let (_, cmds) = update(&mut s, Msg::Timer, due);
@@ -118,6 +113,7 @@ fn loadbalancer_is_polled_at_1_2_4_seconds_with_backoff_capped_at_30_and_stops_w
         address: Some("web.example".into()),
         ports: vec![],
         tls: None,
+        pending: None,
     };
     update(
         &mut s,
@@ -163,6 +159,7 @@ fn an_address_pushed_by_the_backend_stops_the_polling_and_errors_back_off() {
         address: Some("a".into()),
         ports: vec![],
         tls: None,
+        pending: None,
     };
     update(
         &mut s,

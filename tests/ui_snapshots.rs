@@ -445,6 +445,32 @@ fn loadbalancer_pending() {
     insta::assert_snapshot!(render(&s));
 }
 
+/// A LoadBalancer a cluster keeps waiting, with the Service's latest event.
+fn stuck_lb() -> LoadBalancer {
+    let mut pending = lb(LbStatus::Pending, None);
+    pending.pending = Some(LbPending {
+        since: Some(ts() - chrono::Duration::seconds(150)),
+        reason: Some("SyncLoadBalancerFailed: Error syncing load balancer: quota exceeded".into()),
+    });
+    pending
+}
+
+#[test]
+fn loadbalancer_pending_with_the_clusters_reason() {
+    let mut s = demo_state();
+    s.now = ts();
+    s.loadbalancers.insert("dep_web".into(), stuck_lb());
+    press(&mut s, KeyCode::Char('b'));
+    insta::assert_snapshot!(render(&s));
+}
+
+#[test]
+fn drawer_waiting_for_an_address_says_how_long_and_why() {
+    let mut s = with_drawer(Some(rollout_events(false)));
+    s.loadbalancers.insert("dep_web".into(), stuck_lb());
+    insta::assert_snapshot!(render(&s));
+}
+
 #[test]
 fn loadbalancer_ready() {
     let mut s = demo_state();

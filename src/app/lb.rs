@@ -55,12 +55,7 @@ pub fn maybe_start(state: &mut State, id: &str, now: Instant) {
     state
         .loadbalancers
         .entry(id.to_string())
-        .or_insert(LoadBalancer {
-            status: LbStatus::Pending,
-            address: None,
-            ports: Vec::new(),
-            tls: None,
-        });
+        .or_insert_with(|| LoadBalancer::pending(Vec::new()));
     state.lb_polls.insert(
         id.to_string(),
         LbPoll {
@@ -126,17 +121,54 @@ pub fn stop(state: &mut State, id: &str) {
     state.lb_polls.remove(id);
 }
 
-/// "42 s, next check in 8 s" for the wait on screen ("42 s" when the backend pushes).
-pub fn wait_text(p: &LbPoll, now: Instant, polling: bool) -> String {
-    let waited = now.saturating_duration_since(p.since).as_secs();
-    if !polling {
-        format!("{waited} s")
-    } else if p.in_flight {
-        format!("{waited} s, checking now")
-    } else {
-        format!(
-            "{waited} s, next check in {} s",
-            p.next.saturating_duration_since(now).as_secs().max(1)
-        )
+/// "42 s", "3 min", "2 h": as precise as the screen is redrawn for (`next_clock_change`).
+pub fn waited_text(secs: u64) -> String {
+    match secs {
+        s if s < 60 => format!("{s} s"),
+        s if s < 3600 => format!("{} min", s / 60),
+        s => format!("{} h", s / 3600),
     }
+}
+
+/// A wait for an address as the screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingLb {
+    /// "Waiting for public address… 3 min", and when polling, when the next check is.
+    pub wait: String,
+    /// Why it still waits, where the cluster says (the Service's latest event).
+    pub reason: Option<String>,
+}
+
+/// The wait for an address, `None` when nothing waits. How long: since the backend says the
+/// wait began (the Service's creation on a cluster), else since this screen began waiting.
+pub fn pending_text(state: &State, id: &str, now: Instant) -> Option<PendingLb> {
+    let lb = state.loadbalancers.get(id);
+    let poll = state.lb_polls.get(id);
+    if lb.is_some_and(|lb| lb.status != LbStatus::Pending) || (lb.is_none() && poll.is_none()) {
+        return None;
+    }
+    let pending = lb.and_then(|lb| lb.pending.as_ref());
+    let waited = pending
+        .and_then(|p| p.since)
+        .map(|since| (state.now - since).num_seconds().max(0) as u64)
+        .or_else(|| poll.map(|p| now.saturating_duration_since(p.since).as_secs()));
+    let mut wait = String::from("Waiting for public address…");
+    if let Some(w) = waited {
+        wait.push(' ');
+        wait.push_str(&waited_text(w));
+    }
+    if let Some(p) = poll.filter(|_| state.live == crate::backend::LiveMode::Polling) {
+        if p.in_flight {
+            wait.push_str(", checking now");
+        } else {
+            wait.push_str(&format!(
+                ", next check in {} s",
+                p.next.saturating_duration_since(now).as_secs().max(1)
+            ));
+        }
+    }
+    Some(PendingLb {
+        wait,
+        reason: pending.and_then(|p| p.reason.clone()),
+    })
 }

@@ -297,13 +297,24 @@ impl State {
     /// How long until a relative time on screen ("12s ago") reads differently, measured from
     /// the `now` of the last frame: the loop redraws then, and not before.
     pub fn next_clock_change(&self) -> Option<std::time::Duration> {
-        let t = self.drawer.as_ref().filter(|t| !t.absolute_times)?;
-        t.events
+        let t = self.drawer.as_ref()?;
+        // The wait for a LoadBalancer's address, counted on screen in whole seconds.
+        let lb_wait = self
+            .loadbalancers
+            .get(&t.deployment_id)
+            .filter(|lb| lb.status == crate::backend::model::LbStatus::Pending)
+            .and_then(|lb| lb.pending.as_ref()?.since);
+        let event_times = t
+            .events
             .iter()
             .rev()
-            .take(500)
-            .map(|e| {
-                let age = (self.now - e.created_at).num_milliseconds().max(0);
+            .take(if t.absolute_times { 0 } else { 500 })
+            .map(|e| e.created_at);
+        lb_wait
+            .into_iter()
+            .chain(event_times)
+            .map(|at| {
+                let age = (self.now - at).num_milliseconds().max(0);
                 let unit = match age {
                     a if a < 60_000 => 1_000,
                     a if a < 3_600_000 => 60_000,

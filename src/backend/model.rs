@@ -361,6 +361,21 @@ pub struct LoadBalancer {
     pub ports: Vec<Listener>,
     #[serde(default)]
     pub tls: Option<Tls>,
+    /// [ours] While `pending`: since when, and why it still waits, where the cluster says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<LbPending>,
+}
+
+/// [ours] What is known about a LoadBalancer still waiting for its address.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LbPending {
+    /// When the LoadBalancer was asked for (the Service's creation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<Timestamp>,
+    /// The latest event about it ("EnsuringLoadBalancer: Ensuring load balancer"), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 impl LoadBalancer {
@@ -370,6 +385,16 @@ impl LoadBalancer {
             address: None,
             ports: Vec::new(),
             tls: None,
+            pending: None,
+        }
+    }
+
+    /// Waiting for an address on these ports, nothing more known.
+    pub fn pending(ports: Vec<Listener>) -> Self {
+        Self {
+            status: LbStatus::Pending,
+            ports,
+            ..Self::none()
         }
     }
 }

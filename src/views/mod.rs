@@ -148,3 +148,16 @@ fn draw_status_bar(frame: &mut Frame, area: Rect, state: &State, palette: &Palet
     frame.render_widget(Paragraph::new(Line::from(left)), l);
     frame.render_widget(Paragraph::new(right), r);
 }
+
+/// `text` word-wrapped to `width` columns, the first line behind `label`, the others indented
+/// to line up under the text.
+pub fn wrapped(label: &str, text: &str, width: usize) -> Vec<Line<'static>> {
+    let indent = " ".repeat(label.chars().count());
+    let options = textwrap::Options::new(width.max(label.len() + 8))
+        .initial_indent(label)
+        .subsequent_indent(&indent);
+    textwrap::wrap(text, options)
+        .into_iter()
+        .map(|l| Line::from(l.into_owned()))
+        .collect()
+}

@@ -10,9 +10,10 @@ use similar::{ChangeTag, TextDiff};
 
 use super::overlays::{centered, panel};
 use super::status::Palette;
+use super::wrapped;
 use crate::app::State;
 use crate::app::create_form::{CreateForm, Field};
-use crate::app::lb::wait_text;
+use crate::app::lb::pending_text;
 use crate::app::panels::current_revision;
 use crate::app::state::Overlay;
 use crate::backend::model::*;
@@ -236,23 +237,21 @@ pub fn loadbalancer(frame: &mut Frame, area: Rect, state: &State, palette: &Pale
             "nothing exposed: no LoadBalancer (add configs.expose to get one)",
         )),
         Some(lb) => {
-            match (&lb.status, &lb.address, state.lb_polls.get(id)) {
-                (LbStatus::Ready, Some(a), _) => lines.push(Line::from(vec![
+            match (&lb.status, &lb.address) {
+                (LbStatus::Ready, Some(a)) => lines.push(Line::from(vec![
                     Span::raw("address   "),
                     Span::styled(a.clone(), Style::default().add_modifier(Modifier::BOLD)),
                 ])),
-                (LbStatus::None, _, _) => {
-                    lines.push(Line::from("nothing exposed: no LoadBalancer"))
-                }
-                (_, _, Some(p)) => lines.push(Line::from(format!(
-                    "Waiting for public address… {}",
-                    wait_text(
-                        p,
-                        std::time::Instant::now(),
-                        state.live == crate::backend::LiveMode::Polling
-                    )
-                ))),
-                _ => lines.push(Line::from("Waiting for public address…")),
+                (LbStatus::None, _) => lines.push(Line::from("nothing exposed: no LoadBalancer")),
+                _ => match pending_text(state, id, std::time::Instant::now()) {
+                    Some(p) => {
+                        lines.push(Line::from(p.wait));
+                        if let Some(reason) = p.reason {
+                            lines.extend(wrapped("why       ", &reason, 78));
+                        }
+                    }
+                    None => lines.push(Line::from("Waiting for public address…")),
+                },
             }
             let listeners: Vec<String> = lb
                 .ports

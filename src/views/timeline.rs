@@ -9,8 +9,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::status::{Palette, SPINNER};
+use super::wrapped;
 use crate::app::State;
-use crate::app::lb::wait_text;
+use crate::app::lb::pending_text;
 use crate::app::timeline::{Phase, Timeline};
 use crate::backend::model::*;
 
@@ -39,12 +40,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
         .iter()
         .map(|e| event_line(e, t, state, palette))
         .collect();
-    if let Some(p) = state.lb_polls.get(&t.deployment_id) {
-        let now = std::time::Instant::now();
-        lines.push(Line::from(format!(
-            "Waiting for public address… {}",
-            wait_text(p, now, state.live == crate::backend::LiveMode::Polling)
-        )));
+    let active = state
+        .deployment(&t.deployment_id)
+        .is_some_and(|d| d.status == DeploymentStatus::Active);
+    if active && let Some(p) = pending_text(state, &t.deployment_id, std::time::Instant::now()) {
+        lines.push(Line::from(p.wait));
+        if let Some(reason) = p.reason {
+            lines.extend(wrapped("  why: ", &reason, usize::from(body.width)));
+        }
     }
     if lines.is_empty() {
         let text = if t.loaded {

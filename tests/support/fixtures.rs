@@ -71,6 +71,7 @@ pub fn lb(status: LbStatus, address: Option<&str>) -> LoadBalancer {
             protocol: Protocol::Http,
         }],
         tls: None,
+        pending: None,
     }
 }
 

@@ -432,12 +432,7 @@ impl Engine {
             .map(|c| c.expose)
             .unwrap_or_default();
         if lb.status == LbStatus::None && !exposed.is_empty() {
-            return LoadBalancer {
-                status: LbStatus::Pending,
-                address: None,
-                ports: exposed,
-                tls: None,
-            };
+            return LoadBalancer::pending(exposed);
         }
         lb
     }

@@ -615,12 +615,7 @@ impl Engine {
             ctx.runtime
                 .loadbalancer(&spec.release)
                 .await
-                .unwrap_or_else(|_| LoadBalancer {
-                    status: LbStatus::Pending,
-                    address: None,
-                    ports: spec.configs.expose.clone(),
-                    tls: None,
-                })
+                .unwrap_or_else(|_| LoadBalancer::pending(spec.configs.expose.clone()))
         } else {
             LoadBalancer::none()
         };

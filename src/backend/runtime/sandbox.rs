@@ -603,12 +603,7 @@ impl Runtime for Sandbox {
         }
         let ready_at = row.lb_ready_ms.unwrap_or(i64::MAX);
         if inner.clock.now_millis() < ready_at {
-            return Ok(LoadBalancer {
-                status: LbStatus::Pending,
-                address: None,
-                ports: row.expose,
-                tls: None,
-            });
+            return Ok(LoadBalancer::pending(row.expose));
         }
         let tls = row
             .expose
@@ -624,6 +619,7 @@ impl Runtime for Sandbox {
             address: Some(sandbox_address(release)),
             ports: row.expose,
             tls,
+            pending: None,
         })
     }
 

@@ -2,11 +2,12 @@
 //! the renderer (a revision becomes typed `k8s-openapi` objects and the manifest Helm keeps),
 //! Helm's release record (the `sh.helm.release.v1.*` Secrets real `helm` reads), the rollout
 //! rules (`kubectl rollout status` plus the pod failures that end a rollout early), the
-//! objects on the cluster, and the watches.
+//! objects on the cluster, the LoadBalancer, and the watches.
 
 pub mod client;
 pub mod discovery;
 pub mod helm_record;
+mod loadbalancer;
 pub mod manifest;
 pub mod namespaces;
 mod objects;

@@ -14,14 +14,14 @@ use std::path::PathBuf;
 use async_trait::async_trait;
 use chrono::Utc;
 use futures::stream::BoxStream;
-use k8s_openapi::api::core::v1::{Secret, Service};
+use k8s_openapi::api::core::v1::Secret;
 use kube::{Api, Client};
 
 use super::client::{Clients, Context, call};
 use super::helm_record::{Release, Status};
 use super::manifest::{ManifestObject, manifest_objects};
-use super::{namespaces, objects, records, render, watch};
-use crate::backend::model::{LbStatus, Listener, LoadBalancer, Namespace, Protocol};
+use super::{loadbalancer, namespaces, objects, records, render, watch};
+use crate::backend::model::{LoadBalancer, Namespace};
 use crate::backend::runtime::{
     AppliedRelease, ClusterRef, ReleaseHead, ReleaseOutcome, ReleaseRef, ReleaseSpec,
     RolloutProgress, Runtime, RuntimeError, RuntimeResult, chart,
@@ -98,49 +98,6 @@ fn objects_of(history: &[Release]) -> Vec<ManifestObject> {
         }
     }
     out
-}
-
-/// A Service as the contract's LoadBalancer.
-pub(super) fn loadbalancer_of(svc: &Service) -> LoadBalancer {
-    let spec = svc.spec.as_ref();
-    if spec.and_then(|s| s.type_.as_deref()) != Some("LoadBalancer") {
-        return LoadBalancer::none();
-    }
-    let ports = spec
-        .and_then(|s| s.ports.as_ref())
-        .map(|ports| {
-            ports
-                .iter()
-                .map(|p| Listener {
-                    port: u16::try_from(p.port).unwrap_or_default(),
-                    protocol: match p.name.as_deref() {
-                        Some(n) if n.starts_with("http") => Protocol::Http,
-                        _ => Protocol::Tcp,
-                    },
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let address = svc
-        .status
-        .as_ref()
-        .and_then(|s| s.load_balancer.as_ref())
-        .and_then(|lb| lb.ingress.as_ref())
-        .and_then(|ingress| {
-            ingress
-                .iter()
-                .find_map(|i| i.hostname.clone().or_else(|| i.ip.clone()))
-        });
-    LoadBalancer {
-        status: if address.is_some() {
-            LbStatus::Ready
-        } else {
-            LbStatus::Pending
-        },
-        address,
-        ports,
-        tls: None,
-    }
 }
 
 #[async_trait]
@@ -279,24 +236,14 @@ impl Runtime for KubeRuntime {
     }
 
     async fn loadbalancer(&self, release: &ReleaseRef) -> RuntimeResult<LoadBalancer> {
-        let client = self.client(&release.cluster).await?;
-        let api: Api<Service> = Api::namespaced(client, &release.namespace);
-        let svc = call(
-            &release.cluster.name,
-            &format!("get service {} in {}", release.name, release.namespace),
-            api.get_opt(&release.name),
-        )
-        .await?;
-        Ok(svc
-            .as_ref()
-            .map_or_else(LoadBalancer::none, loadbalancer_of))
+        loadbalancer::get(self.client(&release.cluster).await?, release).await
     }
 
     fn watch_loadbalancer(
         &self,
         release: &ReleaseRef,
     ) -> BoxStream<'static, RuntimeResult<LoadBalancer>> {
-        watch::loadbalancer(self.clients_handle(), release.clone())
+        loadbalancer::watch(self.clients_handle(), release.clone())
     }
 
     async fn stuck_releases(

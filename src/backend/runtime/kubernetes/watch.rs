@@ -1,6 +1,6 @@
 //! Following the cluster with watches, never a polling loop: a rollout (the Deployment by
 //! name and the pods of the revision, `kubectl rollout status` rules plus pod failures that end
-//! it early) and a LoadBalancer (the Service by name). Each watch runs in a task feeding the
+//! it early) and Helm's records of a namespace (a LoadBalancer: `loadbalancer.rs`). Each watch runs in a task feeding the
 //! stream it returns and ends when the stream is dropped; a watch that ends, errors or gets
 //! `410 Gone` re-lists quietly (kube-runtime's `watcher` with back-off).
 
@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::Utc;
 use futures::stream::{BoxStream, StreamExt};
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{Pod, Secret, Service};
+use k8s_openapi::api::core::v1::{Pod, Secret};
 use kube::Api;
 use kube::runtime::{WatchStreamExt, watcher};
 use tokio::sync::mpsc;
@@ -19,9 +19,8 @@ use tokio::sync::mpsc;
 use super::client::Clients;
 use super::render::{ANNOTATION_REVISION_ID, LABEL_DEPLOYMENT_ID, LABEL_INSTANCE, LABEL_REVISION};
 use super::rollout::{self, PodFailureKind, RolloutState};
-use super::runtime::{RECORD_REVISION_ID, loadbalancer_of};
+use super::runtime::RECORD_REVISION_ID;
 use super::{client, helm_record, records};
-use crate::backend::model::LoadBalancer;
 use crate::backend::runtime::{
     ClusterRef, ReleaseHead, ReleaseRef, RolloutPhase, RolloutProgress, RuntimeError, RuntimeResult,
 };
@@ -30,11 +29,16 @@ use crate::backend::runtime::{
 /// (an autoscaler may add a node in that time).
 const UNSCHEDULABLE_GRACE: Duration = Duration::from_secs(5);
 
-fn channel_stream<T: Send + 'static>(mut rx: mpsc::Receiver<T>) -> BoxStream<'static, T> {
+pub(super) fn channel_stream<T: Send + 'static>(
+    mut rx: mpsc::Receiver<T>,
+) -> BoxStream<'static, T> {
     futures::stream::poll_fn(move |cx| rx.poll_recv(cx)).boxed()
 }
 
-async fn client_for(clients: &Clients, cluster: &ClusterRef) -> RuntimeResult<kube::Client> {
+pub(super) async fn client_for(
+    clients: &Clients,
+    cluster: &ClusterRef,
+) -> RuntimeResult<kube::Client> {
     let kubeconfig = cluster.kubeconfig.clone().ok_or_else(|| {
         RuntimeError::Rejected(format!(
             "cluster {} has no kubeconfig on record",
@@ -50,7 +54,7 @@ async fn client_for(clients: &Clients, cluster: &ClusterRef) -> RuntimeResult<ku
 }
 
 /// A watcher error: a refusal (401/403) is final, anything else passes.
-fn watch_error(cluster: &str, what: &str, e: &watcher::Error) -> RuntimeError {
+pub(super) fn watch_error(cluster: &str, what: &str, e: &watcher::Error) -> RuntimeError {
     let inner = match e {
         watcher::Error::InitialListFailed(e)
         | watcher::Error::WatchStartFailed(e)
@@ -260,64 +264,6 @@ fn failed(reason: String) -> RolloutProgress {
         desired: 0,
         message: None,
         phase: RolloutPhase::Failed(reason),
-    }
-}
-
-/// The release's Service as a LoadBalancer, now and at every change.
-pub fn loadbalancer(
-    clients: Arc<Clients>,
-    release: ReleaseRef,
-) -> BoxStream<'static, RuntimeResult<LoadBalancer>> {
-    let (tx, rx) = mpsc::channel(8);
-    tokio::spawn(async move {
-        if let Err(e) = follow_service(&clients, &release, &tx).await {
-            let _ = tx.send(Err(e)).await;
-        }
-    });
-    channel_stream(rx)
-}
-
-async fn follow_service(
-    clients: &Clients,
-    r: &ReleaseRef,
-    tx: &mpsc::Sender<RuntimeResult<LoadBalancer>>,
-) -> RuntimeResult<()> {
-    let client = client_for(clients, &r.cluster).await?;
-    let api: Api<Service> = Api::namespaced(client, &r.namespace);
-    let mut events = watcher(
-        api,
-        watcher::Config::default().fields(&format!("metadata.name={}", r.name)),
-    )
-    .default_backoff()
-    .boxed();
-    let mut seen = false;
-    let mut last: Option<LoadBalancer> = None;
-    loop {
-        let lb = tokio::select! {
-            ev = events.next() => match ev {
-                Some(Ok(watcher::Event::Apply(s) | watcher::Event::InitApply(s))) => {
-                    seen = true;
-                    loadbalancer_of(&s)
-                }
-                Some(Ok(watcher::Event::Delete(_))) => LoadBalancer::none(),
-                Some(Ok(watcher::Event::InitDone)) if !seen => LoadBalancer::none(),
-                Some(Ok(_)) => continue,
-                Some(Err(e)) => {
-                    let e = watch_error(&r.cluster.name, &format!("service {}", r.name), &e);
-                    if !e.is_transient() { return Err(e); }
-                    tracing::debug!(release = %r.name, "service watch: {e}");
-                    continue;
-                }
-                None => return Err(RuntimeError::Transient("the service watch ended".into())),
-            },
-            () = tx.closed() => return Ok(()),
-        };
-        if last.as_ref() != Some(&lb) {
-            if tx.send(Ok(lb.clone())).await.is_err() {
-                return Ok(());
-            }
-            last = Some(lb);
-        }
     }
 }
 
