@@ -241,6 +241,23 @@ async fn the_whole_lifecycle_on_a_real_cluster_agrees_with_helm() {
     assert!(after.drift.is_none());
     let list = helm_json(&c, &["list", "-n", &ns, "-o", "json"]);
     assert_eq!(list[0]["revision"], "5");
+    // A rollback to that revision (zopdeck's #4, Helm's 5) names Helm's number.
+    let helm_five = e.engine.list_revisions(&d.id).await.unwrap().remove(0);
+    assert_eq!(helm_five.number, 4);
+    e.engine
+        .patch_configs(&d.id, json!({"replicas": 2}))
+        .await
+        .unwrap();
+    assert_eq!(settle(&e, &d.id).await.status, RevisionStatus::Active);
+    e.engine.rollback(&d.id, &helm_five.id).await.unwrap();
+    assert_eq!(settle(&e, &d.id).await.status, RevisionStatus::Active);
+    let history = helm_json(&c, &["history", "web", "-n", &ns, "-o", "json"]);
+    let newest = history.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (newest["revision"].as_u64(), newest["description"].as_str()),
+        (Some(7), Some("Rollback to 5")),
+        "{history}"
+    );
 
     // Teardown: nothing left, not even Helm's records.
     e.engine.delete_deployment(&d.id).await.unwrap();

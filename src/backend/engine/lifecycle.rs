@@ -18,7 +18,7 @@ use super::{Engine, build, lb_watch};
 use crate::backend::error::{BackendError, Result};
 use crate::backend::model::*;
 use crate::backend::runtime::{
-    ReleaseOutcome, ReleaseRef, ReleaseSpec, RolloutPhase, Runtime, RuntimeError,
+    ReleaseOutcome, ReleaseRef, ReleaseSpec, RollbackTarget, RolloutPhase, Runtime, RuntimeError,
 };
 
 /// How a job ended.
@@ -430,10 +430,14 @@ impl Engine {
 
     fn release_spec(&self, ctx: &Ctx, image: String, configs: TypedConfigs) -> Result<ReleaseSpec> {
         let rollback_to = match &ctx.rev.rollback_of {
-            Some(id) => self
-                .store
-                .read(|c| history::get_revision(c, id))?
-                .map(|r| r.number),
+            Some(id) => {
+                self.store
+                    .read(|c| history::get_revision(c, id))?
+                    .map(|r| RollbackTarget {
+                        revision_id: r.id,
+                        number: r.number,
+                    })
+            }
             None => None,
         };
         Ok(ReleaseSpec {

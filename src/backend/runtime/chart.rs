@@ -117,8 +117,8 @@ pub fn manifest(spec: &ReleaseSpec) -> Result<String, ChartError> {
 
 /// Helm's description of a revision.
 pub fn description(spec: &ReleaseSpec, version: u32) -> String {
-    match (spec.rollback_to, version) {
-        (Some(n), _) => format!("Rollback to {n}"),
+    match (&spec.rollback_to, version) {
+        (Some(t), _) => format!("Rollback to {}", t.number),
         (None, 1) => "Install complete".to_string(),
         (None, _) => "Upgrade complete".to_string(),
     }

@@ -109,7 +109,17 @@ pub struct ReleaseSpec {
     pub image: String,
     pub configs: TypedConfigs,
     /// Set when the revision is a rollback: Helm describes it as "Rollback to N".
-    pub rollback_to: Option<u32>,
+    pub rollback_to: Option<RollbackTarget>,
+}
+
+/// The revision a rollback goes back to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RollbackTarget {
+    pub revision_id: String,
+    /// The release revision it was applied as, where the runtime numbers releases itself
+    /// (the sandbox: zopdeck's number). A Kubernetes runtime looks up Helm's own number,
+    /// which differs once someone ran `helm upgrade`/`rollback` by hand.
+    pub number: u32,
 }
 
 /// What an apply recorded: the release's own (Helm) revision number.

@@ -494,7 +494,7 @@ impl Runtime for Sandbox {
             ),
             _ => None,
         };
-        let status = match (spec.rollback_to, version) {
+        let status = match (&spec.rollback_to, version) {
             (Some(_), _) => Status::PendingRollback,
             (None, 1) => Status::PendingInstall,
             (None, _) => Status::PendingUpgrade,

@@ -74,6 +74,20 @@ impl KubeRuntime {
     }
 }
 
+/// The spec with its rollback target numbered as Helm numbered it (the record that carried
+/// that zopdeck revision), so that "Rollback to N" names Helm's N.
+fn helm_numbered(spec: &ReleaseSpec, history: &[Release]) -> ReleaseSpec {
+    let mut spec = spec.clone();
+    if let Some(target) = spec.rollback_to.as_mut()
+        && let Some(rel) = history
+            .iter()
+            .find(|h| h.labels.get(RECORD_REVISION_ID) == Some(&target.revision_id))
+    {
+        target.number = rel.version;
+    }
+    spec
+}
+
 /// The objects every record of a history lists (a revision made by hand may list others).
 fn objects_of(history: &[Release]) -> Vec<ManifestObject> {
     let mut seen = BTreeSet::new();
@@ -134,6 +148,7 @@ impl Runtime for KubeRuntime {
         let secrets = Self::secrets(&client, r);
         let rendered = render::render(spec).map_err(|e| RuntimeError::Rejected(e.to_string()))?;
         let history = records::history(&secrets, cluster, r).await?;
+        let spec = &helm_numbered(spec, &history);
         let latest = history.last().cloned();
         let ours = latest
             .as_ref()
@@ -148,7 +163,7 @@ impl Runtime for KubeRuntime {
                     records::set_status(&secrets, cluster, stuck, Status::Failed, Some(why))
                         .await?;
                 }
-                let status = match (spec.rollback_to, latest.is_some()) {
+                let status = match (&spec.rollback_to, latest.is_some()) {
                     (Some(_), _) => Status::PendingRollback,
                     (None, false) => Status::PendingInstall,
                     (None, true) => Status::PendingUpgrade,
