@@ -3,9 +3,12 @@
 //! forbidden user and of a cluster that does not answer, and — once the engine drives
 //! Kubernetes — spaces, environments and reachability through the engine.
 //!
-//! When `KUBECONFIG` points at no reachable cluster each test prints "skipped: … why" and
-//! passes; under `CI=true` it fails instead. Namespaces are named `ks-…` and deleted after.
+//! Without a reachable test cluster each test says it skipped and why (`support/k8s.rs`);
+//! under `CI=true` it fails instead. Namespaces are named `ks-…` and deleted after.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/k8s.rs"]
+mod k8s;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -20,58 +23,14 @@ use zopdeck::backend::runtime::kubernetes::client::{Clients, Context};
 use zopdeck::backend::runtime::kubernetes::{discovery, namespaces};
 use zopdeck::backend::{Backend, BackendError};
 
-/// Says why the test does not run; under CI that is a failure.
-fn skip(why: &str) {
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("under CI=true the Kubernetes tests must run, but: {why}");
-    }
-    eprintln!("skipped: {why}");
-}
-
-/// The test cluster's kubeconfig and context, and a client that got an answer from it.
-async fn cluster() -> Option<(PathBuf, String, Client)> {
-    let Some(file) = std::env::var_os("KUBECONFIG")
-        .and_then(|v| std::env::split_paths(&v).find(|p| p.is_file()))
-    else {
-        skip(
-            "KUBECONFIG names no kubeconfig file (start the test cluster: shared/tools/kube-test-cluster/up)",
-        );
-        return None;
-    };
-    let contexts = match discovery::discover(&file) {
-        Ok(c) => c,
-        Err(e) => {
-            skip(&e.to_string());
-            return None;
-        }
-    };
-    let Some(context) = contexts
-        .iter()
-        .find(|c| c.name == "kube-test")
-        .or(contexts.first())
-        .map(|c| c.name.clone())
-    else {
-        skip(&format!("{} has no context", file.display()));
-        return None;
-    };
-    let client = match connect(&file, &context).await {
-        Ok(c) => c,
-        Err(e) => {
-            skip(&format!(
-                "no cluster answers at {context} of {}: {e}",
-                file.display()
-            ));
-            return None;
-        }
-    };
-    if let Err(e) = namespaces::version(&client, &context).await {
-        skip(&format!(
-            "no cluster answers at {context} of {}: {e}",
-            file.display()
-        ));
-        return None;
-    }
-    Some((file, context, client))
+/// The test cluster's kubeconfig and context, and a client of it; `None` (having said why)
+/// when there is none outside CI.
+async fn cluster(test: &str) -> Option<(PathBuf, String, Client)> {
+    let c = k8s::test_cluster(test)?;
+    let client = connect(&c.kubeconfig, &c.context)
+        .await
+        .unwrap_or_else(|e| panic!("the test cluster at {}: {e}", c.context));
+    Some((c.kubeconfig, c.context, client))
 }
 
 async fn connect(kubeconfig: &Path, context: &str) -> Result<Client, RuntimeError> {
@@ -84,17 +43,14 @@ async fn connect(kubeconfig: &Path, context: &str) -> Result<Client, RuntimeErro
 }
 
 /// The test cluster's second kubeconfig, whose user may do nothing.
-fn forbidden_kubeconfig(kubeconfig: &Path) -> Option<PathBuf> {
+fn forbidden_kubeconfig(kubeconfig: &Path) -> PathBuf {
     let file = kubeconfig.with_file_name("kubeconfig-forbidden");
-    if file.is_file() {
-        Some(file)
-    } else {
-        skip(&format!(
-            "no forbidden kubeconfig beside {}",
-            kubeconfig.display()
-        ));
-        None
-    }
+    assert!(
+        file.is_file(),
+        "the test cluster writes a forbidden kubeconfig beside {}",
+        kubeconfig.display()
+    );
+    file
 }
 
 /// A copy of the kubeconfig whose server is a local port nothing listens on.
@@ -171,7 +127,9 @@ impl Drop for Cleanup {
 
 #[tokio::test]
 async fn namespaces_are_created_labelled_and_existing_ones_kept_as_they_are() {
-    let Some((file, context, client)) = cluster().await else {
+    let Some((file, context, client)) =
+        cluster("namespaces_are_created_labelled_and_existing_ones_kept_as_they_are").await
+    else {
         return;
     };
     let version = namespaces::version(&client, &context).await.unwrap();
@@ -236,12 +194,12 @@ async fn namespaces_are_created_labelled_and_existing_ones_kept_as_they_are() {
 
 #[tokio::test]
 async fn a_forbidden_kubeconfig_is_a_403_naming_verb_and_resource() {
-    let Some((file, context, _)) = cluster().await else {
+    let Some((file, context, _)) =
+        cluster("a_forbidden_kubeconfig_is_a_403_naming_verb_and_resource").await
+    else {
         return;
     };
-    let Some(forbidden) = forbidden_kubeconfig(&file) else {
-        return;
-    };
+    let forbidden = forbidden_kubeconfig(&file);
     let ctx = discovery::discover(&forbidden).unwrap()[0].name.clone();
     let client = connect(&forbidden, &ctx).await.unwrap();
     // `/version` is public: the cluster answers this user.
@@ -268,7 +226,8 @@ async fn a_forbidden_kubeconfig_is_a_403_naming_verb_and_resource() {
 
 #[tokio::test]
 async fn a_cluster_that_does_not_answer_says_so_at_once() {
-    let Some((file, context, _)) = cluster().await else {
+    let Some((file, context, _)) = cluster("a_cluster_that_does_not_answer_says_so_at_once").await
+    else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -302,42 +261,31 @@ async fn engine_on(dir: &Path) -> std::sync::Arc<Engine> {
     .unwrap()
 }
 
-/// Registers access to the context, or says (and skips) why the engine cannot drive it.
-async fn grant(engine: &Engine, account: &str, region: &str, context: &str) -> Option<Cluster> {
-    match engine
-        .register_cluster_access(account, region, context)
-        .await
-    {
-        Ok(c) => Some(c),
-        Err(BackendError::Conflict(m)) if m.contains("cannot drive") => {
-            skip(&format!("the engine has no Kubernetes runtime yet: {m}"));
-            None
-        }
-        Err(e) => panic!("registering access to {context}: {e}"),
-    }
-}
-
-async fn kube_space(engine: &Engine, kubeconfig: &Path, name: &str) -> Option<Space> {
+/// A space on the kubeconfig's first context, access registered first.
+async fn kube_space(engine: &Engine, kubeconfig: &Path, name: &str) -> Space {
     let account = engine.register_kubeconfig(kubeconfig).unwrap();
     let cluster = account.clusters.first().unwrap().clone();
-    grant(engine, &account.id, &cluster.region, &cluster.name).await?;
-    Some(
-        engine
-            .create_space(NewSpace {
-                name: name.into(),
-                provider: cluster.provider.clone().unwrap(),
-                space_type: None,
-                cloud_account_id: account.id.clone(),
-                config: serde_json::json!({"context": cluster.name}),
-            })
-            .await
-            .unwrap(),
-    )
+    engine
+        .register_cluster_access(&account.id, &cluster.region, &cluster.name)
+        .await
+        .unwrap_or_else(|e| panic!("registering access to {}: {e}", cluster.name));
+    engine
+        .create_space(NewSpace {
+            name: name.into(),
+            provider: cluster.provider.clone().unwrap(),
+            space_type: None,
+            cloud_account_id: account.id.clone(),
+            config: serde_json::json!({"context": cluster.name}),
+        })
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
 async fn a_space_on_a_context_keeps_its_namespaces_on_the_cluster() {
-    let Some((file, context, client)) = cluster().await else {
+    let Some((file, context, client)) =
+        cluster("a_space_on_a_context_keeps_its_namespaces_on_the_cluster").await
+    else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -353,9 +301,7 @@ async fn a_space_on_a_context_keeps_its_namespaces_on_the_cluster() {
     );
     assert_eq!(c.region, discovery::UNKNOWN_REGION);
     assert!(!c.access_registered);
-    let Some(space) = kube_space(&engine, &file, "kt").await else {
-        return;
-    };
+    let space = kube_space(&engine, &file, "kt").await;
     let config: serde_json::Value = serde_json::from_str(&space.config).unwrap();
     assert_eq!(config["context"], context);
     assert_eq!(config["kubeconfig"], file.display().to_string());
@@ -414,20 +360,16 @@ async fn a_space_on_a_context_keeps_its_namespaces_on_the_cluster() {
 
 #[tokio::test]
 async fn forbidden_and_unreachable_spaces_say_why() {
-    let Some((file, context, _)) = cluster().await else {
+    let Some((file, context, _)) = cluster("forbidden_and_unreachable_spaces_say_why").await else {
         return;
     };
-    let Some(forbidden) = forbidden_kubeconfig(&file) else {
-        return;
-    };
+    let forbidden = forbidden_kubeconfig(&file);
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let engine = engine_on(&data).await;
 
     // Forbidden: it answers `/version`, so access is granted; the space says what is refused.
-    let Some(space) = kube_space(&engine, &forbidden, "kt-forbidden").await else {
-        return;
-    };
+    let space = kube_space(&engine, &forbidden, "kt-forbidden").await;
     let r = engine
         .get_space(&space.id)
         .await
@@ -458,7 +400,7 @@ async fn forbidden_and_unreachable_spaces_say_why() {
         &dir.path().join("kubeconfig-moving"),
         &server_of(&file),
     );
-    let space = kube_space(&engine, &moving, "kt-moving").await.unwrap();
+    let space = kube_space(&engine, &moving, "kt-moving").await;
     drop(engine);
     closed_port_copy(&file, dir.path());
     std::fs::copy(dir.path().join("kubeconfig-closed"), &moving).unwrap();
@@ -486,7 +428,9 @@ fn server_of(kubeconfig: &Path) -> String {
 
 #[tokio::test]
 async fn the_cli_creates_a_space_and_an_environment_on_a_context() {
-    let Some((file, context, client)) = cluster().await else {
+    let Some((file, context, client)) =
+        cluster("the_cli_creates_a_space_and_an_environment_on_a_context").await
+    else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -505,10 +449,6 @@ async fn the_cli_creates_a_space_and_an_environment_on_a_context() {
     };
     let out = run(&["spaces", "create", "--name", "kt", "--context", &context]);
     let said = String::from_utf8_lossy(&out.stderr).to_string();
-    if said.contains("cannot drive") {
-        skip(&format!("the engine has no Kubernetes runtime yet: {said}"));
-        return;
-    }
     assert!(out.status.success(), "{said}");
     assert!(said.contains("registered now"), "{said}");
     assert!(
