@@ -18,7 +18,7 @@ use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_
 use serde_json::{Map, Value, json};
 use tempfile::TempDir;
 
-use zopdeck::backend::engine::clock::Clock;
+use zopdeck::backend::clock::Clock;
 use zopdeck::backend::engine::store::{NewEvent, Store, catalog};
 use zopdeck::backend::model::{
     CanvasPosition, Deployment, DeploymentStatus, Environment, EventStatus, SourceType, Space,

@@ -17,7 +17,7 @@ use zopdeck::backend::model::*;
 use zopdeck::backend::remote::RemoteBackend;
 use zopdeck::backend::{Backend, BackendError, LiveMode, Update};
 
-use k8s::{TestCluster, test_cluster};
+use k8s::test_cluster;
 
 async fn engine() -> Arc<Engine> {
     let mut settings = EngineSettings::default();
@@ -387,38 +387,6 @@ async fn remote_client_against_serve_lifecycle() {
     lifecycle(r.as_ref(), "demo").await;
 }
 
-/// A space on the test cluster's context and an environment `kube` on the namespace.
-async fn kube_environment(e: &Engine, c: &TestCluster, namespace: &str) {
-    let account = e.register_kubeconfig(&c.kubeconfig).unwrap();
-    let cluster = account
-        .clusters
-        .iter()
-        .find(|k| k.name == c.context)
-        .unwrap()
-        .clone();
-    e.register_cluster_access(&account.id, &cluster.region, &cluster.name)
-        .await
-        .unwrap();
-    let space = e
-        .create_space(NewSpace {
-            name: "kube-test".into(),
-            provider: cluster.provider.clone().unwrap(),
-            space_type: None,
-            cloud_account_id: account.id.clone(),
-            config: json!({"context": cluster.name}),
-        })
-        .await
-        .unwrap();
-    e.create_environment(NewEnvironment {
-        name: "kube".into(),
-        space_id: space.id,
-        namespace: namespace.into(),
-        registry_url: None,
-    })
-    .await
-    .unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn embedded_engine_lifecycle_on_a_kubernetes_space() {
     let Some(c) = test_cluster("embedded_engine_lifecycle_on_a_kubernetes_space") else {
@@ -426,7 +394,7 @@ async fn embedded_engine_lifecycle_on_a_kubernetes_space() {
     };
     let ns = k8s::Namespace::new(&c, "conf");
     let e = engine().await;
-    kube_environment(&e, &c, &ns.name).await;
+    k8s::kube_environment(&e, &c, "kube-test", "kube", &ns.name).await;
     lifecycle(e.as_ref(), "kube").await;
 }
 
@@ -438,7 +406,7 @@ async fn remote_client_against_serve_lifecycle_on_a_kubernetes_space() {
     };
     let ns = k8s::Namespace::new(&c, "conf");
     let (r, engine) = remote().await;
-    kube_environment(&engine, &c, &ns.name).await;
+    k8s::kube_environment(&engine, &c, "kube-test", "kube", &ns.name).await;
     lifecycle(r.as_ref(), "kube").await;
 }
 

@@ -45,37 +45,8 @@ async fn on_cluster(c: &TestCluster) -> Env {
     )
     .await
     .unwrap();
-    let account = engine.register_kubeconfig(&c.kubeconfig).unwrap();
-    let cluster = account
-        .clusters
-        .iter()
-        .find(|k| k.name == c.context)
-        .unwrap()
-        .clone();
-    engine
-        .register_cluster_access(&account.id, &cluster.region, &cluster.name)
-        .await
-        .unwrap();
-    let space = engine
-        .create_space(NewSpace {
-            name: "kube-test".into(),
-            provider: cluster.provider.clone().unwrap(),
-            space_type: None,
-            cloud_account_id: account.id.clone(),
-            config: json!({"context": cluster.name}),
-        })
-        .await
-        .unwrap();
     let namespace = format!("ke-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
-    let env = engine
-        .create_environment(NewEnvironment {
-            name: "staging".into(),
-            space_id: space.id,
-            namespace: namespace.clone(),
-            registry_url: None,
-        })
-        .await
-        .unwrap();
+    let env = k8s::kube_environment(&engine, c, "kube-test", "staging", &namespace).await;
     Env {
         engine,
         env,

@@ -9,24 +9,11 @@ mod k8s;
 use std::time::Duration;
 
 use futures::StreamExt;
-use k8s::{Namespace, TestCluster, test_cluster, tool};
+use k8s::{Namespace, TestCluster, release, test_cluster, tool};
 use serde_json::{Value, json};
 use zopdeck::backend::model::{LbStatus, LoadBalancer};
+use zopdeck::backend::runtime::Runtime;
 use zopdeck::backend::runtime::kubernetes::KubeRuntime;
-use zopdeck::backend::runtime::{ClusterRef, ReleaseRef, Runtime};
-
-fn release(c: &TestCluster, ns: &str, name: &str) -> ReleaseRef {
-    ReleaseRef {
-        cluster: ClusterRef {
-            account: "ca_test".into(),
-            region: "default".into(),
-            name: c.context.clone(),
-            kubeconfig: Some(c.kubeconfig.clone()),
-        },
-        namespace: ns.into(),
-        name: name.into(),
-    }
-}
 
 /// `kubectl create` of one object given as JSON.
 fn create(c: &TestCluster, object: &Value) {

@@ -10,27 +10,14 @@ mod k8s;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use k8s::{Namespace, TestCluster, test_cluster, tool};
+use k8s::{Namespace, TestCluster, release, test_cluster, tool};
 use serde_json::{Value, json};
-use zopdeck::backend::engine::configs::TypedConfigs;
 use zopdeck::backend::model::LbStatus;
+use zopdeck::backend::model::configs::TypedConfigs;
 use zopdeck::backend::runtime::kubernetes::KubeRuntime;
 use zopdeck::backend::runtime::{
-    ClusterRef, ReleaseOutcome, ReleaseRef, ReleaseSpec, RolloutPhase, RolloutProgress, Runtime,
+    ReleaseOutcome, ReleaseRef, ReleaseSpec, RolloutPhase, RolloutProgress, Runtime,
 };
-
-fn release(c: &TestCluster, ns: &str, name: &str) -> ReleaseRef {
-    ReleaseRef {
-        cluster: ClusterRef {
-            account: "ca_test".into(),
-            region: "default".into(),
-            name: c.context.clone(),
-            kubeconfig: Some(c.kubeconfig.clone()),
-        },
-        namespace: ns.into(),
-        name: name.into(),
-    }
-}
 
 fn spec(r: &ReleaseRef, number: u32, image: &str, configs: Value) -> ReleaseSpec {
     ReleaseSpec {

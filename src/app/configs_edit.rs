@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::msg::Cmd;
 use super::state::{MessageKind, Overlay, State};
-use crate::backend::engine::configs::TypedConfigs;
+use crate::backend::model::configs::TypedConfigs;
 
 /// The configs pretty-printed, as the editor shows them.
 pub fn pretty(configs: &str) -> String {

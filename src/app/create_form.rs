@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::msg::Cmd;
 use super::state::{MessageKind, Overlay, State};
-use crate::backend::engine::validate;
+use crate::backend::model::validate;
 use crate::backend::model::*;
 
 #[derive(Debug, Clone, PartialEq, Default)]

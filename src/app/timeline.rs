@@ -39,9 +39,8 @@ impl Timeline {
             }
             self.events.push(e);
         }
-        self.events.sort_by_key(|e| {
-            crate::backend::engine::ids::parse_event_id(&e.id).unwrap_or(i64::MAX)
-        });
+        self.events
+            .sort_by_key(|e| crate::backend::model::ids::parse_event_id(&e.id).unwrap_or(i64::MAX));
     }
 
     /// Scrolls by `rows` (positive: towards older events). Back at the tail, it follows again.

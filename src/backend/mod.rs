@@ -1,6 +1,7 @@
 //! Everything that is not the terminal UI: the `Backend` trait, its domain types and the
 //! backends behind it. No ratatui types in here.
 
+pub mod clock;
 pub mod engine;
 pub mod error;
 pub mod model;
@@ -8,6 +9,7 @@ pub mod redact;
 pub mod remote;
 pub mod runtime;
 pub mod serve;
+pub mod sqlite;
 pub mod strict;
 
 use async_trait::async_trait;

@@ -55,7 +55,7 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) 
         Some(env) => {
             spans.push(Span::raw(format!("│ env {} ", env.name)));
             let space = match &state.space {
-                Some(s) if s.cloud_account_id == crate::backend::engine::SANDBOX_ACCOUNT => {
+                Some(s) if s.cloud_account_id == crate::backend::model::SANDBOX_ACCOUNT => {
                     format!("{} (simulated)", s.name)
                 }
                 Some(s) => s.name.clone(),

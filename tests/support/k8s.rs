@@ -113,3 +113,65 @@ impl Drop for Namespace<'_> {
             .output();
     }
 }
+
+/// A space `space` on the test cluster's context (its kubeconfig registered, access granted
+/// once the context answers) and an environment `env` in it on `namespace`.
+pub async fn kube_environment(
+    engine: &zopdeck::backend::engine::Engine,
+    c: &TestCluster,
+    space: &str,
+    env: &str,
+    namespace: &str,
+) -> zopdeck::backend::model::Environment {
+    use zopdeck::backend::Backend;
+    use zopdeck::backend::model::{NewEnvironment, NewSpace};
+    let account = engine.register_kubeconfig(&c.kubeconfig).unwrap();
+    let cluster = account
+        .clusters
+        .iter()
+        .find(|k| k.name == c.context)
+        .unwrap()
+        .clone();
+    engine
+        .register_cluster_access(&account.id, &cluster.region, &cluster.name)
+        .await
+        .unwrap();
+    let space = engine
+        .create_space(NewSpace {
+            name: space.into(),
+            provider: cluster.provider.clone().unwrap(),
+            space_type: None,
+            cloud_account_id: account.id.clone(),
+            config: serde_json::json!({"context": cluster.name}),
+        })
+        .await
+        .unwrap();
+    engine
+        .create_environment(NewEnvironment {
+            name: env.into(),
+            space_id: space.id,
+            namespace: namespace.into(),
+            registry_url: None,
+        })
+        .await
+        .unwrap()
+}
+
+/// The release `name` in `namespace` on the test cluster's context.
+pub fn release(
+    c: &TestCluster,
+    namespace: &str,
+    name: &str,
+) -> zopdeck::backend::runtime::ReleaseRef {
+    use zopdeck::backend::runtime::{ClusterRef, ReleaseRef};
+    ReleaseRef {
+        cluster: ClusterRef {
+            account: "ca_test".into(),
+            region: "default".into(),
+            name: c.context.clone(),
+            kubeconfig: Some(c.kubeconfig.clone()),
+        },
+        namespace: namespace.into(),
+        name: name.into(),
+    }
+}

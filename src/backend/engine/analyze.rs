@@ -2,7 +2,7 @@
 //! and image that is legal but likely to hurt later (no probe, no limits, `:latest`, …).
 //! It never fails; configs that do not parse become a single `invalid_configs` warning.
 
-use crate::backend::engine::configs::{KNOWN_KEYS, ResourceAmounts, TypedConfigs};
+use crate::backend::model::configs::{KNOWN_KEYS, ResourceAmounts, TypedConfigs};
 use crate::backend::model::{Severity, Warning};
 
 /// Suggested starting points, shown when requests or limits are missing.

@@ -1,9 +1,10 @@
 //! The clusters of a cloud account and access to them: listing (a kubeconfig account's read
 //! afresh from its file), registering access once the cluster answers, revoking it.
 
+use super::Engine;
 use super::store::catalog;
-use super::{Engine, validate};
 use crate::backend::error::{BackendError, Result};
+use crate::backend::model::validate;
 use crate::backend::model::*;
 use crate::backend::runtime::ClusterRef;
 

@@ -4,11 +4,12 @@
 use rusqlite::Connection;
 use serde_json::Value;
 
-use super::configs::TypedConfigs;
 use super::store::{catalog, history, jobs};
-use super::{Engine, analyze, build, ids, validate};
+use super::{Engine, analyze, build};
 use crate::backend::error::{BackendError, Result};
+use crate::backend::model::configs::TypedConfigs;
 use crate::backend::model::*;
+use crate::backend::model::{ids, validate};
 use crate::backend::runtime::ReleaseRef;
 
 pub const ORG_ID: &str = "org_local";

@@ -12,10 +12,10 @@ use std::time::Duration;
 use futures::StreamExt;
 use serde_json::{Map, Value, json};
 
-use super::configs::TypedConfigs;
 use super::store::{Job, JobKind, NewEvent, catalog, history, jobs};
 use super::{Engine, build, lb_watch};
 use crate::backend::error::{BackendError, Result};
+use crate::backend::model::configs::TypedConfigs;
 use crate::backend::model::*;
 use crate::backend::runtime::{
     ReleaseOutcome, ReleaseRef, ReleaseSpec, RollbackTarget, RolloutPhase, Runtime, RuntimeError,

@@ -4,12 +4,9 @@
 
 pub mod analyze;
 mod build;
-pub mod clock;
 mod clusters;
-pub mod configs;
 mod deployments;
 mod drift_watch;
-pub mod ids;
 pub mod kubeconfig;
 mod lb_watch;
 mod lifecycle;
@@ -18,7 +15,6 @@ mod seed;
 mod spaces;
 pub mod store;
 mod teardown;
-pub mod validate;
 mod worker;
 
 use std::fs::File;
@@ -30,13 +26,13 @@ use async_trait::async_trait;
 use serde_json::Value;
 use tokio::sync::{Notify, broadcast, watch};
 
+use crate::backend::clock::Clock;
 use crate::backend::error::{BackendError, Result};
 use crate::backend::model::*;
 use crate::backend::runtime::sandbox::{Sandbox, SandboxSettings};
 use crate::backend::runtime::{ClusterRef, Runtime};
 use crate::backend::{Backend, BackendKind, Subscription};
 use crate::config::Config;
-use clock::Clock;
 use store::Store;
 
 pub use kubeconfig::KubeconfigAccount;

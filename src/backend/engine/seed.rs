@@ -10,7 +10,7 @@ use super::store::catalog;
 use crate::backend::error::Result;
 use crate::backend::model::*;
 
-pub const SANDBOX_ACCOUNT: &str = "ca_sandbox";
+pub use crate::backend::model::SANDBOX_ACCOUNT;
 pub const SANDBOX_REGION: &str = "local";
 pub const SANDBOX_CLUSTER: &str = "sandbox";
 pub const SANDBOX_SPACE: &str = "sandbox";
@@ -78,7 +78,7 @@ pub(super) async fn first_run(engine: &Engine, demo: bool) -> Result<()> {
     }
     engine
         .store
-        .set_meta(SEEDED, &crate::backend::engine::clock::format_ts(&now))
+        .set_meta(SEEDED, &crate::backend::clock::format_ts(&now))
 }
 
 fn demo(

@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::Engine;
 use super::reachability::on_cluster;
 use super::store::catalog;
-use super::{Engine, ids, validate};
 use crate::backend::error::{BackendError, Result};
 use crate::backend::model::*;
+use crate::backend::model::{ids, validate};
 use crate::backend::runtime::{ClusterRef, Runtime};
 
 /// The contract's providers, and `kubeconfig` [ours] for a kubeconfig account's context whose
@@ -248,8 +249,10 @@ impl Engine {
                 return Ok(());
             }
         }
-        self.store
-            .set_meta(NAMESPACES_MOVED, &super::clock::format_ts(&self.now()))
+        self.store.set_meta(
+            NAMESPACES_MOVED,
+            &crate::backend::clock::format_ts(&self.now()),
+        )
     }
 
     /// Creates an environment, and its namespace on the space's cluster when missing.

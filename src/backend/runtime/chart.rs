@@ -12,8 +12,8 @@ use super::kubernetes::helm_record::{
 };
 use super::kubernetes::manifest::{self, ManifestError};
 use super::kubernetes::render::{self, RenderError};
-use crate::backend::engine::configs::{Quantity, ResourceAmounts, TypedConfigs};
 use crate::backend::model::Timestamp;
+use crate::backend::model::configs::{Quantity, ResourceAmounts, TypedConfigs};
 
 pub const CHART_NAME: &str = "zopdeck-app";
 pub const CHART_VERSION: &str = "0.1.0";

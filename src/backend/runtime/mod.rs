@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use futures::stream::BoxStream;
 use thiserror::Error;
 
-use crate::backend::engine::configs::TypedConfigs;
+use crate::backend::model::configs::TypedConfigs;
 use crate::backend::model::{LoadBalancer, Namespace};
 
 /// A failure reported by a runtime, worded for the user (it ends up in an event), of the kind

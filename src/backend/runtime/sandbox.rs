@@ -23,9 +23,9 @@ use super::{
     AppliedRelease, ClusterRef, ReleaseHead, ReleaseOutcome, ReleaseRef, ReleaseSpec, RolloutPhase,
     RolloutProgress, Runtime, RuntimeError, RuntimeResult,
 };
-use crate::backend::engine::clock::{Clock, format_ts, parse_ts};
-use crate::backend::engine::store::read_only_connection;
+use crate::backend::clock::{Clock, format_ts, parse_ts};
 use crate::backend::model::{LbStatus, Listener, LoadBalancer, Namespace, Protocol, Tls};
+use crate::backend::sqlite::read_only_connection;
 use crate::private_files;
 
 /// How the simulated cluster behaves; durations are in simulated seconds.
@@ -509,7 +509,7 @@ impl Runtime for Sandbox {
             .optional()
             .map_err(err)?
             .and_then(|rec| serde_json::from_str::<serde_json::Value>(&rec).ok())
-            .and_then(|v| v["info"]["first_deployed"].as_str().and_then(crate::backend::engine::clock::parse_ts))
+            .and_then(|v| v["info"]["first_deployed"].as_str().and_then(crate::backend::clock::parse_ts))
             .unwrap_or(now);
         let record = chart::release_record(spec, version, status, &first, &now)
             .map_err(|e| RuntimeError::Rejected(e.to_string()))?;

@@ -4,7 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{enum_col, ts, ts_opt};
-use crate::backend::engine::clock::format_ts;
+use crate::backend::clock::format_ts;
 use crate::backend::error::Result;
 use crate::backend::model::*;
 use crate::backend::runtime::kubernetes::discovery::ContextInfo;

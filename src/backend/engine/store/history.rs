@@ -4,9 +4,9 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::{Map, Value};
 
 use super::{enum_col, ts};
-use crate::backend::engine::clock::format_ts;
-use crate::backend::engine::ids;
+use crate::backend::clock::format_ts;
 use crate::backend::error::Result;
+use crate::backend::model::ids;
 use crate::backend::model::*;
 
 // ---- revisions -------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::backend::engine::clock::format_ts;
+use crate::backend::clock::format_ts;
 use crate::backend::error::Result;
 use crate::backend::model::Timestamp;
 

@@ -22,9 +22,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction};
+use rusqlite::{Connection, OptionalExtension, Transaction};
 
 use crate::backend::error::{BackendError, Result};
+use crate::backend::sqlite::read_only_connection;
 use crate::private_files;
 
 pub struct Store {
@@ -239,29 +240,6 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
-/// A read-only connection to an existing database in WAL mode, also where the `-shm` file
-/// cannot be created (a read-only directory).
-pub fn read_only_connection(path: &Path) -> rusqlite::Result<Connection> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
-        | OpenFlags::SQLITE_OPEN_URI
-        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let open = |uri: String| -> rusqlite::Result<Connection> {
-        let conn = Connection::open_with_flags(uri, flags)?;
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-            r.get::<_, i64>(0)
-        })?;
-        Ok(conn)
-    };
-    let uri = file_uri(path);
-    match open(format!("{uri}?mode=ro")) {
-        // WAL mode needs the -shm file, which a read-only directory cannot get (CANTOPEN
-        // where the directory is immutable, READONLY_DIRECTORY where it lacks permission);
-        // without a -wal holding changes, the main file is the whole store.
-        Err(e) if shm_refused(&e) && !wal_has_frames(path) => open(format!("{uri}?immutable=1")),
-        other => other,
-    }
-}
-
 fn read_only_error(path: &Path, why: &str) -> BackendError {
     let dir = path.parent().unwrap_or(path);
     BackendError::Storage(format!(
@@ -272,36 +250,10 @@ fn read_only_error(path: &Path, why: &str) -> BackendError {
     ))
 }
 
-/// An SQLite `file:` URI for a path (`?`, `#` and `%` escaped).
-fn file_uri(path: &Path) -> String {
-    let mut uri = String::from("file:");
-    for c in path.to_string_lossy().chars() {
-        match c {
-            '?' | '#' | '%' => uri.push_str(&format!("%{:02X}", u32::from(c))),
-            c => uri.push(c),
-        }
-    }
-    uri
-}
-
-fn shm_refused(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly)
-    )
-}
-
-/// Whether a `-wal` file beside the store holds frames (changes not yet in the main file).
-fn wal_has_frames(path: &Path) -> bool {
-    let mut wal = path.as_os_str().to_owned();
-    wal.push("-wal");
-    std::fs::metadata(Path::new(&wal)).is_ok_and(|m| m.len() > 32)
-}
-
 /// Reads a stored RFC 3339 timestamp, reporting a damaged row instead of panicking.
 fn ts(row: &rusqlite::Row, idx: usize) -> rusqlite::Result<chrono::DateTime<chrono::Utc>> {
     let s: String = row.get(idx)?;
-    super::clock::parse_ts(&s).ok_or_else(|| bad_column(idx, &s))
+    crate::backend::clock::parse_ts(&s).ok_or_else(|| bad_column(idx, &s))
 }
 
 fn ts_opt(
@@ -309,7 +261,7 @@ fn ts_opt(
     idx: usize,
 ) -> rusqlite::Result<Option<chrono::DateTime<chrono::Utc>>> {
     let s: Option<String> = row.get(idx)?;
-    s.map(|s| super::clock::parse_ts(&s).ok_or_else(|| bad_column(idx, &s)))
+    s.map(|s| crate::backend::clock::parse_ts(&s).ok_or_else(|| bad_column(idx, &s)))
         .transpose()
 }
 
@@ -475,6 +427,6 @@ mod tests {
     }
 
     fn ids_seq(id: &str) -> Option<i64> {
-        crate::backend::engine::ids::parse_event_id(id)
+        crate::backend::model::ids::parse_event_id(id)
     }
 }

@@ -5,10 +5,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::backend::engine::clock::format_ts;
-use crate::backend::engine::validate;
+use crate::backend::clock::format_ts;
 use crate::backend::error::Result;
 use crate::backend::model::Timestamp;
+use crate::backend::model::validate;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -56,7 +56,7 @@ pub fn hash(secret: &str) -> String {
 pub fn create(c: &Connection, name: &str, role: Role, now: &Timestamp) -> Result<(String, String)> {
     let name = validate::required("name", Some(name))?;
     validate::free_text("name", name)?;
-    let id = crate::backend::engine::ids::new_id("tok");
+    let id = crate::backend::model::ids::new_id("tok");
     let secret = format!(
         "zn_pat_{}{}",
         uuid::Uuid::new_v4().simple(),

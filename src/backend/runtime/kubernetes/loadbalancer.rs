@@ -406,7 +406,7 @@ mod tests {
         let by_name = cert("web", json!({}), &[], "by-name");
         let issuer =
             |items: &[DynamicObject]| certificate_of(items, "web", "web.example").map(|t| t.issuer);
-        assert_eq!(issuer(&[other.clone()]), None);
+        assert_eq!(issuer(std::slice::from_ref(&other)), None);
         assert_eq!(issuer(&[other.clone(), by_dns]).as_deref(), Some("by-dns"));
         assert_eq!(
             issuer(&[other.clone(), by_label]).as_deref(),

@@ -19,7 +19,7 @@ use thiserror::Error;
 
 use super::super::ReleaseSpec;
 use super::super::chart::{CHART_NAME, CHART_VERSION};
-use crate::backend::engine::configs::{ResourceAmounts, TypedConfigs};
+use crate::backend::model::configs::{ResourceAmounts, TypedConfigs};
 
 pub const LABEL_NAME: &str = "app.kubernetes.io/name";
 pub const LABEL_INSTANCE: &str = "app.kubernetes.io/instance";

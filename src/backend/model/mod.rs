@@ -1,9 +1,19 @@
 //! Domain types of the ZopNight API contract, shared by every backend.
 //! Field names and enum spellings follow `shared/api/README.md` exactly (camelCase JSON).
+//! Beside them, what every part reads the contract with: typed configs (`configs`), the
+//! validation rules (`validate`) and the id formats (`ids`).
+
+pub mod configs;
+pub mod ids;
+pub mod validate;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+/// [ours] The cloud account of the simulated sandbox cluster: spaces on it are labelled
+/// "(simulated)" wherever they are shown.
+pub const SANDBOX_ACCOUNT: &str = "ca_sandbox";
 
 /// A closed set of wire strings: the enum, its `as_str`/`parse`, and `ALL` in order.
 macro_rules! wire_enum {
