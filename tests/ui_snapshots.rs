@@ -156,6 +156,25 @@ fn environment_switcher() {
 }
 
 #[test]
+fn an_unreachable_cluster_in_the_header_and_the_detail_panel() {
+    let mut s = demo_state();
+    let mut space = space();
+    space.name = "kube-test".into();
+    space.cloud_account_id = "ca_kc_test".into();
+    space.reachability = Some(Reachability {
+        status: ReachabilityStatus::Unreachable,
+        message: Some(
+            "cluster kube-test unreachable: connection refused — check the kubeconfig context"
+                .into(),
+        ),
+        checked_at: ts(),
+    });
+    s.space = Some(space);
+    press(&mut s, KeyCode::Enter);
+    insta::assert_snapshot!(render(&s));
+}
+
+#[test]
 fn detail_panel() {
     let mut s = demo_state();
     press(&mut s, KeyCode::Enter);

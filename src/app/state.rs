@@ -294,6 +294,18 @@ impl State {
         self.saved_after_read.get(id).is_some_and(|&r| r >= read)
     }
 
+    /// What is wrong with the environment's cluster, as its last reachability probe said
+    /// ("cluster kube-test unreachable: connection refused — check the kubeconfig context").
+    pub fn space_trouble(&self) -> Option<String> {
+        let space = self.space.as_ref()?;
+        let r = space.reachability.as_ref()?;
+        (r.status != crate::backend::model::ReachabilityStatus::Reachable).then(|| {
+            r.message
+                .clone()
+                .unwrap_or_else(|| format!("space {} is {}", space.name, r.status.as_str()))
+        })
+    }
+
     /// How long until a relative time on screen ("12s ago") reads differently, measured from
     /// the `now` of the last frame: the loop redraws then, and not before.
     pub fn next_clock_change(&self) -> Option<std::time::Duration> {

@@ -61,10 +61,16 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) 
                 Some(s) => s.name.clone(),
                 None => env.space_id.clone(),
             };
-            spans.push(Span::raw(format!(
-                "│ space {space} │ ns {} ",
-                env.namespace
-            )));
+            spans.push(Span::raw(format!("│ space {space} ")));
+            if let Some(r) = state.space.as_ref().and_then(|s| s.reachability.as_ref())
+                && r.status != crate::backend::model::ReachabilityStatus::Reachable
+            {
+                spans.push(Span::styled(
+                    format!("✗ {} ", r.status.as_str()),
+                    palette.error(),
+                ));
+            }
+            spans.push(Span::raw(format!("│ ns {} ", env.namespace)));
         }
         None if state.loaded => spans.push(Span::raw("│ no environment ")),
         None => spans.push(Span::raw("│ loading… ")),

@@ -189,6 +189,12 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, id: &str, palette: &Pale
                 .map_or("–".into(), |p| format!("x {} · y {}", p.x, p.y))
         )),
     ];
+    if let Some(why) = state.space_trouble() {
+        lines.push(Line::from(Span::styled(
+            format!("✗ {why} (showing the last known state)"),
+            palette.error(),
+        )));
+    }
     if let Some(drift) = &d.drift {
         lines.push(Line::from(Span::styled(
             format!(
