@@ -497,3 +497,101 @@ async fn the_cli_creates_a_space_and_an_environment_on_a_context() {
         .unwrap();
     assert_eq!(kt["reachability"]["status"], "reachable", "{kt}");
 }
+
+/// A copy of the kubeconfig whose user gets its token from an exec credential plugin (as
+/// EKS, GKE and AKS kubeconfigs do): a script that notes each run and prints the token.
+fn exec_plugin_copy(kubeconfig: &Path, dir: &Path) -> (PathBuf, PathBuf) {
+    let out = std::process::Command::new("kubectl")
+        .args(["config", "view", "--raw", "-o", "json", "--kubeconfig"])
+        .arg(kubeconfig)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut config: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let user = &mut config["users"][0]["user"];
+    let token = user["token"]
+        .as_str()
+        .expect("the test cluster's user has a token")
+        .to_string();
+    let runs = dir.join("plugin-runs");
+    let plugin = dir.join("credential-plugin");
+    std::fs::write(
+        &plugin,
+        format!(
+            "#!/bin/sh\necho run >> '{}'\nprintf '%s' '{}'\n",
+            runs.display(),
+            serde_json::json!({
+                "apiVersion": "client.authentication.k8s.io/v1beta1",
+                "kind": "ExecCredential",
+                "status": {"token": token},
+            })
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o700)).unwrap();
+    *user = serde_json::json!({"exec": {
+        "apiVersion": "client.authentication.k8s.io/v1beta1",
+        "command": plugin.display().to_string(),
+        "interactiveMode": "Never",
+    }});
+    let file = dir.join("kubeconfig-exec");
+    std::fs::write(&file, config.to_string()).unwrap();
+    (file, runs)
+}
+
+#[tokio::test]
+async fn an_exec_credential_plugin_is_run_and_its_token_never_stored() {
+    let Some((file, _, _)) =
+        cluster("an_exec_credential_plugin_is_run_and_its_token_never_stored").await
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (exec_file, runs) = exec_plugin_copy(&file, dir.path());
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let engine = engine_on(&data).await;
+    let space = kube_space(&engine, &exec_file, "kt-exec").await;
+    let space = engine.get_space(&space.id).await.unwrap();
+    assert_eq!(
+        space.reachability.as_ref().map(|r| r.status),
+        Some(ReachabilityStatus::Reachable),
+        "{space:?}"
+    );
+    // An authenticated call (a list needs the token; /version does not).
+    let names: Vec<String> = engine
+        .list_namespaces(&space.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.name)
+        .collect();
+    assert!(names.iter().any(|n| n == "default"), "{names:?}");
+    assert!(
+        std::fs::read_to_string(&runs).is_ok_and(|r| r.lines().count() >= 1),
+        "the plugin was run"
+    );
+    drop(engine);
+    let plugin = std::fs::read_to_string(dir.path().join("credential-plugin")).unwrap();
+    let token = plugin
+        .split("\"token\":\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    for f in std::fs::read_dir(&data).unwrap() {
+        let f = f.unwrap().path();
+        let bytes = std::fs::read(&f).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(token),
+            "{} holds the plugin's token",
+            f.display()
+        );
+    }
+}
