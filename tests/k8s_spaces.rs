@@ -498,6 +498,21 @@ async fn the_cli_creates_a_space_and_an_environment_on_a_context() {
     assert_eq!(kt["reachability"]["status"], "reachable", "{kt}");
 }
 
+/// The kubeconfig as kubectl reads it, credentials included, as JSON.
+fn kubeconfig_json(kubeconfig: &Path) -> serde_json::Value {
+    let out = std::process::Command::new("kubectl")
+        .args(["config", "view", "--raw", "-o", "json", "--kubeconfig"])
+        .arg(kubeconfig)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// A copy of the kubeconfig whose user gets its token from an exec credential plugin (as
 /// EKS, GKE and AKS kubeconfigs do): a script that notes each run and prints the token.
 fn exec_plugin_copy(kubeconfig: &Path, dir: &Path) -> (PathBuf, PathBuf) {
@@ -594,4 +609,58 @@ async fn an_exec_credential_plugin_is_run_and_its_token_never_stored() {
             f.display()
         );
     }
+}
+
+/// The kubeconfig as JSON, with the token of its (first) user replaced.
+fn with_token(kubeconfig: &Path, token: &str) -> String {
+    let mut config = kubeconfig_json(kubeconfig);
+    config["users"][0]["user"] = serde_json::json!({"token": token});
+    config.to_string()
+}
+
+fn token_of(kubeconfig: &Path) -> String {
+    let config = kubeconfig_json(kubeconfig);
+    config["users"][0]["user"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_kubeconfig_rewritten_with_new_credentials_is_read_again() {
+    let Some((file, context, _)) =
+        cluster("a_kubeconfig_rewritten_with_new_credentials_is_read_again").await
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("kubeconfig");
+    let viewer = token_of(&forbidden_kubeconfig(&file));
+    std::fs::write(&copy, with_token(&file, &viewer)).unwrap();
+    let clients = Clients::default();
+    let at = Context {
+        kubeconfig: copy.clone(),
+        context: context.clone(),
+    };
+    let list = |client: Client| async move {
+        Api::<KubeNamespace>::all(client)
+            .list(&Default::default())
+            .await
+    };
+    let refused = list(clients.get(&at).await.unwrap()).await;
+    assert!(
+        matches!(&refused, Err(kube::Error::Api(s)) if s.code == 403),
+        "{refused:?}"
+    );
+    // The same file, now with the admin's token (as `aws eks update-kubeconfig` rewrites it).
+    std::fs::write(&copy, with_token(&file, &token_of(&file))).unwrap();
+    let later = std::time::SystemTime::now() + Duration::from_secs(2);
+    std::fs::File::options()
+        .write(true)
+        .open(&copy)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    let listed = list(clients.get(&at).await.unwrap()).await;
+    assert!(listed.is_ok(), "{listed:?}");
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
@@ -50,28 +50,34 @@ fn read(kubeconfig: &Path) -> RuntimeResult<Kubeconfig> {
     })
 }
 
-/// Clients by context, made once and shared (a client holds its connection pool).
+/// Clients by context, made once and shared (a client holds its connection pool), and made
+/// again when the kubeconfig file changes (credentials rotated, `aws eks update-kubeconfig`
+/// run again): each is kept with the file's modification time when it was read.
 #[derive(Default)]
 pub struct Clients {
-    cache: Mutex<HashMap<Context, Client>>,
+    cache: Mutex<HashMap<Context, (Option<SystemTime>, Client)>>,
+}
+
+fn modified(kubeconfig: &Path) -> Option<SystemTime> {
+    std::fs::metadata(kubeconfig)
+        .and_then(|m| m.modified())
+        .ok()
 }
 
 impl Clients {
     pub async fn get(&self, at: &Context) -> RuntimeResult<Client> {
-        if let Some(c) = self.lock().get(at) {
+        let stamp = modified(&at.kubeconfig);
+        if let Some((read_at, c)) = self.lock().get(at)
+            && *read_at == stamp
+        {
             return Ok(c.clone());
         }
         let client = connect(at).await?;
-        self.lock().insert(at.clone(), client.clone());
+        self.lock().insert(at.clone(), (stamp, client.clone()));
         Ok(client)
     }
 
-    /// Forgets a context's client (its kubeconfig changed, or it stopped answering).
-    pub fn forget(&self, at: &Context) {
-        self.lock().remove(at);
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Context, Client>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Context, (Option<SystemTime>, Client)>> {
         self.cache.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
