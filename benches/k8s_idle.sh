@@ -38,10 +38,10 @@ for line in sys.stdin:
     try: e = json.loads(line)
     except ValueError: continue
     if not e.get("userAgent", "").startswith("zopdeck/"): continue
-    if e.get("stage") != "ResponseComplete" and e.get("verb") != "watch": continue
     if e.get("verb") == "watch":
-        if e.get("stage") == "ResponseStarted": watches += 1
+        if e.get("stage") == "RequestReceived": watches += 1
         continue
+    if e.get("stage") != "ResponseComplete": continue
     verbs[e["verb"]] += 1
 print("apiserver requests by zopdeck in the window (not watches):", sum(verbs.values()), dict(verbs))
 print("watches (re)started in the window:", watches)
@@ -53,7 +53,8 @@ for line in sys.stdin:
     try: e = json.loads(line)
     except ValueError: continue
     if e.get("verb") != "watch" or not e.get("userAgent", "").startswith("zopdeck/"): continue
-    if e.get("stage") == "ResponseStarted": open_[e["auditID"]] = e["requestURI"].split("?")[0]
+    # This apiserver logs the ResponseStarted of a watch only as it ends: open = received, not complete.
+    if e.get("stage") == "RequestReceived": open_[e["auditID"]] = e["requestURI"].split("?")[0]
     elif e.get("stage") == "ResponseComplete": open_.pop(e["auditID"], None)
 print("watches open at the end (since the TUI started):", len(open_), sorted(set(open_.values())))
 '
