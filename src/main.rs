@@ -8,6 +8,7 @@ use zopdeck::app::keymap::Keymap;
 use zopdeck::app::outbox::Outbox;
 use zopdeck::app::{State, run::run as run_tui};
 use zopdeck::backend::BackendKind;
+use zopdeck::cli::error::CliError;
 use zopdeck::cli::{self, Cli};
 use zopdeck::paths;
 
@@ -36,13 +37,13 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("zopdeck: {}", zopdeck::text::printable_lines(&e));
-            ExitCode::FAILURE
+            eprintln!("zopdeck: {}", zopdeck::text::printable_lines(&e.message));
+            ExitCode::from(e.exit as u8)
         }
     }
 }
 
-async fn tui(cli: &Cli) -> Result<(), String> {
+async fn tui(cli: &Cli) -> Result<(), CliError> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(
             "the TUI needs a terminal; for scripts use the headless commands (zopdeck --help)"
@@ -63,7 +64,7 @@ async fn tui(cli: &Cli) -> Result<(), String> {
     if let Some(engine) = &ctx.engine {
         engine.stop(std::time::Duration::from_secs(5)).await;
     }
-    result
+    Ok(result?)
 }
 
 /// Logs go to a file in the data dir, readable by its owner only — never to the terminal

@@ -246,3 +246,130 @@ fn one_process_runs_the_workers_of_a_data_dir() {
     slow.kill().unwrap();
     slow.wait().unwrap();
 }
+
+/// The exit code and stderr of a command that must fail.
+fn code(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = zopdeck(dir, args);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn exit_codes_say_what_kind_of_failure_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(
+        d,
+        &[
+            "--no-demo",
+            "deployments",
+            "create",
+            "--name",
+            "shop",
+            "--image",
+            "nginx:1.27",
+        ],
+    );
+    let cases: &[(&[&str], i32, &str)] = &[
+        // 2: usage and invalid input
+        (&["deployments", "frobnicate"], 2, "unrecognized subcommand"),
+        (&["configs", "shop", "{bad"], 2, "not valid JSON"),
+        (
+            &["configs", "shop", r#"{"port": 70000}"#],
+            2,
+            "configs.port",
+        ),
+        (
+            &[
+                "deployments",
+                "create",
+                "--name",
+                "x",
+                "--image",
+                "x:1",
+                "--configs",
+                "[1",
+            ],
+            2,
+            "--configs is not valid JSON",
+        ),
+        // 3: not found
+        (
+            &["deployments", "get", "ghost"],
+            3,
+            "no deployment named \"ghost\"",
+        ),
+        (&["deployments", "get", "dep_unknown"], 3, "not found"),
+        (&["rollback", "shop", "--to", "9"], 3, "no revision"),
+        (
+            &["deployments", "list", "--env", "nowhere"],
+            3,
+            "no environment",
+        ),
+        // 4: refused
+        (
+            &["--read-only", "configs", "shop", r#"{"replicas": 2}"#],
+            4,
+            "read-only",
+        ),
+        // 5: conflict — a rollback onto the revision that is current
+        (&["rollback", "shop", "--to", "1"], 5, ""),
+        // 1: the rollout failed
+        (
+            &[
+                "deployments",
+                "create",
+                "--name",
+                "crashy",
+                "--image",
+                "ghcr.io/acme/app:1.0-crashloop",
+            ],
+            1,
+            "failed",
+        ),
+    ];
+    for (args, want, says) in cases {
+        let (got, stderr) = code(d, args);
+        assert_eq!(got, *want, "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        if !stderr.contains("Usage:") {
+            // clap's own usage errors add the usage lines; ours end with one line that says
+            // it all (after the rollout's lines, when one was followed).
+            let last = stderr.trim().lines().last().unwrap_or_default();
+            assert!(
+                last.starts_with("zopdeck: ") && last.contains(says),
+                "{stderr}"
+            );
+        }
+    }
+    // 6: the server cannot be reached.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let out = Command::new(BIN)
+        .args([
+            "--api-url",
+            &format!("http://127.0.0.1:{port}/api"),
+            "deployments",
+            "list",
+        ])
+        .env("ZOPNIGHT_TOKEN", "zn_pat_test")
+        .env("HOME", d)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(6),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The codes are documented in --help.
+    let help = ok(d, &["--help"]);
+    assert!(
+        help.contains("Exit codes: 0 ok") && help.contains("6 server or"),
+        "{help}"
+    );
+}

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::error::{self, CliError, fail};
 use super::output::{self, deployment_rows, event_line, revision_rows};
 use super::{
     Cli, Command, DeploymentsCmd, EnvironmentsCmd, OutputFormat, RoleArg, SpacesCmd, TokenCmd,
@@ -25,7 +26,7 @@ pub struct Context {
 
 /// Opens the backend for a command: the remote API when an API URL is set, else the embedded
 /// engine (`workers` when the command carries jobs out).
-pub async fn open_backend(cli: &Cli, workers: bool) -> Result<Context, String> {
+pub async fn open_backend(cli: &Cli, workers: bool) -> Result<Context, CliError> {
     let config_file = paths::config_file(cli.global.config.as_deref());
     let config = Config::load(config_file.as_deref(), cli.global.config.is_some())
         .map_err(|e| e.to_string())?;
@@ -83,7 +84,7 @@ pub async fn open_backend(cli: &Cli, workers: bool) -> Result<Context, String> {
 }
 
 /// `zopdeck login`: asks for the token without echo, checks it, stores it.
-async fn login(cli: &Cli) -> Result<(), String> {
+async fn login(cli: &Cli) -> Result<(), CliError> {
     let Some(url) = cli.global.api_url.clone() else {
         return Err("login needs the API: zopdeck login --api-url https://zopnight.com/api".into());
     };
@@ -114,7 +115,7 @@ async fn login(cli: &Cli) -> Result<(), String> {
 }
 
 /// `zopdeck logout`: forgets the stored token of the API URL.
-fn logout(cli: &Cli) -> Result<(), String> {
+fn logout(cli: &Cli) -> Result<(), CliError> {
     let Some(url) = cli.global.api_url.clone() else {
         return Err(
             "logout needs the API: zopdeck logout --api-url https://zopnight.com/api".into(),
@@ -135,7 +136,7 @@ fn logout(cli: &Cli) -> Result<(), String> {
 }
 
 /// Runs a headless command; `Err` carries the message for stderr.
-pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
+pub async fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
     if let Command::Login = command {
         return login(cli).await;
     }
@@ -177,7 +178,10 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
     );
     let ctx = open_backend(cli, needs_workers).await?;
     if mutates && (cli.global.read_only || ctx.config.read_only) {
-        return Err("zopdeck is in read-only mode (--read-only or read_only = true): this command changes things".into());
+        return Err(CliError::new(
+            error::Exit::Auth,
+            "zopdeck is in read-only mode (--read-only or read_only = true): this command changes things",
+        ));
     }
     if let Some(engine) = ctx.engine.as_ref().filter(|e| mutates && e.is_read_only()) {
         return Err(fmt(engine
@@ -199,7 +203,7 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
                     websocket: !no_websocket,
                     read_only: cli.global.read_only || ctx.config.read_only,
                 };
-                crate::backend::serve::serve(engine, *listen, opts).await
+                Ok(crate::backend::serve::serve(engine, *listen, opts).await?)
             }
             None => Err("serve needs the embedded engine".into()),
         },
@@ -257,7 +261,7 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
         } => {
             let d = resolve(b, deployment, env.as_deref()).await?;
             let patch: serde_json::Value = serde_json::from_str(patch)
-                .map_err(|e| format!("the patch is not valid JSON: {e}"))?;
+                .map_err(|e| CliError::usage(format!("the patch is not valid JSON: {e}")))?;
             let updated = b.patch_configs(&d.id, patch).await.map_err(fmt)?;
             if updated.configs == d.configs {
                 // The newest revision may be an earlier patch still on its way: not this one.
@@ -276,10 +280,11 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
                         ));
                         follow(b, &updated, rev, wait, output.format).await
                     }
-                    None => Err(format!(
+                    None => Err(fail!(
                         "the configs of {} changed but no config revision is listed; \
                          `zopdeck revisions {}` shows what there is",
-                        d.name, d.name
+                        d.name,
+                        d.name
                     )),
                 }
             }
@@ -320,14 +325,11 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), String> {
     result
 }
 
-pub(super) fn fmt(e: BackendError) -> String {
-    match e.field() {
-        Some(field) if !e.to_string().contains(field) => format!("{e} (field {field})"),
-        _ => e.to_string(),
-    }
+pub(super) fn fmt(e: BackendError) -> CliError {
+    CliError::from(e)
 }
 
-async fn deployments(b: &dyn Backend, cmd: &DeploymentsCmd) -> Result<(), String> {
+async fn deployments(b: &dyn Backend, cmd: &DeploymentsCmd) -> Result<(), CliError> {
     match cmd {
         DeploymentsCmd::List { env, output } => {
             let env_id = match env {
@@ -374,13 +376,13 @@ async fn deployments(b: &dyn Backend, cmd: &DeploymentsCmd) -> Result<(), String
             output,
         } => {
             let env = resolve_env(b, env).await?;
-            let configs = match configs {
-                Some(c) => Some(
-                    serde_json::from_str(c)
-                        .map_err(|e| format!("--configs is not valid JSON: {e}"))?,
-                ),
-                None => None,
-            };
+            let configs =
+                match configs {
+                    Some(c) => Some(serde_json::from_str(c).map_err(|e| {
+                        CliError::usage(format!("--configs is not valid JSON: {e}"))
+                    })?),
+                    None => None,
+                };
             let req = NewDeployment {
                 name: name.clone(),
                 env_id: Some(env.id.clone()),
@@ -437,13 +439,13 @@ async fn deployments(b: &dyn Backend, cmd: &DeploymentsCmd) -> Result<(), String
 }
 
 /// The deployment's newest revision (what a create or `wait` follows).
-async fn first_revision(b: &dyn Backend, d: &Deployment) -> Result<Revision, String> {
+async fn first_revision(b: &dyn Backend, d: &Deployment) -> Result<Revision, CliError> {
     b.list_revisions(&d.id)
         .await
         .map_err(fmt)?
         .into_iter()
         .next()
-        .ok_or_else(|| format!("{} has no revision", d.name))
+        .ok_or_else(|| CliError::not_found(format!("{} has no revision", d.name)))
 }
 
 async fn revision_numbers(b: &dyn Backend, dep: &str) -> Vec<(String, u32)> {
@@ -467,7 +469,7 @@ async fn follow(
     rev: &Revision,
     wait: &WaitArgs,
     format: OutputFormat,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     if wait.no_wait {
         match b.kind() {
             crate::backend::BackendKind::Remote { url } => output::note(format!(
@@ -505,15 +507,17 @@ async fn follow(
                     .filter(|e| e.revision_id.as_deref() == Some(rev.id.as_str()))
                     .find_map(|e| e.meta.get("reason").and_then(|r| r.as_str()))
                     .unwrap_or("see `zopdeck events`");
-                return Err(format!(
+                return Err(fail!(
                     "{} revision #{} failed: {reason}",
-                    d.name, rev.number
+                    d.name,
+                    rev.number
                 ));
             }
             RevisionStatus::Superseded => {
-                return Err(format!(
+                return Err(fail!(
                     "{} revision #{} was superseded by a newer revision",
-                    d.name, rev.number
+                    d.name,
+                    rev.number
                 ));
             }
             _ => {}
@@ -522,14 +526,14 @@ async fn follow(
             _ = sub.next() => {}
             _ = tokio::time::sleep(Duration::from_millis(500)) => {}
             _ = tokio::time::sleep_until(deadline) => {
-                return Err(format!("gave up waiting after {} s; the rollout goes on — follow it with `zopdeck deployments wait {}`", wait.wait_timeout, d.name));
+                return Err(fail!("gave up waiting after {} s; the rollout goes on — follow it with `zopdeck deployments wait {}`", wait.wait_timeout, d.name));
             }
         }
     }
 }
 
 /// Follows a teardown, printing its events, until the deployment is gone (or it failed).
-async fn follow_teardown(b: &dyn Backend, d: &Deployment, wait: &WaitArgs) -> Result<(), String> {
+async fn follow_teardown(b: &dyn Backend, d: &Deployment, wait: &WaitArgs) -> Result<(), CliError> {
     let mut sub = b.subscribe();
     let mut last: Option<String> = None;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(wait.wait_timeout);
@@ -558,7 +562,7 @@ async fn follow_teardown(b: &dyn Backend, d: &Deployment, wait: &WaitArgs) -> Re
                     .filter(|e| e.stage == Stage::TearingDown)
                     .find_map(|e| e.meta.get("reason").and_then(|r| r.as_str()))
                     .unwrap_or("see `zopdeck events`");
-                return Err(format!("teardown of {} failed: {reason}", d.name));
+                return Err(fail!("teardown of {} failed: {reason}", d.name));
             }
             Ok(_) => {}
         }
@@ -566,7 +570,7 @@ async fn follow_teardown(b: &dyn Backend, d: &Deployment, wait: &WaitArgs) -> Re
             _ = sub.next() => {}
             _ = tokio::time::sleep(Duration::from_millis(500)) => {}
             _ = tokio::time::sleep_until(deadline) => {
-                return Err(format!(
+                return Err(fail!(
                     "gave up waiting after {} s; the teardown goes on — check with `zopdeck deployments get {}`",
                     wait.wait_timeout, d.name
                 ));
@@ -575,7 +579,7 @@ async fn follow_teardown(b: &dyn Backend, d: &Deployment, wait: &WaitArgs) -> Re
     }
 }
 
-async fn print_deployment(b: &dyn Backend, id: &str, format: OutputFormat) -> Result<(), String> {
+async fn print_deployment(b: &dyn Backend, id: &str, format: OutputFormat) -> Result<(), CliError> {
     let d = b.get_deployment(id).await.map_err(fmt)?;
     match format {
         OutputFormat::Json => output::json(&d),
@@ -586,7 +590,7 @@ async fn print_deployment(b: &dyn Backend, id: &str, format: OutputFormat) -> Re
     }
 }
 
-pub async fn resolve_env(b: &dyn Backend, name_or_id: &str) -> Result<Environment, String> {
+pub async fn resolve_env(b: &dyn Backend, name_or_id: &str) -> Result<Environment, CliError> {
     let envs = b.list_environments().await.map_err(fmt)?;
     envs.iter()
         .find(|e| e.id == name_or_id)
@@ -594,10 +598,10 @@ pub async fn resolve_env(b: &dyn Backend, name_or_id: &str) -> Result<Environmen
         .cloned()
         .ok_or_else(|| {
             let names: Vec<&str> = envs.iter().map(|e| e.name.as_str()).collect();
-            format!(
+            CliError::not_found(format!(
                 "no environment {name_or_id:?}; there are: {}",
                 names.join(", ")
-            )
+            ))
         })
 }
 
@@ -606,7 +610,7 @@ pub async fn resolve(
     b: &dyn Backend,
     name_or_id: &str,
     env: Option<&str>,
-) -> Result<Deployment, String> {
+) -> Result<Deployment, CliError> {
     if name_or_id.starts_with("dep_") {
         return b.get_deployment(name_or_id).await.map_err(fmt);
     }
@@ -622,30 +626,30 @@ pub async fn resolve(
         .filter(|d| d.name == name_or_id)
         .collect();
     match matches.len() {
-        0 => Err(format!(
+        0 => Err(CliError::not_found(format!(
             "no deployment named {name_or_id:?}; `zopdeck deployments list` shows them"
-        )),
+        ))),
         1 => Ok(matches.into_iter().next().ok_or("no deployment")?),
-        n => Err(format!(
+        n => Err(CliError::usage(format!(
             "{n} deployments are named {name_or_id:?}; pick one with --env"
-        )),
+        ))),
     }
 }
 
-async fn resolve_revision(b: &dyn Backend, d: &Deployment, r: &str) -> Result<Revision, String> {
+async fn resolve_revision(b: &dyn Backend, d: &Deployment, r: &str) -> Result<Revision, CliError> {
     let revs = b.list_revisions(&d.id).await.map_err(fmt)?;
     let number = r.trim_start_matches('#').parse::<u32>().ok();
     revs.into_iter()
         .find(|rev| rev.id == r || Some(rev.number) == number)
         .ok_or_else(|| {
-            format!(
+            CliError::not_found(format!(
                 "{} has no revision {r:?}; `zopdeck revisions {}` lists them",
                 d.name, d.name
-            )
+            ))
         })
 }
 
-fn token(ctx: &Context, cmd: &TokenCmd) -> Result<(), String> {
+fn token(ctx: &Context, cmd: &TokenCmd) -> Result<(), CliError> {
     use crate::backend::engine::store::tokens::{self, Role};
     let Some(engine) = &ctx.engine else {
         return Err("tokens live in the embedded engine".into());
@@ -700,7 +704,7 @@ fn token(ctx: &Context, cmd: &TokenCmd) -> Result<(), String> {
                 output::note(format!("token {token} revoked"));
                 Ok(())
             } else {
-                Err(format!(
+                Err(fail!(
                     "no active token {token:?}; `zopdeck token list` shows them"
                 ))
             }
@@ -727,7 +731,7 @@ async fn live_stream(ctx: &Context) -> String {
     }
 }
 
-async fn doctor(ctx: &Context) -> Result<(), String> {
+async fn doctor(ctx: &Context) -> Result<(), CliError> {
     let Some(engine) = &ctx.engine else {
         output::line(format!("zopdeck {}", env!("CARGO_PKG_VERSION")));
         if let crate::backend::BackendKind::Remote { url } = ctx.backend.kind() {

@@ -2,6 +2,7 @@
 //! scripts and CI.
 
 mod commands;
+pub mod error;
 mod output;
 mod spaces;
 
@@ -15,7 +16,8 @@ pub use commands::{Context, open_backend, run};
 #[command(
     name = "zopdeck",
     version,
-    about = "A terminal control plane for ZopNight-style deployments"
+    about = "A terminal control plane for ZopNight-style deployments",
+    after_help = error::EXIT_CODES
 )]
 pub struct Cli {
     #[command(flatten)]

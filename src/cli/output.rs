@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::OutputFormat;
+use super::error::CliError;
 use crate::backend::model::*;
 use crate::text::{json_escape_unsafe, printable, printable_lines};
 
@@ -49,7 +50,7 @@ pub fn table(rows: &[Vec<String>]) {
     }
 }
 
-pub fn json<T: Serialize>(value: &T) -> Result<(), String> {
+pub fn json<T: Serialize>(value: &T) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| format!("cannot encode the output: {e}"))?;
     println!("{}", json_escape_unsafe(&text));
@@ -61,7 +62,7 @@ pub fn print<T: Serialize>(
     format: OutputFormat,
     value: &T,
     rows: impl FnOnce() -> Vec<Vec<String>>,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     match format {
         OutputFormat::Json => json(value),
         OutputFormat::Table => {

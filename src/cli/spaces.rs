@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::commands::{Context, fmt};
+use super::error::{CliError, fail};
 use super::output;
 use super::{EnvironmentsCmd, OutputArg, OutputFormat, SpacesCmd};
 use crate::backend::Backend;
@@ -17,7 +18,7 @@ pub async fn spaces(
     ctx: &Context,
     cmd: Option<&SpacesCmd>,
     output: &OutputArg,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     match cmd {
         None => list_spaces(ctx.backend.as_ref(), output.format).await,
         Some(SpacesCmd::List { output }) => list_spaces(ctx.backend.as_ref(), output.format).await,
@@ -45,7 +46,7 @@ pub async fn environments(
     b: &dyn Backend,
     cmd: Option<&EnvironmentsCmd>,
     output: &OutputArg,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     match cmd {
         None => list_environments(b, output.format).await,
         Some(EnvironmentsCmd::List { output }) => list_environments(b, output.format).await,
@@ -76,7 +77,7 @@ pub async fn environments(
     }
 }
 
-async fn list_environments(b: &dyn Backend, format: OutputFormat) -> Result<(), String> {
+async fn list_environments(b: &dyn Backend, format: OutputFormat) -> Result<(), CliError> {
     let envs = b.list_environments().await.map_err(fmt)?;
     output::print(format, &envs, || {
         let mut rows = vec![vec![
@@ -97,7 +98,7 @@ async fn list_environments(b: &dyn Backend, format: OutputFormat) -> Result<(), 
     })
 }
 
-async fn list_spaces(b: &dyn Backend, format: OutputFormat) -> Result<(), String> {
+async fn list_spaces(b: &dyn Backend, format: OutputFormat) -> Result<(), CliError> {
     let spaces = b.list_spaces().await.map_err(fmt)?;
     output::print(format, &spaces, || {
         let mut rows = vec![vec![
@@ -136,7 +137,7 @@ fn reachability(s: &Space) -> String {
 }
 
 /// A space by id, or by name.
-async fn resolve_space(b: &dyn Backend, name_or_id: &str) -> Result<Space, String> {
+async fn resolve_space(b: &dyn Backend, name_or_id: &str) -> Result<Space, CliError> {
     if name_or_id.starts_with("spc_") {
         return b.get_space(name_or_id).await.map_err(fmt);
     }
@@ -147,7 +148,7 @@ async fn resolve_space(b: &dyn Backend, name_or_id: &str) -> Result<Space, Strin
         .iter()
         .find(|s| s.name == name_or_id)
         .cloned()
-        .ok_or(listed)
+        .ok_or(CliError::not_found(listed))
 }
 
 /// `spaces create`: the account (the kubeconfig file, registered on the embedded engine, or
@@ -159,7 +160,7 @@ async fn create_space(
     kubeconfig: Option<&PathBuf>,
     account: Option<&str>,
     format: OutputFormat,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     let b = ctx.backend.as_ref();
     let account = match (account, &ctx.engine) {
         (Some(a), _) => a.to_string(),
@@ -194,7 +195,7 @@ async fn create_space(
     let clusters = b.list_clusters(&account).await.map_err(fmt)?;
     let Some(cluster) = clusters.iter().find(|c| c.name == context) else {
         let names: Vec<&str> = clusters.iter().map(|c| c.name.as_str()).collect();
-        return Err(format!(
+        return Err(fail!(
             "cloud account {account} has no context {context:?} (it has: {})",
             names.join(", ")
         ));
@@ -222,9 +223,10 @@ async fn create_space(
             s
         }
         Some(s) => {
-            return Err(format!(
+            return Err(fail!(
                 "a space named {name:?} exists already ({}, on {}); pick another --name",
-                s.id, s.cloud_account_id
+                s.id,
+                s.cloud_account_id
             ));
         }
         None => {
@@ -267,7 +269,11 @@ fn on_context(space: &Space, context: &str) -> bool {
         .is_ok_and(|c| c["clusterName"] == context || c["context"] == context)
 }
 
-fn print_one<T: serde::Serialize>(format: OutputFormat, value: &T, id: &str) -> Result<(), String> {
+fn print_one<T: serde::Serialize>(
+    format: OutputFormat,
+    value: &T,
+    id: &str,
+) -> Result<(), CliError> {
     match format {
         OutputFormat::Json => output::json(value),
         OutputFormat::Table => {
