@@ -95,7 +95,8 @@ async fn watch_namespace(engine: Arc<Engine>, env: Environment) {
 }
 
 /// Marks the deployment when `head` is a release revision zopdeck did not write: newer than
-/// every one zopdeck applied, and not naming zopdeck's newest revision.
+/// every one zopdeck applied, not naming zopdeck's newest revision, and with no revision of
+/// zopdeck's on its way.
 fn notice(engine: &Engine, env: &Environment, head: &ReleaseHead) -> crate::backend::Result<()> {
     let changed = engine.store.write(|c| {
         let Some(d) = catalog::list_deployments(c, Some(&env.id))?
@@ -106,6 +107,17 @@ fn notice(engine: &Engine, env: &Environment, head: &ReleaseHead) -> crate::back
         };
         let newest = history::newest_revision(c, &d.id)?;
         if newest.as_ref().map(|r| &r.id) == head.revision_id.as_ref() {
+            return Ok(None);
+        }
+        // A zopdeck revision on its way takes the release over (it is numbered after Helm's
+        // history): news of an older record arriving meanwhile — the last update of a
+        // by-hand `helm rollback --wait`, a re-list — marks nothing.
+        if newest.as_ref().is_some_and(|r| {
+            matches!(
+                r.status,
+                RevisionStatus::Pending | RevisionStatus::Building | RevisionStatus::Deploying
+            )
+        }) {
             return Ok(None);
         }
         let applied = history::list_events(c, &d.id, None)?
@@ -128,4 +140,71 @@ fn notice(engine: &Engine, env: &Environment, head: &ReleaseHead) -> crate::back
         engine.publish_deployment(&d.id);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use crate::backend::Backend;
+    use crate::backend::engine::{OpenOptions, seed};
+
+    /// A record of Helm's that zopdeck did not write, newer than anything it applied.
+    fn by_hand(name: &str, version: u32) -> ReleaseHead {
+        ReleaseHead {
+            name: name.into(),
+            version,
+            status: "deployed".into(),
+            description: "Rollback to 2".into(),
+            revision_id: Some("rev_of_another_time".into()),
+        }
+    }
+
+    #[tokio::test]
+    async fn news_of_an_older_record_while_a_zopdeck_revision_is_on_its_way_marks_nothing() {
+        let engine = Engine::in_memory(
+            Default::default(),
+            OpenOptions {
+                demo: false,
+                workers: false,
+            },
+        )
+        .await
+        .unwrap();
+        let env = engine
+            .store
+            .read(|c| catalog::find_environment(c, seed::DEMO_ENV))
+            .unwrap()
+            .unwrap();
+        let d = engine
+            .create_deployment_op(NewDeployment {
+                name: "web".into(),
+                env_id: Some(env.id.clone()),
+                image: Some("nginx:1.27".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        // Revision #1 is pending (no worker runs): a by-hand record arriving now is left to it.
+        notice(&engine, &env, &by_hand("web", 4)).unwrap();
+        assert_eq!(engine.get_deployment(&d.id).await.unwrap().drift, None);
+        // Once zopdeck's newest revision has landed, the same news is drift.
+        let rev = engine
+            .store
+            .read(|c| history::newest_revision(c, &d.id))
+            .unwrap()
+            .unwrap();
+        engine
+            .store
+            .write(|c| history::set_revision_status(c, &rev.id, RevisionStatus::Active))
+            .unwrap();
+        notice(&engine, &env, &by_hand("web", 4)).unwrap();
+        assert_eq!(
+            engine.get_deployment(&d.id).await.unwrap().drift,
+            Some(Drift {
+                helm_revision: 4,
+                description: "Rollback to 2".into()
+            })
+        );
+    }
 }
