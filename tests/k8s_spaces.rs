@@ -261,24 +261,9 @@ async fn engine_on(dir: &Path) -> std::sync::Arc<Engine> {
     .unwrap()
 }
 
-/// A space on the kubeconfig's first context, access registered first.
+/// A space on the kubeconfig's first context.
 async fn kube_space(engine: &Engine, kubeconfig: &Path, name: &str) -> Space {
-    let account = engine.register_kubeconfig(kubeconfig).unwrap();
-    let cluster = account.clusters.first().unwrap().clone();
-    engine
-        .register_cluster_access(&account.id, &cluster.region, &cluster.name)
-        .await
-        .unwrap_or_else(|e| panic!("registering access to {}: {e}", cluster.name));
-    engine
-        .create_space(NewSpace {
-            name: name.into(),
-            provider: cluster.provider.clone().unwrap(),
-            space_type: None,
-            cloud_account_id: account.id.clone(),
-            config: serde_json::json!({"context": cluster.name}),
-        })
-        .await
-        .unwrap()
+    k8s::kube_space(engine, kubeconfig, None, name).await
 }
 
 #[tokio::test]

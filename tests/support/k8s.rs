@@ -114,8 +114,41 @@ impl Drop for Namespace<'_> {
     }
 }
 
-/// A space `space` on the test cluster's context (its kubeconfig registered, access granted
-/// once the context answers) and an environment `env` in it on `namespace`.
+/// A space named `name` on the kubeconfig's context `context` (its first when `None`): the
+/// kubeconfig registered, access granted once the context answers, then the space.
+pub async fn kube_space(
+    engine: &zopdeck::backend::engine::Engine,
+    kubeconfig: &std::path::Path,
+    context: Option<&str>,
+    name: &str,
+) -> zopdeck::backend::model::Space {
+    use zopdeck::backend::Backend;
+    use zopdeck::backend::model::NewSpace;
+    let account = engine.register_kubeconfig(kubeconfig).unwrap();
+    let cluster = account
+        .clusters
+        .iter()
+        .find(|k| context.is_none_or(|c| k.name == c))
+        .unwrap()
+        .clone();
+    engine
+        .register_cluster_access(&account.id, &cluster.region, &cluster.name)
+        .await
+        .unwrap_or_else(|e| panic!("registering access to {}: {e}", cluster.name));
+    engine
+        .create_space(NewSpace {
+            name: name.into(),
+            provider: cluster.provider.clone().unwrap(),
+            space_type: None,
+            cloud_account_id: account.id.clone(),
+            config: serde_json::json!({"context": cluster.name}),
+        })
+        .await
+        .unwrap()
+}
+
+/// A space `space` on the test cluster's context and an environment `env` in it on
+/// `namespace`.
 pub async fn kube_environment(
     engine: &zopdeck::backend::engine::Engine,
     c: &TestCluster,
@@ -124,28 +157,8 @@ pub async fn kube_environment(
     namespace: &str,
 ) -> zopdeck::backend::model::Environment {
     use zopdeck::backend::Backend;
-    use zopdeck::backend::model::{NewEnvironment, NewSpace};
-    let account = engine.register_kubeconfig(&c.kubeconfig).unwrap();
-    let cluster = account
-        .clusters
-        .iter()
-        .find(|k| k.name == c.context)
-        .unwrap()
-        .clone();
-    engine
-        .register_cluster_access(&account.id, &cluster.region, &cluster.name)
-        .await
-        .unwrap();
-    let space = engine
-        .create_space(NewSpace {
-            name: space.into(),
-            provider: cluster.provider.clone().unwrap(),
-            space_type: None,
-            cloud_account_id: account.id.clone(),
-            config: serde_json::json!({"context": cluster.name}),
-        })
-        .await
-        .unwrap();
+    use zopdeck::backend::model::NewEnvironment;
+    let space = kube_space(engine, &c.kubeconfig, Some(&c.context), space).await;
     engine
         .create_environment(NewEnvironment {
             name: env.into(),
