@@ -373,3 +373,50 @@ fn exit_codes_say_what_kind_of_failure_it_was() {
         "{help}"
     );
 }
+
+#[test]
+fn yaml_and_name_outputs_carry_what_json_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(
+        d,
+        &[
+            "--no-demo",
+            "deployments",
+            "create",
+            "--name",
+            "shop",
+            "--image",
+            "nginx:1.27",
+        ],
+    );
+    ok(d, &["configs", "shop", r#"{"replicas": 2}"#]);
+    for what in [
+        &["deployments", "list"][..],
+        &["revisions", "shop"],
+        &["environments"],
+        &["spaces"],
+        &["deployments", "get", "shop"],
+    ] {
+        let json: Value = serde_json::from_str(&ok(d, &[what, &["-o", "json"]].concat())).unwrap();
+        let yaml: Value = serde_saphyr::from_str(&ok(d, &[what, &["-o", "yaml"]].concat()))
+            .unwrap_or_else(|e| panic!("{what:?} -o yaml: {e}"));
+        assert_eq!(yaml, json, "{what:?}");
+        let names = ok(d, &[what, &["-o", "name"]].concat());
+        let items = json
+            .as_array()
+            .cloned()
+            .unwrap_or_else(|| vec![json.clone()]);
+        let want: Vec<&str> = items
+            .iter()
+            .map(|i| {
+                i.get("name")
+                    .or_else(|| i.get("id"))
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(names.lines().collect::<Vec<_>>(), want, "{what:?}");
+    }
+}

@@ -581,13 +581,7 @@ async fn follow_teardown(b: &dyn Backend, d: &Deployment, wait: &WaitArgs) -> Re
 
 async fn print_deployment(b: &dyn Backend, id: &str, format: OutputFormat) -> Result<(), CliError> {
     let d = b.get_deployment(id).await.map_err(fmt)?;
-    match format {
-        OutputFormat::Json => output::json(&d),
-        OutputFormat::Table => {
-            output::line(&d.id);
-            Ok(())
-        }
-    }
+    output::print_one(format, &d, &d.id)
 }
 
 pub async fn resolve_env(b: &dyn Backend, name_or_id: &str) -> Result<Environment, CliError> {

@@ -57,9 +57,15 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
+    /// Aligned columns.
     #[default]
     Table,
+    /// The contract's objects, stable for scripts.
     Json,
+    /// The same objects as YAML.
+    Yaml,
+    /// Names (or ids, for what has no name), one per line.
+    Name,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -57,7 +57,34 @@ pub fn json<T: Serialize>(value: &T) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Prints `value` as JSON, or as the table `rows` builds.
+pub fn yaml<T: Serialize>(value: &T) -> Result<(), CliError> {
+    let text =
+        serde_saphyr::to_string(value).map_err(|e| format!("cannot encode the output: {e}"))?;
+    print!("{}", printable_lines(&text));
+    Ok(())
+}
+
+/// One line per object: its `name`, else its `id`.
+pub fn names<T: Serialize>(value: &T) -> Result<(), CliError> {
+    let value =
+        serde_json::to_value(value).map_err(|e| format!("cannot encode the output: {e}"))?;
+    let items = match value {
+        serde_json::Value::Array(items) => items,
+        one => vec![one],
+    };
+    for item in &items {
+        if let Some(name) = item
+            .get("name")
+            .or_else(|| item.get("id"))
+            .and_then(|v| v.as_str())
+        {
+            line(name);
+        }
+    }
+    Ok(())
+}
+
+/// Prints `value` as JSON, YAML or names, or as the table `rows` builds.
 pub fn print<T: Serialize>(
     format: OutputFormat,
     value: &T,
@@ -65,11 +92,18 @@ pub fn print<T: Serialize>(
 ) -> Result<(), CliError> {
     match format {
         OutputFormat::Json => json(value),
+        OutputFormat::Yaml => yaml(value),
+        OutputFormat::Name => names(value),
         OutputFormat::Table => {
             table(&rows());
             Ok(())
         }
     }
+}
+
+/// Prints one object as JSON, YAML or its name; in a table, just `id`.
+pub fn print_one<T: Serialize>(format: OutputFormat, value: &T, id: &str) -> Result<(), CliError> {
+    print(format, value, || vec![vec![id.to_string()]])
 }
 
 pub fn deployment_rows(

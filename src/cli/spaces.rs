@@ -72,7 +72,7 @@ pub async fn environments(
                  if it was missing)",
                 env.name, env.id, space.name, env.namespace
             ));
-            print_one(output.format, &env, &env.id)
+            output::print_one(output.format, &env, &env.id)
         }
     }
 }
@@ -261,24 +261,10 @@ async fn create_space(
             _ => output::note(format!("warning: space {name}: {}", reachability(&space))),
         }
     }
-    print_one(format, &space, &space.id)
+    output::print_one(format, &space, &space.id)
 }
 
 fn on_context(space: &Space, context: &str) -> bool {
     serde_json::from_str::<serde_json::Value>(&space.config)
         .is_ok_and(|c| c["clusterName"] == context || c["context"] == context)
-}
-
-fn print_one<T: serde::Serialize>(
-    format: OutputFormat,
-    value: &T,
-    id: &str,
-) -> Result<(), CliError> {
-    match format {
-        OutputFormat::Json => output::json(value),
-        OutputFormat::Table => {
-            output::line(id);
-            Ok(())
-        }
-    }
 }
