@@ -501,22 +501,9 @@ fn kubeconfig_json(kubeconfig: &Path) -> serde_json::Value {
 /// A copy of the kubeconfig whose user gets its token from an exec credential plugin (as
 /// EKS, GKE and AKS kubeconfigs do): a script that notes each run and prints the token.
 fn exec_plugin_copy(kubeconfig: &Path, dir: &Path) -> (PathBuf, PathBuf) {
-    let out = std::process::Command::new("kubectl")
-        .args(["config", "view", "--raw", "-o", "json", "--kubeconfig"])
-        .arg(kubeconfig)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut config: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let token = token_of(kubeconfig);
+    let mut config = kubeconfig_json(kubeconfig);
     let user = &mut config["users"][0]["user"];
-    let token = user["token"]
-        .as_str()
-        .expect("the test cluster's user has a token")
-        .to_string();
     let runs = dir.join("plugin-runs");
     let plugin = dir.join("credential-plugin");
     std::fs::write(
