@@ -583,7 +583,14 @@ fn a_server_that_never_answers_times_out_as_told_and_says_what_timed_out() {
     let start = Instant::now();
     let e = err(
         dir.path(),
-        &["--api-url", &api, "--timeout", "2", "deployments", "list"],
+        &[
+            "--api-url",
+            &api,
+            "--request-timeout",
+            "2",
+            "deployments",
+            "list",
+        ],
     );
     let took = start.elapsed();
     assert!(took < Duration::from_secs(8), "took {took:?}: {e}");
@@ -594,7 +601,7 @@ fn a_server_that_never_answers_times_out_as_told_and_says_what_timed_out() {
     );
     let (help, _) = ok(dir.path(), &["--help"]);
     assert!(
-        help.contains("--timeout <SECONDS>") && help.contains("[default: 30]"),
+        help.contains("--request-timeout <DURATION>") && help.contains("[default: 30s]"),
         "{help}"
     );
 }

@@ -1,15 +1,23 @@
 //! The command line: `zopdeck` opens the TUI; `zopdeck <noun> <verb>` runs headless, for
-//! scripts and CI.
+//! scripts and CI — one subcommand per operation of the contract.
 
+mod args;
 mod commands;
+mod deployments;
+mod docs;
+mod doctor;
 pub mod error;
+mod follow;
 mod output;
+mod resolve;
 mod spaces;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use args::*;
 pub use commands::{Context, open_backend, run};
 
 #[derive(Debug, Parser)]
@@ -17,6 +25,10 @@ pub use commands::{Context, open_backend, run};
     name = "zopdeck",
     version,
     about = "A terminal control plane for ZopNight-style deployments",
+    long_about = "A terminal control plane for ZopNight-style deployments.\n\n\
+                  With no command, zopdeck opens the TUI (the environment canvas). With one, it \
+                  runs headless on the same backend: the embedded engine on the data dir, or a \
+                  ZopNight-compatible API with --api-url.",
     after_help = error::EXIT_CODES
 )]
 pub struct Cli {
@@ -44,23 +56,24 @@ pub struct GlobalArgs {
     /// engine; the token comes from ZOPNIGHT_TOKEN or `zopdeck login`.
     #[arg(long, global = true, env = "ZOPDECK_API_URL", value_name = "URL")]
     pub api_url: Option<String>,
-    /// How long one request to the API may take (remote API only).
+    /// How long one request to the API may take (remote API only), e.g. 30s, 2m; a bare
+    /// number is seconds.
     #[arg(
         long,
         global = true,
-        default_value_t = 30,
-        value_name = "SECONDS",
-        value_parser = clap::value_parser!(u64).range(1..)
+        default_value = "30s",
+        value_name = "DURATION",
+        value_parser = args::positive_duration
     )]
-    pub timeout: u64,
+    pub request_timeout: Duration,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
-    /// Aligned columns.
+    /// Aligned columns, coloured on a terminal unless NO_COLOR is set.
     #[default]
     Table,
-    /// The contract's objects, stable for scripts.
+    /// The contract's objects, stable for scripts (`events --follow`: one object per line).
     Json,
     /// The same objects as YAML.
     Yaml,
@@ -80,9 +93,16 @@ pub struct WaitArgs {
     /// Return once the change is queued instead of following its rollout.
     #[arg(long)]
     pub no_wait: bool,
-    /// Give up waiting for the rollout after this many seconds.
-    #[arg(long, default_value_t = 900, value_name = "SECONDS")]
-    pub wait_timeout: u64,
+    /// Give up following the rollout after this long (e.g. 90s, 5m, 1h; a bare number is
+    /// seconds). The rollout goes on.
+    #[arg(
+        long,
+        alias = "wait-timeout",
+        default_value = "15m",
+        value_name = "DURATION",
+        value_parser = args::positive_duration
+    )]
+    pub timeout: Duration,
 }
 
 #[derive(Debug, Subcommand)]
@@ -108,27 +128,58 @@ pub enum Command {
     /// API tokens for `zopdeck serve`.
     #[command(subcommand)]
     Token(TokenCmd),
-    /// List, show, create, delete and wait for deployments.
-    #[command(subcommand, alias = "deployment", alias = "dep")]
-    Deployments(DeploymentsCmd),
-    /// A deployment's events, oldest first.
-    Events {
-        deployment: String,
-        #[arg(long)]
-        env: Option<String>,
-        /// Only events after this event id.
-        #[arg(long)]
-        after: Option<String>,
+    /// List environments (the default), show or create one.
+    #[command(
+        alias = "envs",
+        alias = "environment",
+        alias = "env",
+        args_conflicts_with_subcommands = true
+    )]
+    Environments {
+        #[command(subcommand)]
+        cmd: Option<EnvironmentsCmd>,
         #[command(flatten)]
         output: OutputArg,
     },
-    /// A deployment's revisions, newest first.
-    Revisions {
+    /// List, show, create, delete and wait for deployments.
+    #[command(subcommand, alias = "deployment", alias = "dep")]
+    Deployments(DeploymentsCmd),
+    /// Show a deployment's configs, or patch them (`configs DEP PATCH` is `configs patch`).
+    #[command(
+        alias = "config",
+        args_conflicts_with_subcommands = true,
+        subcommand_negates_reqs = true
+    )]
+    Configs {
+        #[command(subcommand)]
+        cmd: Option<ConfigsCmd>,
+        #[command(flatten)]
+        patch: ConfigsPatch,
+    },
+    /// Place a deployment's card on the canvas.
+    #[command(subcommand, alias = "pos")]
+    Position(PositionCmd),
+    /// Check a deployment's configs for risky settings.
+    Analyze {
         deployment: String,
         #[arg(long)]
         env: Option<String>,
         #[command(flatten)]
         output: OutputArg,
+    },
+    /// A deployment's revisions, newest first (`revisions DEP` is `revisions list DEP`); show
+    /// one, or create one from a built image.
+    #[command(
+        alias = "revision",
+        alias = "rev",
+        args_conflicts_with_subcommands = true,
+        subcommand_negates_reqs = true
+    )]
+    Revisions {
+        #[command(subcommand)]
+        cmd: Option<RevisionsCmd>,
+        #[command(flatten)]
+        list: RevisionsList,
     },
     /// Roll a deployment back to an earlier revision (a new revision, cloned from it).
     Rollback {
@@ -143,40 +194,44 @@ pub enum Command {
         #[command(flatten)]
         output: OutputArg,
     },
-    /// Patch a deployment's configs with a JSON merge patch (`null` removes a key).
-    Configs {
-        deployment: String,
-        /// e.g. '{"replicas": 3}'
-        patch: String,
-        #[arg(long)]
-        env: Option<String>,
-        #[command(flatten)]
-        wait: WaitArgs,
-        #[command(flatten)]
-        output: OutputArg,
-    },
-    /// Check a deployment's configs for risky settings.
-    Analyze {
+    /// A deployment's events, oldest first; `--follow` keeps printing them as they come.
+    Events {
         deployment: String,
         #[arg(long)]
         env: Option<String>,
+        /// Only events after this event id.
+        #[arg(long, value_name = "EVENT_ID")]
+        after: Option<String>,
+        /// Keep printing new events until interrupted (or the deployment is deleted); with
+        /// `-o json`, one JSON object per line.
+        #[arg(short, long)]
+        follow: bool,
         #[command(flatten)]
         output: OutputArg,
     },
-    /// List environments (the default), or create one.
-    #[command(
-        alias = "envs",
-        alias = "environment",
-        args_conflicts_with_subcommands = true
-    )]
-    Environments {
-        #[command(subcommand)]
-        cmd: Option<EnvironmentsCmd>,
+    /// A deployment's LoadBalancer: status, address, ports, TLS.
+    #[command(alias = "loadbalancer")]
+    Lb {
+        deployment: String,
+        #[arg(long)]
+        env: Option<String>,
+        /// Wait until the public address is there.
+        #[arg(long)]
+        wait: bool,
+        /// With --wait: give up after this long (e.g. 90s, 5m; a bare number is seconds).
+        #[arg(
+            long,
+            requires = "wait",
+            default_value = "5m",
+            value_name = "DURATION",
+            value_parser = args::positive_duration
+        )]
+        timeout: Duration,
         #[command(flatten)]
         output: OutputArg,
     },
-    /// List spaces and whether their clusters answer (the default), or create one on a
-    /// kubeconfig context.
+    /// List spaces and whether their clusters answer (the default); show, create, activate or
+    /// deactivate, delete one.
     #[command(alias = "space", args_conflicts_with_subcommands = true)]
     Spaces {
         #[command(subcommand)]
@@ -184,144 +239,24 @@ pub enum Command {
         #[command(flatten)]
         output: OutputArg,
     },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum SpacesCmd {
-    /// All spaces, with the live reachability of their clusters.
-    #[command(alias = "ls")]
-    List {
-        #[command(flatten)]
-        output: OutputArg,
+    /// The namespaces of a space's cluster, and creating one.
+    #[command(subcommand, alias = "namespace", alias = "ns")]
+    Namespaces(NamespacesCmd),
+    /// The clusters discovered on a cloud account.
+    #[command(subcommand, alias = "cluster")]
+    Clusters(ClustersCmd),
+    /// Register (grant) or revoke zopdeck's access to a cloud account's cluster.
+    #[command(subcommand)]
+    Access(AccessCmd),
+    /// Print a shell completion script (e.g. `zopdeck completions bash > ~/.local/share/bash-completion/completions/zopdeck`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
-    /// A space on a kubeconfig context: registers the kubeconfig file as a cloud account if
-    /// needed, registers access to the context once it answers, then creates the space.
-    Create {
-        #[arg(long)]
-        name: String,
-        /// The kubeconfig context the space deploys to.
-        #[arg(long)]
-        context: String,
-        /// The kubeconfig file (default: the file of $KUBECONFIG holding the context, then
-        /// ~/.kube/config). Embedded engine only.
-        #[arg(long, value_name = "FILE", conflicts_with = "account")]
-        kubeconfig: Option<PathBuf>,
-        /// A cloud account that already holds the context (required on a remote API, where
-        /// the kubeconfig is the server's).
-        #[arg(long, value_name = "ID")]
-        account: Option<String>,
-        #[command(flatten)]
-        output: OutputArg,
+    /// Print the man page (or, with --dir, write one page per command there).
+    Man {
+        /// Write zopdeck.1 and a page per subcommand (zopdeck-deployments.1, …) into DIR.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
     },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum EnvironmentsCmd {
-    /// All environments.
-    #[command(alias = "ls")]
-    List {
-        #[command(flatten)]
-        output: OutputArg,
-    },
-    /// An environment bound to a namespace of a space (the namespace is created on the
-    /// cluster when missing).
-    Create {
-        #[arg(long)]
-        name: String,
-        /// The space, by name or id.
-        #[arg(long)]
-        space: String,
-        #[arg(long)]
-        namespace: String,
-        /// The registry images of this environment are pushed to.
-        #[arg(long, value_name = "URL")]
-        registry: Option<String>,
-        #[command(flatten)]
-        output: OutputArg,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum DeploymentsCmd {
-    /// All deployments, or one environment's.
-    #[command(alias = "ls")]
-    List {
-        #[arg(long)]
-        env: Option<String>,
-        #[command(flatten)]
-        output: OutputArg,
-    },
-    /// One deployment, hydrated.
-    Get {
-        deployment: String,
-        #[arg(long)]
-        env: Option<String>,
-        #[command(flatten)]
-        output: OutputArg,
-    },
-    /// Create a deployment from an image or a git repository and follow its rollout.
-    Create {
-        #[arg(long)]
-        name: String,
-        #[arg(long, default_value = "demo")]
-        env: String,
-        /// Deploy this image (sourceType image).
-        #[arg(long, conflicts_with = "repo")]
-        image: Option<String>,
-        /// Build from this git repository (sourceType git).
-        #[arg(long)]
-        repo: Option<String>,
-        #[arg(long, requires = "repo")]
-        branch: Option<String>,
-        /// Configs as a JSON object, e.g. '{"port": 8080, "replicas": 2}'.
-        #[arg(long)]
-        configs: Option<String>,
-        #[command(flatten)]
-        wait: WaitArgs,
-        #[command(flatten)]
-        output: OutputArg,
-    },
-    /// Tear a deployment down and delete it.
-    #[command(alias = "rm")]
-    Delete {
-        deployment: String,
-        #[arg(long)]
-        env: Option<String>,
-        #[command(flatten)]
-        wait: WaitArgs,
-    },
-    /// Follow a deployment until its current revision is active (or failed).
-    Wait {
-        deployment: String,
-        #[arg(long)]
-        env: Option<String>,
-        /// Give up waiting for the rollout after this many seconds.
-        #[arg(long, default_value_t = 900, value_name = "SECONDS")]
-        wait_timeout: u64,
-    },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RoleArg {
-    Admin,
-    Deployer,
-    Viewer,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum TokenCmd {
-    /// Create a token; it is printed once (only a hash is kept).
-    Create {
-        #[arg(long)]
-        name: String,
-        #[arg(long, value_enum, default_value_t = RoleArg::Deployer)]
-        role: RoleArg,
-    },
-    /// List tokens (never their secrets).
-    List {
-        #[command(flatten)]
-        output: OutputArg,
-    },
-    /// Revoke a token by id or name.
-    Revoke { token: String },
 }

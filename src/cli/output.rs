@@ -7,7 +7,8 @@ use serde::Serialize;
 use super::OutputFormat;
 use super::error::CliError;
 use crate::backend::model::*;
-use crate::text::{json_escape_unsafe, printable, printable_lines};
+pub use crate::text::printable;
+use crate::text::{json_escape_unsafe, printable_lines};
 
 /// A message for the person at the terminal (stderr), control characters escaped.
 pub fn note(message: impl AsRef<str>) {
@@ -19,7 +20,8 @@ pub fn line(text: impl AsRef<str>) {
     println!("{}", printable(text.as_ref()));
 }
 
-/// Prints rows as an aligned table (first row is the header).
+/// Prints rows as an aligned table (first row is the header). On a terminal, unless
+/// `NO_COLOR` is set, the header is bold and status words are coloured (`console` decides).
 pub fn table(rows: &[Vec<String>]) {
     let rows: Vec<Vec<String>> = rows
         .iter()
@@ -29,20 +31,26 @@ pub fn table(rows: &[Vec<String>]) {
     let widths: Vec<usize> = (0..cols)
         .map(|c| {
             rows.iter()
-                .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
+                .map(|r| r.get(c).map_or(0, |s| console::measure_text_width(s)))
                 .max()
                 .unwrap_or(0)
         })
         .collect();
-    for row in rows {
+    let header = rows.len() > 1 && rows[0].iter().all(|c| c == &c.to_uppercase());
+    for (n, row) in rows.iter().enumerate() {
         let line: Vec<String> = row
             .iter()
             .enumerate()
             .map(|(i, cell)| {
-                if i + 1 == row.len() {
+                let padded = if i + 1 == row.len() {
                     cell.clone()
                 } else {
-                    format!("{cell:<w$}", w = widths[i])
+                    console::pad_str(cell, widths[i], console::Alignment::Left, None).into_owned()
+                };
+                if n == 0 && header {
+                    console::style(padded).bold().to_string()
+                } else {
+                    paint(cell, padded)
                 }
             })
             .collect();
@@ -50,11 +58,47 @@ pub fn table(rows: &[Vec<String>]) {
     }
 }
 
+/// A status word in its colour: green when well, red when failed, yellow on its way.
+fn paint(word: &str, padded: String) -> String {
+    let style = console::Style::new();
+    let style = match word {
+        "active" | "ready" | "reachable" | "succeeded" | "yes" => style.green(),
+        "failed" | "unreachable" | "forbidden" | "error" => style.red(),
+        "pending" | "building" | "deploying" | "rolling_out" | "tearing_down" | "started"
+        | "progress" => style.yellow(),
+        "inactive" | "superseded" | "none" | "revoked" => style.dim(),
+        _ => return padded,
+    };
+    style.apply_to(padded).to_string()
+}
+
 pub fn json<T: Serialize>(value: &T) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| format!("cannot encode the output: {e}"))?;
     println!("{}", json_escape_unsafe(&text));
     Ok(())
+}
+
+/// One object as one compact JSON line (NDJSON), flushed at once for a reader downstream.
+pub fn json_line<T: Serialize>(value: &T) -> Result<(), CliError> {
+    let text =
+        serde_json::to_string(value).map_err(|e| format!("cannot encode the output: {e}"))?;
+    println!("{}", json_escape_unsafe(&text));
+    flush()
+}
+
+/// One object as one YAML document (`---` first), flushed at once.
+pub fn yaml_document<T: Serialize>(value: &T) -> Result<(), CliError> {
+    println!("---");
+    yaml(value)?;
+    flush()
+}
+
+fn flush() -> Result<(), CliError> {
+    use std::io::Write;
+    std::io::stdout()
+        .flush()
+        .map_err(|e| CliError::from(format!("cannot write the output: {e}")))
 }
 
 pub fn yaml<T: Serialize>(value: &T) -> Result<(), CliError> {
@@ -104,6 +148,23 @@ pub fn print<T: Serialize>(
 /// Prints one object as JSON, YAML or its name; in a table, just `id`.
 pub fn print_one<T: Serialize>(format: OutputFormat, value: &T, id: &str) -> Result<(), CliError> {
     print(format, value, || vec![vec![id.to_string()]])
+}
+
+/// One object as `key:  value` rows (strings bare, the rest as JSON), for `get` tables.
+pub fn object_rows<T: Serialize>(value: &T) -> Vec<Vec<String>> {
+    let v = serde_json::to_value(value).unwrap_or_default();
+    let Some(obj) = v.as_object() else {
+        return vec![vec![v.to_string()]];
+    };
+    obj.iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| {
+            vec![
+                format!("{k}:"),
+                v.as_str().map_or_else(|| v.to_string(), str::to_string),
+            ]
+        })
+        .collect()
 }
 
 pub fn deployment_rows(

@@ -1,6 +1,6 @@
-//! `zopdeck spaces` and `zopdeck environments`: list them, create a space on a kubeconfig
-//! context, bind an environment to a namespace. All on the `Backend` trait (so they work on
-//! `--api-url` too), except registering a kubeconfig file, which only the embedded engine does.
+//! Spaces, namespaces, clusters, cluster access and environments on the command line. All on
+//! the `Backend` trait (so they work on `--api-url` too), except registering a kubeconfig
+//! file, which only the embedded engine does.
 
 use std::path::PathBuf;
 
@@ -9,25 +9,35 @@ use serde_json::json;
 use super::commands::{Context, fmt};
 use super::error::{CliError, fail};
 use super::output;
-use super::{EnvironmentsCmd, OutputArg, OutputFormat, SpacesCmd};
-use crate::backend::Backend;
+use super::resolve::{resolve_env, resolve_space};
+use super::{
+    AccessCmd, ClustersCmd, EnvironmentsCmd, NamespacesCmd, OutputArg, OutputFormat,
+    SpaceStatusArg, SpacesCmd,
+};
 use crate::backend::model::*;
 use crate::backend::runtime::kubernetes::discovery;
+use crate::backend::{Backend, BackendError};
 
 pub async fn spaces(
     ctx: &Context,
     cmd: Option<&SpacesCmd>,
     output: &OutputArg,
 ) -> Result<(), CliError> {
+    let b = ctx.backend.as_ref();
     match cmd {
-        None => list_spaces(ctx.backend.as_ref(), output.format).await,
-        Some(SpacesCmd::List { output }) => list_spaces(ctx.backend.as_ref(), output.format).await,
+        None => list_spaces(b, output.format).await,
+        Some(SpacesCmd::List { output }) => list_spaces(b, output.format).await,
+        Some(SpacesCmd::Get { space, output }) => {
+            let space = resolve_space(b, space).await?;
+            output::print(output.format, &space, || output::object_rows(&space))
+        }
         Some(SpacesCmd::Create {
             name,
-            context,
+            context: Some(context),
             kubeconfig,
             account,
             output,
+            ..
         }) => {
             create_space(
                 ctx,
@@ -38,6 +48,190 @@ pub async fn spaces(
                 output.format,
             )
             .await
+        }
+        Some(SpacesCmd::Create {
+            name,
+            context: None,
+            account,
+            provider,
+            cluster,
+            region,
+            resource_group,
+            config,
+            space_type,
+            output,
+            ..
+        }) => {
+            let (Some(provider), Some(account), Some(cluster)) = (provider, account, cluster)
+            else {
+                return Err(CliError::usage(
+                    "spaces create needs --context CTX (a kubeconfig context), or --provider, \
+                     --account and --cluster (a cloud account's cluster: `zopdeck clusters list \
+                     ACCOUNT`)",
+                ));
+            };
+            let mut config = match config {
+                Some(c) => serde_json::from_str::<serde_json::Value>(c)
+                    .ok()
+                    .filter(serde_json::Value::is_object)
+                    .ok_or_else(|| CliError::usage("--config must be a JSON object"))?,
+                None => json!({}),
+            };
+            config["clusterName"] = json!(cluster);
+            if let Some(region) = region {
+                config["region"] = json!(region);
+            }
+            if let Some(rg) = resource_group {
+                config["resourceGroup"] = json!(rg);
+            }
+            let created = b
+                .create_space(NewSpace {
+                    name: name.clone(),
+                    provider: provider.clone(),
+                    space_type: space_type.clone(),
+                    cloud_account_id: account.clone(),
+                    config,
+                })
+                .await
+                .map_err(fmt)?;
+            output::note(format!(
+                "created space {} ({}) on {account}/{cluster}",
+                created.name, created.id
+            ));
+            let space = b.get_space(&created.id).await.map_err(fmt)?;
+            say_reachability(&space);
+            output::print_one(output.format, &space, &space.id)
+        }
+        Some(SpacesCmd::Status {
+            space,
+            status,
+            output,
+        }) => {
+            let space = resolve_space(b, space).await?;
+            let status = match status {
+                SpaceStatusArg::Active => SpaceStatus::Active,
+                SpaceStatusArg::Inactive => SpaceStatus::Inactive,
+            };
+            let updated = b.set_space_status(&space.id, status).await.map_err(fmt)?;
+            output::note(format!(
+                "space {} is {}",
+                updated.name,
+                updated.status.as_str()
+            ));
+            output::print_one(output.format, &updated, &updated.id)
+        }
+        Some(SpacesCmd::Delete { space }) => {
+            let space = resolve_space(b, space).await?;
+            b.delete_space(&space.id).await.map_err(|e| match e {
+                BackendError::Conflict(why) => CliError::new(
+                    super::error::Exit::Conflict,
+                    format!("space {} is not deleted: {why}", space.name),
+                ),
+                e => fmt(e),
+            })?;
+            output::note(format!("space {} ({}) deleted", space.name, space.id));
+            Ok(())
+        }
+    }
+}
+
+/// `namespaces list|create SPACE`.
+pub async fn namespaces(b: &dyn Backend, cmd: &NamespacesCmd) -> Result<(), CliError> {
+    match cmd {
+        NamespacesCmd::List { space, output } => {
+            let space = resolve_space(b, space).await?;
+            let list = b.list_namespaces(&space.id).await.map_err(fmt)?;
+            output::print(output.format, &list, || {
+                let mut rows = vec![vec!["NAME".into(), "MANAGED".into(), "CREATED".into()]];
+                rows.extend(list.iter().map(|n| {
+                    vec![
+                        n.name.clone(),
+                        if n.managed_by_zopnight { "yes" } else { "no" }.into(),
+                        n.created_at.map_or_else(|| "-".into(), |t| t.to_rfc3339()),
+                    ]
+                }));
+                rows
+            })
+        }
+        NamespacesCmd::Create {
+            space,
+            name,
+            output,
+        } => {
+            // Checked here too, so a bad name never reaches a server or a cluster.
+            crate::backend::model::validate::dns_label("name", name, 63).map_err(fmt)?;
+            let space = resolve_space(b, space).await?;
+            let ns = b.create_namespace(&space.id, name).await.map_err(fmt)?;
+            output::note(format!(
+                "namespace {} created in space {}",
+                ns.name, space.name
+            ));
+            output::print_one(output.format, &ns, &ns.name)
+        }
+    }
+}
+
+/// `clusters list ACCOUNT`.
+pub async fn clusters(b: &dyn Backend, cmd: &ClustersCmd) -> Result<(), CliError> {
+    let ClustersCmd::List { account, output } = cmd;
+    let list = b.list_clusters(account).await.map_err(fmt)?;
+    output::print(output.format, &list, || {
+        let mut rows = vec![vec![
+            "NAME".into(),
+            "REGION".into(),
+            "PROVIDER".into(),
+            "RUNTIME".into(),
+            "ACCESS".into(),
+        ]];
+        rows.extend(list.iter().map(|c| {
+            vec![
+                c.name.clone(),
+                c.region.clone(),
+                c.provider.clone().unwrap_or_else(|| "-".into()),
+                c.runtime.clone(),
+                if c.access_registered {
+                    "registered"
+                } else {
+                    "-"
+                }
+                .into(),
+            ]
+        }));
+        rows
+    })
+}
+
+/// `access grant|revoke ACCOUNT REGION CLUSTER`.
+pub async fn access(b: &dyn Backend, cmd: &AccessCmd) -> Result<(), CliError> {
+    match cmd {
+        AccessCmd::Grant {
+            account,
+            region,
+            cluster,
+            output,
+        } => {
+            let c = b
+                .register_cluster_access(account, region, cluster)
+                .await
+                .map_err(fmt)?;
+            output::note(format!(
+                "access to {account}/{region}/{cluster} registered; spaces on it can deploy"
+            ));
+            output::print_one(output.format, &c, &c.name)
+        }
+        AccessCmd::Revoke {
+            account,
+            region,
+            cluster,
+        } => {
+            b.revoke_cluster_access(account, region, cluster)
+                .await
+                .map_err(fmt)?;
+            output::note(format!(
+                "access to {account}/{region}/{cluster} revoked; spaces on it fail to deploy \
+                 until `zopdeck access grant {account} {region} {cluster}`"
+            ));
+            Ok(())
         }
     }
 }
@@ -50,6 +244,14 @@ pub async fn environments(
     match cmd {
         None => list_environments(b, output.format).await,
         Some(EnvironmentsCmd::List { output }) => list_environments(b, output.format).await,
+        Some(EnvironmentsCmd::Get {
+            environment,
+            output,
+        }) => {
+            let env = resolve_env(b, environment).await?;
+            let env = b.get_environment(&env.id).await.map_err(fmt)?;
+            output::print(output.format, &env, || output::object_rows(&env))
+        }
         Some(EnvironmentsCmd::Create {
             name,
             space,
@@ -79,19 +281,31 @@ pub async fn environments(
 
 async fn list_environments(b: &dyn Backend, format: OutputFormat) -> Result<(), CliError> {
     let envs = b.list_environments().await.map_err(fmt)?;
+    if format != OutputFormat::Table {
+        return output::print(format, &envs, Vec::new);
+    }
+    let spaces = b.list_spaces().await.map_err(fmt)?;
+    let deployments = b.list_deployments(None).await.map_err(fmt)?;
     output::print(format, &envs, || {
         let mut rows = vec![vec![
             "ID".into(),
             "NAME".into(),
             "SPACE".into(),
             "NAMESPACE".into(),
+            "DEPLOYMENTS".into(),
         ]];
         rows.extend(envs.iter().map(|e| {
+            let space = spaces
+                .iter()
+                .find(|s| s.id == e.space_id)
+                .map_or_else(|| e.space_id.clone(), |s| s.name.clone());
+            let n = deployments.iter().filter(|d| d.env_id == e.id).count();
             vec![
                 e.id.clone(),
                 e.name.clone(),
-                e.space_id.clone(),
+                space,
                 e.namespace.clone(),
+                n.to_string(),
             ]
         }));
         rows
@@ -134,21 +348,6 @@ fn reachability(s: &Space) -> String {
             None => r.status.as_str().into(),
         },
     }
-}
-
-/// A space by id, or by name.
-async fn resolve_space(b: &dyn Backend, name_or_id: &str) -> Result<Space, CliError> {
-    if name_or_id.starts_with("spc_") {
-        return b.get_space(name_or_id).await.map_err(fmt);
-    }
-    let spaces = b.list_spaces().await.map_err(fmt)?;
-    let names: Vec<&str> = spaces.iter().map(|s| s.name.as_str()).collect();
-    let listed = format!("no space {name_or_id:?}; there are: {}", names.join(", "));
-    spaces
-        .iter()
-        .find(|s| s.name == name_or_id)
-        .cloned()
-        .ok_or(CliError::not_found(listed))
 }
 
 /// `spaces create`: the account (the kubeconfig file, registered on the embedded engine, or
@@ -253,15 +452,24 @@ async fn create_space(
         }
     };
     let space = b.get_space(&space.id).await.map_err(fmt)?;
+    say_reachability(&space);
+    output::print_one(format, &space, &space.id)
+}
+
+/// Whether the new space's cluster answers, on stderr.
+fn say_reachability(space: &Space) {
     if let Some(r) = &space.reachability {
         match r.status {
             ReachabilityStatus::Reachable => {
-                output::note(format!("space {name}: cluster reachable"))
+                output::note(format!("space {}: cluster reachable", space.name))
             }
-            _ => output::note(format!("warning: space {name}: {}", reachability(&space))),
+            _ => output::note(format!(
+                "warning: space {}: {}",
+                space.name,
+                reachability(space)
+            )),
         }
     }
-    output::print_one(format, &space, &space.id)
 }
 
 fn on_context(space: &Space, context: &str) -> bool {

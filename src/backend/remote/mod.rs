@@ -47,7 +47,7 @@ pub struct RemoteBackend {
 pub struct RemoteOptions {
     /// Use the `/ws` live stream when the server offers it (else poll only).
     pub websocket: bool,
-    /// How long one request may take, answer included (`--timeout`).
+    /// How long one request may take, answer included (`--request-timeout`).
     pub timeout: Duration,
 }
 
@@ -133,7 +133,7 @@ impl RemoteBackend {
             let outcome = match receive(req).await {
                 Ok(answer) => decode(answer, path, &self.base),
                 // A server that took the request and never answered: retrying would only
-                // make the wait longer than --timeout promises.
+                // make the wait longer than --request-timeout promises.
                 Err(e) if e.is_timeout() && !e.is_connect() => {
                     return Err(self.timed_out(&method, &url));
                 }
@@ -179,7 +179,7 @@ impl RemoteBackend {
     fn timed_out(&self, method: &Method, url: &str) -> BackendError {
         BackendError::Unavailable(format!(
             "{method} {url} timed out: no answer within {} s (the server took the request but \
-             did not answer; --timeout SECONDS gives it longer)",
+             did not answer; --request-timeout 2m gives it longer)",
             self.timeout.as_secs()
         ))
     }
