@@ -29,6 +29,10 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match &cli.command {
             None => tui(&cli).await,
+            Some(_) if cli.context.is_some() || cli.namespace.is_some() => Err(CliError::usage(
+                "--context and --namespace choose what the TUI opens; a command takes --env \
+                 (e.g. zopdeck deployments list --env staging)",
+            )),
             Some(cmd) => cli::run(&cli, cmd).await,
         }
     });
@@ -59,6 +63,12 @@ async fn tui(cli: &Cli) -> Result<(), CliError> {
     let outbox = Outbox::new(&ctx.data_dir, &label);
     let mut state = State::new(label, cli.global.read_only || ctx.config.read_only, keymap);
     state.poll.interval = std::time::Duration::from_secs(ctx.config.remote.poll_interval_seconds);
+    if cli.context.is_some() || cli.namespace.is_some() {
+        state.start = Some(zopdeck::app::spaces::start::StartTarget {
+            context: cli.context.clone(),
+            namespace: cli.namespace.clone(),
+        });
+    }
     let env = Some(zopdeck::backend::engine::DEMO_ENV.to_string());
     let result = run_tui(ctx.backend.clone(), state, env, outbox).await;
     if let Some(engine) = &ctx.engine {

@@ -36,6 +36,7 @@ pub enum Action {
     TearDown,
     EditConfigs,
     Create,
+    Spaces,
     Quit,
 }
 
@@ -132,6 +133,11 @@ impl Action {
                 "edit the configs in $EDITOR",
             ),
             (Action::Create, "create".into(), "create a deployment"),
+            (
+                Action::Spaces,
+                "spaces".into(),
+                "spaces, namespaces and environments",
+            ),
             (Action::Quit, "quit".into(), "quit"),
         ]);
         v

@@ -12,6 +12,7 @@ pub mod panels;
 pub mod persist;
 pub mod poll;
 pub mod run;
+pub mod spaces;
 pub mod state;
 pub mod timeline;
 pub mod update;

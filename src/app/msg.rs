@@ -126,6 +126,8 @@ pub enum Msg {
         id: String,
         result: Result<(), String>,
     },
+    /// The spaces view's backend call answered.
+    Spaces(Box<super::spaces::Answer>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -184,6 +186,8 @@ pub enum Cmd {
         id: String,
         patch: serde_json::Value,
     },
+    /// A call of the spaces view.
+    Spaces(super::spaces::Call),
     /// Put text on the clipboard (OSC 52).
     Copy(String),
     Quit,

@@ -67,8 +67,9 @@ async fn event_loop(
         state.screen = (size.width, size.height);
     }
 
-    let first = state.reload(env);
-    execute(first, &backend, &tx, outbox);
+    for cmd in super::spaces::start::first_cmds(state, env) {
+        execute(cmd, &backend, &tx, outbox);
+    }
     match outbox.load() {
         Ok(saved) if !saved.is_empty() => {
             let _ = tx.send(Msg::OutboxLoaded(saved));
@@ -320,6 +321,10 @@ fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>
                 .map_err(|e| e.to_string());
             Msg::Patched { id, result }
         }),
+        Cmd::Spaces(call) => spawn_call(tx, async move {
+            let answer = super::spaces::calls::run(backend.as_ref(), call).await;
+            Msg::Spaces(Box::new(answer))
+        }),
         Cmd::Copy(text) => {
             use base64::Engine as _;
             let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
@@ -357,6 +362,7 @@ fn request_name(cmd: &Cmd) -> &'static str {
         Cmd::TearDown { .. } => "delete_deployment",
         Cmd::Create(_) => "create_deployment",
         Cmd::PatchConfigs { .. } => "patch_configs",
+        Cmd::Spaces(call) => call.name(),
         Cmd::EditConfigs { .. } | Cmd::StoreOutbox(_) | Cmd::Copy(_) | Cmd::Quit => "local",
     }
 }

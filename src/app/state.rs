@@ -90,6 +90,8 @@ pub enum Overlay {
         id: String,
         typed: String,
     },
+    /// Spaces, their namespaces, environments, and the forms that create them.
+    Spaces(Box<super::spaces::SpacesView>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -154,6 +156,8 @@ pub struct State {
     /// Advances on each tick; drives spinners.
     pub spinner: usize,
     pub quit: bool,
+    /// `--context`/`--namespace`: the environment to open, found once the catalog is loaded.
+    pub start: Option<super::spaces::start::StartTarget>,
 }
 
 impl State {
@@ -195,6 +199,7 @@ impl State {
             retry_delay: std::time::Duration::ZERO,
             spinner: 0,
             quit: false,
+            start: None,
         }
     }
 

@@ -98,6 +98,7 @@ pub fn update(state: &mut State, msg: Msg, now: Instant) -> (bool, Vec<Cmd>) {
             panels::on_torn_down(state, &id, result);
             (true, vec![])
         }
+        Msg::Spaces(answer) => (true, super::spaces::on_answer(state, *answer)),
     };
     // The open drawer follows the selected card.
     if state.drawer.is_some() {
@@ -397,6 +398,7 @@ pub fn run_action(state: &mut State, action: Action, now: Instant) -> Vec<Cmd> {
         Action::TearDown => return panels::open_teardown(state),
         Action::EditConfigs => return super::configs_edit::start(state),
         Action::Create => return super::create_form::open(state),
+        Action::Spaces => return super::spaces::open(state, super::spaces::Tab::Spaces),
         Action::Quit => {
             if state.pending.is_empty() {
                 state.quit = true;
@@ -509,6 +511,7 @@ fn on_overlay_key(
         Overlay::Revisions { .. } => (true, panels::revisions_key(state, &key)),
         Overlay::Teardown { .. } => (true, panels::teardown_key(state, &key)),
         Overlay::Create(_) => (true, super::create_form::key(state, &key)),
+        Overlay::Spaces(_) => (true, super::spaces::key(state, &key)),
         Overlay::ConfigDiff { .. } => (
             true,
             super::configs_edit::diff_key(state, key.code == KeyCode::Char('y')),
@@ -612,7 +615,10 @@ fn on_mouse(state: &mut State, m: MouseEvent, now: Instant) -> (bool, Vec<Cmd>) 
         if matches!(
             state.overlay,
             Some(
-                Overlay::Revisions { .. } | Overlay::Palette { .. } | Overlay::Environments { .. }
+                Overlay::Revisions { .. }
+                    | Overlay::Palette { .. }
+                    | Overlay::Environments { .. }
+                    | Overlay::Spaces(_)
             )
         ) {
             return on_key(state, KeyEvent::new(code, KeyModifiers::NONE), now);

@@ -94,6 +94,15 @@ impl Subscription {
     }
 }
 
+/// What a backend without this machine's kubeconfig files answers when asked for them.
+fn local_kubeconfig_only() -> BackendError {
+    BackendError::Conflict(
+        "kubeconfig contexts of this machine are read by the embedded engine only; on a remote \
+         API, register the cluster on the server (a space on one of its cloud accounts)"
+            .into(),
+    )
+}
+
 /// One interface over the remote ZopNight API and the embedded engine, shaped after the
 /// contract's routes (`shared/api/README.md`).
 #[async_trait]
@@ -151,6 +160,26 @@ pub trait Backend: Send + Sync {
         region: &str,
         cluster: &str,
     ) -> Result<()>;
+
+    /// The contexts of this machine's kubeconfig files (`$KUBECONFIG`, else
+    /// `~/.kube/config`) a space can be registered on. The embedded engine only.
+    async fn local_contexts(&self) -> Result<Vec<LocalContext>> {
+        Err(local_kubeconfig_only())
+    }
+
+    /// Registers a space on a context of a local kubeconfig file (the default file holding
+    /// the context when `kubeconfig` is `None`): the file as a cloud account, access to the
+    /// context once it answers, then the space. A space of that name on the same context is
+    /// returned as it is. The embedded engine only.
+    async fn create_space_on_context(
+        &self,
+        name: &str,
+        kubeconfig: Option<&str>,
+        context: &str,
+    ) -> Result<Space> {
+        let _ = (name, kubeconfig, context);
+        Err(local_kubeconfig_only())
+    }
 
     /// Changes as they happen.
     fn subscribe(&self) -> Subscription;

@@ -34,6 +34,14 @@ pub use commands::{Context, open_backend, run};
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// Open the canvas of the environment bound to this kubeconfig context (offering to
+    /// register the context and create the environment when there is none). TUI only.
+    #[arg(long, value_name = "CTX")]
+    pub context: Option<String>,
+    /// Open the canvas of the environment bound to this namespace (with --context: on that
+    /// context). TUI only.
+    #[arg(short = 'n', long, value_name = "NS")]
+    pub namespace: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -4,6 +4,7 @@ pub mod canvas;
 pub mod card;
 pub mod overlays;
 pub mod panels;
+pub mod spaces;
 pub mod status;
 pub mod timeline;
 

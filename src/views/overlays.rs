@@ -80,6 +80,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
             super::panels::config_diff(frame, area, state, palette, id, edited)
         }
         Overlay::Create(form) => super::panels::create_form(frame, area, state, palette, form),
+        Overlay::Spaces(view) => super::spaces::draw(frame, area, state, palette, view),
         Overlay::ConfirmQuit => {
             let n = state.pending.len();
             let r = centered(area, 64, 6);

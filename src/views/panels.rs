@@ -18,7 +18,8 @@ use crate::app::panels::current_revision;
 use crate::app::state::Overlay;
 use crate::backend::model::*;
 
-fn age(at: &Timestamp, now: Timestamp) -> String {
+/// How long ago, in one unit ("12s", "5m", "3h", "2d").
+pub fn age_of(at: &Timestamp, now: Timestamp) -> String {
     let s = (now - *at).num_seconds().max(0);
     match s {
         s if s < 60 => format!("{s}s"),
@@ -183,7 +184,7 @@ pub fn revisions(
                     .clone()
                     .unwrap_or_else(|| "(built from source)".into()),
                 r.note.clone().unwrap_or_default(),
-                age(&r.created_at, state.now),
+                age_of(&r.created_at, state.now),
             );
             let style = if i == selected {
                 palette.style(Style::default().add_modifier(Modifier::REVERSED))

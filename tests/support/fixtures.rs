@@ -119,3 +119,80 @@ pub fn demo() -> Vec<Deployment> {
         deployment("postgres", DeploymentStatus::Building, Some((384.0, 320.0))),
     ]
 }
+
+/// A space on a kubeconfig context, reachable or not (`why`: the probe's message).
+pub fn kube_space(id: &str, name: &str, context: &str, why: Option<&str>) -> Space {
+    Space {
+        id: id.into(),
+        name: name.into(),
+        provider: "kubeconfig".into(),
+        space_type: "kubernetes".into(),
+        cloud_account_id: "ca_kc_0123456789abcdef".into(),
+        status: SpaceStatus::Active,
+        config: serde_json::json!({
+            "kubeconfig": "/home/dev/.kube/config",
+            "context": context,
+            "clusterName": context,
+            "region": "kubeconfig",
+        })
+        .to_string(),
+        created_at: ts(),
+        reachability: Some(Reachability {
+            status: if why.is_some() {
+                ReachabilityStatus::Unreachable
+            } else {
+                ReachabilityStatus::Reachable
+            },
+            message: why.map(str::to_string),
+            checked_at: ts(),
+        }),
+    }
+}
+
+/// What the spaces view lists: the sandbox (with `demo` and `prod`), a reachable kubeconfig
+/// space `kind` (with `shop`), an unreachable `edge`, an inactive aws space `legacy`.
+pub fn catalog() -> zopdeck::app::spaces::Catalog {
+    let mut sandbox = space();
+    sandbox.config = r#"{"clusterName":"sandbox","region":"local"}"#.into();
+    let mut legacy = space();
+    legacy.id = "spc_legacy".into();
+    legacy.name = "legacy".into();
+    legacy.cloud_account_id = "ca_acme".into();
+    legacy.status = SpaceStatus::Inactive;
+    legacy.config = r#"{"clusterName":"eks-old","region":"us-east-1"}"#.into();
+    let mut shop = environment("env_shop", "shop");
+    shop.space_id = "spc_kind".into();
+    shop.registry_url = Some("ghcr.io/acme".into());
+    zopdeck::app::spaces::Catalog {
+        spaces: vec![
+            sandbox,
+            kube_space("spc_kind", "kind", "kind-kind", None),
+            kube_space(
+                "spc_edge",
+                "edge",
+                "edge-k3s",
+                Some(
+                    "cluster edge-k3s unreachable: connection refused (https://10.0.0.7:6443) — \
+                     check that it runs and that the kubeconfig context edge-k3s points at it",
+                ),
+            ),
+            legacy,
+        ],
+        environments: vec![
+            environment("env_demo", "demo"),
+            environment("env_prod", "prod"),
+            shop,
+        ],
+        deployments_by_space: [("spc_sandbox".to_string(), 5), ("spc_kind".to_string(), 2)]
+            .into_iter()
+            .collect(),
+        deployments_by_env: [
+            ("env_demo".to_string(), 4),
+            ("env_prod".to_string(), 1),
+            ("env_shop".to_string(), 2),
+        ]
+        .into_iter()
+        .collect(),
+        local_kubeconfig: true,
+    }
+}

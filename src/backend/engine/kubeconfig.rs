@@ -11,7 +11,7 @@ use super::Engine;
 use super::spaces::config_str;
 use super::store::catalog;
 use crate::backend::error::{BackendError, Result};
-use crate::backend::model::{Cluster, NewSpace};
+use crate::backend::model::{Cluster, LocalContext, NewSpace, Space};
 use crate::backend::runtime::kubernetes::discovery;
 
 /// A kubeconfig file registered as a cloud account, with its contexts as clusters.
@@ -67,6 +67,92 @@ impl Engine {
             kubeconfig: path,
             created,
         })
+    }
+
+    /// The contexts of this machine's kubeconfig files, for a space to be registered on. A
+    /// file that cannot be read is an error naming it; no file at all is an empty list.
+    pub fn local_contexts_op(&self) -> Result<Vec<LocalContext>> {
+        let mut all = Vec::new();
+        for file in discovery::local_kubeconfigs() {
+            let contexts = discovery::discover(&file)
+                .map_err(|e| BackendError::validation("kubeconfig", e.message()))?;
+            all.extend(contexts.into_iter().map(|c| LocalContext {
+                kubeconfig: file.display().to_string(),
+                name: c.name,
+                server: c.server,
+                provider: c.provider,
+                region: c.region,
+                current: c.current,
+            }));
+        }
+        Ok(all)
+    }
+
+    /// A space on a context of a local kubeconfig file: the file registered as a cloud
+    /// account, access to the context once it answers, then the space. A space of that name
+    /// on the same context is returned as it is; on another, it is a conflict.
+    pub async fn create_space_on_context_op(
+        &self,
+        name: &str,
+        kubeconfig: Option<&Path>,
+        context: &str,
+    ) -> Result<Space> {
+        crate::backend::model::validate::dns_label("name", name, 63)?;
+        crate::backend::model::validate::free_text("context", context)?;
+        let file = match kubeconfig {
+            Some(f) => f.to_path_buf(),
+            None => discovery::default_kubeconfig(Some(context)).ok_or_else(|| {
+                BackendError::validation(
+                    "kubeconfig",
+                    "no kubeconfig found: name the file, or set KUBECONFIG",
+                )
+            })?,
+        };
+        let account = self.register_kubeconfig(&file)?;
+        let Some(cluster) = account.clusters.iter().find(|c| c.name == context) else {
+            let names: Vec<&str> = account.clusters.iter().map(|c| c.name.as_str()).collect();
+            return Err(BackendError::validation(
+                "context",
+                format!(
+                    "the kubeconfig {} has no context {context:?} (it has: {})",
+                    account.kubeconfig.display(),
+                    names.join(", ")
+                ),
+            ));
+        };
+        // Registered again even when it was: this is where the cluster must answer.
+        self.register_cluster_access_op(&account.id, &cluster.region, &cluster.name)
+            .await?;
+        let existing = self
+            .store
+            .read(catalog::list_spaces)?
+            .into_iter()
+            .find(|s| s.name == name);
+        let space = match existing {
+            Some(s) if s.cloud_account_id == account.id && s.on_context(context) => s,
+            Some(s) => {
+                return Err(BackendError::Conflict(format!(
+                    "a space named {name:?} exists already ({}, on {}); pick another name",
+                    s.id, s.cloud_account_id
+                )));
+            }
+            None => self.create_space_op(NewSpace {
+                name: name.to_string(),
+                provider: cluster
+                    .provider
+                    .clone()
+                    .unwrap_or_else(|| discovery::KUBECONFIG_PROVIDER.into()),
+                space_type: None,
+                cloud_account_id: account.id.clone(),
+                config: json!({"context": context, "clusterName": context,
+                               "region": cluster.region}),
+            })?,
+        };
+        Ok(self
+            .with_reachability(vec![space.clone()])
+            .await
+            .pop()
+            .unwrap_or(space))
     }
 
     /// Reads the contexts of a kubeconfig account's file into its clusters; does nothing on

@@ -694,6 +694,18 @@ impl Backend for Engine {
     ) -> Result<()> {
         self.revoke_cluster_access_op(account_id, region, cluster)
     }
+    async fn local_contexts(&self) -> Result<Vec<LocalContext>> {
+        self.local_contexts_op()
+    }
+    async fn create_space_on_context(
+        &self,
+        name: &str,
+        kubeconfig: Option<&str>,
+        context: &str,
+    ) -> Result<Space> {
+        self.create_space_on_context_op(name, kubeconfig.map(Path::new), context)
+            .await
+    }
     fn subscribe(&self) -> Subscription {
         Subscription::with_external(self.bus.subscribe(), self.external.subscribe())
     }

@@ -465,6 +465,24 @@ pub struct Space {
     pub reachability: Option<Reachability>,
 }
 
+impl Space {
+    /// A string of the space's `config` (`clusterName`, `region`, `context`, …).
+    pub fn config_value(&self, key: &str) -> Option<String> {
+        serde_json::from_str::<Value>(&self.config)
+            .ok()?
+            .get(key)?
+            .as_str()
+            .map(str::to_string)
+    }
+
+    /// Whether the space deploys to this kubeconfig context (its `context`, or the
+    /// `clusterName` a kubeconfig space repeats it in).
+    pub fn on_context(&self, context: &str) -> bool {
+        self.config_value("context").as_deref() == Some(context)
+            || self.config_value("clusterName").as_deref() == Some(context)
+    }
+}
+
 wire_enum! {
     /// What a reachability probe found: `unreachable` (no answer, a timeout, a 5xx, or a
     /// kubeconfig that cannot be used), `forbidden` (it answers but refuses the kubeconfig
@@ -524,6 +542,23 @@ pub struct Cluster {
     /// `azure`, else `kubeconfig`) [ours].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
+}
+
+/// A context of a kubeconfig file on this machine, that a space can be registered on (the
+/// embedded engine only: a remote API deploys with the server's kubeconfigs) [ours].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LocalContext {
+    /// The kubeconfig file holding it.
+    pub kubeconfig: String,
+    pub name: String,
+    /// The API server's URL.
+    pub server: String,
+    /// `aws`, `gcp`, `azure` when the server tells, else `kubeconfig`.
+    pub provider: String,
+    pub region: String,
+    /// Whether it is the file's `current-context`.
+    pub current: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -25,6 +25,8 @@ pub struct ContextInfo {
     pub server: String,
     pub provider: String,
     pub region: String,
+    /// Whether it is the file's `current-context`.
+    pub current: bool,
 }
 
 /// The contexts of a kubeconfig file with what their servers tell. Reads names and URLs only:
@@ -63,9 +65,26 @@ pub fn discover(kubeconfig: &Path) -> RuntimeResult<Vec<ContextInfo>> {
                 server,
                 provider: inferred.provider.to_string(),
                 region: inferred.region.unwrap_or_else(|| UNKNOWN_REGION.into()),
+                current: kc.current_context.as_deref() == Some(named.name.as_str()),
             }
         })
         .collect())
+}
+
+/// The kubeconfig files of this machine, as kubectl reads them: those `$KUBECONFIG` lists
+/// that exist, else `~/.kube/config` (when it exists).
+pub fn local_kubeconfigs() -> Vec<PathBuf> {
+    let listed: Vec<PathBuf> = std::env::var_os("KUBECONFIG")
+        .map(|v| std::env::split_paths(&v).filter(|p| p.is_file()).collect())
+        .unwrap_or_default();
+    if !listed.is_empty() {
+        return listed;
+    }
+    directories::BaseDirs::new()
+        .map(|d| d.home_dir().join(".kube").join("config"))
+        .filter(|p| p.is_file())
+        .into_iter()
+        .collect()
 }
 
 /// The kubeconfig to use when none is named: the file of `$KUBECONFIG` (a list of paths)
@@ -418,12 +437,14 @@ current-context: dev
                     server: "https://AB.gr7.us-east-1.eks.amazonaws.com".into(),
                     provider: "aws".into(),
                     region: "us-east-1".into(),
+                    current: false,
                 },
                 ContextInfo {
                     name: "dev".into(),
                     server: "https://127.0.0.1:6443".into(),
                     provider: "kubeconfig".into(),
                     region: UNKNOWN_REGION.into(),
+                    current: true,
                 },
             ]
         );
