@@ -390,10 +390,16 @@ fn key_lines(
     };
     let mut parts: Vec<String> = vec!["j/k choose".into()];
     parts.extend(reads.iter().map(|s| s.to_string()));
+    let local = view.catalog.as_ref().is_none_or(|c| c.local_kubeconfig);
     if state.read_only {
         parts.push("(read-only: no changes)".into());
     } else {
-        parts.extend(changes.iter().map(|s| s.to_string()));
+        parts.extend(
+            changes
+                .iter()
+                .filter(|k| local || !k.contains("kubeconfig context"))
+                .map(|s| s.to_string()),
+        );
     }
     parts.extend([
         "Tab/1-3 list".into(),
