@@ -9,19 +9,8 @@ use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use fixtures::*;
-use ratatui::{Terminal, backend::TestBackend};
 use zopdeck::app::{Msg, State, update};
 use zopdeck::backend::model::*;
-use zopdeck::views::{self, status::Palette};
-
-fn render(state: &State) -> String {
-    let (w, h) = state.screen;
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    terminal
-        .draw(|f| views::draw(f, state, &Palette { color: false }))
-        .unwrap();
-    terminal.backend().to_string()
-}
 
 fn press(state: &mut State, code: KeyCode) {
     update(

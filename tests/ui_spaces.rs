@@ -10,21 +10,10 @@ use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use fixtures::*;
-use ratatui::{Terminal, backend::TestBackend};
 use zopdeck::app::spaces::form::{PickFrom, context_items};
 use zopdeck::app::spaces::{Answer, Catalog};
 use zopdeck::app::{Msg, State, update};
 use zopdeck::backend::model::*;
-use zopdeck::views::{self, status::Palette};
-
-fn render(state: &State) -> String {
-    let (w, h) = state.screen;
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    terminal
-        .draw(|f| views::draw(f, state, &Palette { color: false }))
-        .unwrap();
-    terminal.backend().to_string()
-}
 
 fn key(state: &mut State, code: KeyCode) {
     update(

@@ -29,6 +29,30 @@ pub(super) fn panel(title: impl Into<String>) -> Block<'static> {
     ))
 }
 
+/// A question at the bottom of a panel (`r`), so that what it is about stays readable above.
+pub(super) fn confirm_box(frame: &mut Frame, r: Rect, title: &str, text: String, width: u16) {
+    let w = width.min(r.width);
+    let inner = usize::from(w.saturating_sub(2)).max(1);
+    let rows: usize = text
+        .lines()
+        .map(|l| l.chars().count().div_ceil(inner).max(1))
+        .sum();
+    let h = (rows as u16 + 2).min(r.height);
+    let d = Rect {
+        x: r.x + (r.width - w) / 2,
+        y: (r.y + r.height).saturating_sub(h + 1).max(r.y),
+        width: w,
+        height: h,
+    };
+    frame.render_widget(Clear, d);
+    frame.render_widget(
+        Paragraph::new(text)
+            .wrap(Wrap { trim: true })
+            .block(panel(title.to_string())),
+        d,
+    );
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
     let Some(overlay) = &state.overlay else {
         return;

@@ -212,21 +212,7 @@ pub fn revisions(
             "Roll back {name} to revision #{}? This creates revision #{next}.\n\ny: roll back   any other key: cancel",
             t.number
         );
-        // At the bottom of the panel, so the diff above stays readable.
-        let w = 64.min(r.width);
-        let d = Rect {
-            x: r.x + (r.width - w) / 2,
-            y: (r.y + r.height).saturating_sub(7).max(r.y),
-            width: w,
-            height: 6.min(r.height),
-        };
-        frame.render_widget(Clear, d);
-        frame.render_widget(
-            Paragraph::new(q)
-                .wrap(Wrap { trim: true })
-                .block(panel(" confirm rollback ")),
-            d,
-        );
+        super::overlays::confirm_box(frame, r, " confirm rollback ", q, 64);
     }
 }
 

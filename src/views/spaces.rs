@@ -574,18 +574,5 @@ fn draw_confirm(frame: &mut Frame, area: Rect, confirm: &Confirm) {
             ),
         ),
     };
-    let w = 70.min(area.width);
-    let d = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: (area.y + area.height).saturating_sub(8).max(area.y),
-        width: w,
-        height: 7.min(area.height),
-    };
-    frame.render_widget(Clear, d);
-    frame.render_widget(
-        Paragraph::new(text)
-            .wrap(Wrap { trim: true })
-            .block(panel(title)),
-        d,
-    );
+    super::overlays::confirm_box(frame, area, title, text, 70);
 }

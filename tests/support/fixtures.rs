@@ -7,6 +7,18 @@ use zopdeck::app::{Msg, Snapshot, State, update};
 use zopdeck::backend::model::*;
 use zopdeck::config::Config;
 
+/// The screen as a NO_COLOR user sees it: symbols and words, never colour alone.
+pub fn render(state: &State) -> String {
+    use ratatui::{Terminal, backend::TestBackend};
+    use zopdeck::views::{self, status::Palette};
+    let (w, h) = state.screen;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal
+        .draw(|f| views::draw(f, state, &Palette { color: false }))
+        .unwrap();
+    terminal.backend().to_string()
+}
+
 pub fn ts() -> Timestamp {
     Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
 }
