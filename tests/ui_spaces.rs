@@ -239,3 +239,24 @@ fn environment_form_without_any_space() {
     key(&mut s, KeyCode::Enter);
     insta::assert_snapshot!(render(&s));
 }
+
+#[test]
+fn environments_and_namespaces_empty() {
+    let only_space = Catalog {
+        spaces: catalog().spaces,
+        local_kubeconfig: true,
+        ..Default::default()
+    };
+    let mut s = view(only_space, 90, 16);
+    key(&mut s, KeyCode::Char('3'));
+    let environments = render(&s);
+    key(&mut s, KeyCode::Char('2'));
+    answer(
+        &mut s,
+        Answer::Namespaces {
+            space_id: "spc_sandbox".into(),
+            result: Ok(vec![]),
+        },
+    );
+    insta::assert_snapshot!(format!("{environments}\n{}", render(&s)));
+}
