@@ -56,21 +56,21 @@ fn mouse(state: &mut State, kind: MouseEventKind, col: u16, row: u16, now: Insta
 fn selection_starts_top_left_and_follows_directions() {
     let now = Instant::now();
     let mut s = loaded(demo(), 120, 40);
-    assert_eq!(s.selected.as_deref(), Some("dep_web"));
+    assert_eq!(s.canvas.selected.as_deref(), Some("dep_web"));
     press(&mut s, 'l', now);
-    assert_eq!(s.selected.as_deref(), Some("dep_api"));
+    assert_eq!(s.canvas.selected.as_deref(), Some("dep_api"));
     press(&mut s, 'j', now);
-    assert_eq!(s.selected.as_deref(), Some("dep_postgres"));
+    assert_eq!(s.canvas.selected.as_deref(), Some("dep_postgres"));
     key(&mut s, KeyCode::Left, KeyModifiers::NONE, now);
-    assert_eq!(s.selected.as_deref(), Some("dep_worker"));
+    assert_eq!(s.canvas.selected.as_deref(), Some("dep_worker"));
     press(&mut s, 'h', now);
     assert_eq!(
-        s.selected.as_deref(),
+        s.canvas.selected.as_deref(),
         Some("dep_worker"),
         "nothing further left: stays"
     );
     press(&mut s, 'k', now);
-    assert_eq!(s.selected.as_deref(), Some("dep_web"));
+    assert_eq!(s.canvas.selected.as_deref(), Some("dep_web"));
 }
 
 #[test]
@@ -80,7 +80,7 @@ fn tab_walks_in_reading_order_and_wraps() {
     let mut seen = vec![];
     for _ in 0..5 {
         key(&mut s, KeyCode::Tab, KeyModifiers::NONE, now);
-        seen.push(s.selected.clone().unwrap());
+        seen.push(s.canvas.selected.clone().unwrap());
     }
     assert_eq!(
         seen,
@@ -93,7 +93,7 @@ fn tab_walks_in_reading_order_and_wraps() {
         ]
     );
     key(&mut s, KeyCode::BackTab, KeyModifiers::SHIFT, now);
-    assert_eq!(s.selected.as_deref(), Some("dep_web"));
+    assert_eq!(s.canvas.selected.as_deref(), Some("dep_web"));
 }
 
 #[test]
@@ -147,7 +147,7 @@ fn keyboard_moves_are_optimistic_and_saved_once_after_the_debounce() {
         },
         t0 + Duration::from_secs(1),
     );
-    assert!(s.pending.is_empty());
+    assert!(s.saves.pending.is_empty());
     assert!(
         cmds.iter()
             .any(|c| matches!(c, Cmd::StoreOutbox(m) if m.is_empty())),
@@ -197,7 +197,7 @@ fn failed_saves_are_retried_with_backoff_and_gone_deployments_dropped() {
         },
         t1,
     );
-    assert_eq!(s.pending.len(), 1, "kept");
+    assert_eq!(s.saves.pending.len(), 1, "kept");
     let msg = s.message.clone().unwrap().0;
     assert!(
         msg.contains("1 position change(s) pending") && msg.contains("retrying in 1 s"),
@@ -233,7 +233,7 @@ fn failed_saves_are_retried_with_backoff_and_gone_deployments_dropped() {
         },
         t1 + Duration::from_secs(3),
     );
-    assert!(s.pending.is_empty());
+    assert!(s.saves.pending.is_empty());
 }
 
 #[test]
@@ -270,7 +270,7 @@ fn dragging_a_card_follows_the_pointer_and_saves_on_release() {
     let mut s = loaded(demo(), 120, 40);
     // web is at (64, 64): columns 8.., rows 4.. of the canvas, which starts below the header.
     mouse(&mut s, MouseEventKind::Down(MouseButton::Left), 10, 6, t0);
-    assert_eq!(s.selected.as_deref(), Some("dep_web"));
+    assert_eq!(s.canvas.selected.as_deref(), Some("dep_web"));
     mouse(&mut s, MouseEventKind::Drag(MouseButton::Left), 20, 8, t0);
     assert_eq!(
         pos(&s, "web"),
@@ -330,10 +330,13 @@ fn dragging_empty_canvas_pans_and_the_wheel_scrolls() {
     );
     mouse(&mut s, MouseEventKind::Drag(MouseButton::Left), 90, 28, now);
     mouse(&mut s, MouseEventKind::Up(MouseButton::Left), 90, 28, now);
-    assert_eq!((s.viewport.origin_x, s.viewport.origin_y), (80.0, 32.0));
+    assert_eq!(
+        (s.canvas.viewport.origin_x, s.canvas.viewport.origin_y),
+        (80.0, 32.0)
+    );
     assert_eq!(pos(&s, "web"), (64.0, 64.0), "no card moved");
     mouse(&mut s, MouseEventKind::ScrollDown, 5, 5, now);
-    assert_eq!(s.viewport.origin_y, 64.0);
+    assert_eq!(s.canvas.viewport.origin_y, 64.0);
 }
 
 #[test]
@@ -363,7 +366,7 @@ fn undo_and_redo_replay_moves_and_persist_them() {
         (64.0, 64.0),
         "the two L presses were one move"
     );
-    assert_eq!(s.selected.as_deref(), Some("dep_web"));
+    assert_eq!(s.canvas.selected.as_deref(), Some("dep_web"));
     let (_, cmds) = update(&mut s, Msg::Timer, t0 + DEBOUNCE * 6);
     let mut sent = saves(&cmds);
     sent.sort_by(|a, b| a.0.cmp(&b.0));
@@ -394,7 +397,7 @@ fn read_only_refuses_moves_and_says_why() {
     assert_eq!(pos(&s, "web"), (64.0, 64.0));
     press(&mut s, 'l', now);
     assert_eq!(
-        s.selected.as_deref(),
+        s.canvas.selected.as_deref(),
         Some("dep_api"),
         "selection still works"
     );
@@ -410,6 +413,7 @@ fn cards_without_a_position_or_on_top_of_another_get_a_free_spot_that_is_saved()
     ];
     let mut s = loaded(deps, 120, 40);
     let rects: Vec<_> = s
+        .model
         .deployments
         .iter()
         .map(|d| zopdeck::app::geometry::Rect::card(d.canvas_position.unwrap()))
@@ -421,10 +425,10 @@ fn cards_without_a_position_or_on_top_of_another_get_a_free_spot_that_is_saved()
     }
     assert_eq!(pos(&s, "a"), (64.0, 64.0), "the first one keeps its spot");
     assert!(
-        s.pending.contains_key("dep_b") && s.pending.contains_key("dep_c"),
+        s.saves.pending.contains_key("dep_b") && s.saves.pending.contains_key("dep_c"),
         "new spots are saved"
     );
-    assert!(!s.pending.contains_key("dep_a"));
+    assert!(!s.saves.pending.contains_key("dep_a"));
     let (_, cmds) = update(&mut s, Msg::Timer, now + DEBOUNCE * 2);
     assert_eq!(saves(&cmds).len(), 2);
 }
@@ -453,15 +457,15 @@ fn filter_dims_others_and_keeps_selection_on_matches() {
         press(&mut s, c, now);
     }
     key(&mut s, KeyCode::Enter, KeyModifiers::NONE, now);
-    assert_eq!(s.filter, "fail");
+    assert_eq!(s.filter.text, "fail");
     assert_eq!(
-        s.selected.as_deref(),
+        s.canvas.selected.as_deref(),
         Some("dep_worker"),
         "selection moves to a match"
     );
     press(&mut s, 'l', now);
     assert_eq!(
-        s.selected.as_deref(),
+        s.canvas.selected.as_deref(),
         Some("dep_worker"),
         "non-matching cards are skipped"
     );
@@ -478,7 +482,7 @@ fn palette_runs_actions_by_name_and_environments_switch() {
         press(&mut s, c, now);
     }
     key(&mut s, KeyCode::Enter, KeyModifiers::NONE, now);
-    assert_eq!(s.viewport.zoom.percent(), 200);
+    assert_eq!(s.canvas.viewport.zoom.percent(), 200);
     press(&mut s, 'e', now);
     for c in "prod".chars() {
         press(&mut s, c, now);
@@ -502,10 +506,10 @@ fn zoom_fit_shows_every_card() {
     let mut s = loaded(deps, 120, 40);
     press(&mut s, 'f', now);
     let (w, h) = s.canvas_size();
-    let (cw, ch) = s.viewport.card_cells();
-    for d in &s.deployments {
+    let (cw, ch) = s.canvas.viewport.card_cells();
+    for d in &s.model.deployments {
         let p = d.canvas_position.unwrap();
-        let (col, row) = s.viewport.to_cell(p.x, p.y);
+        let (col, row) = s.canvas.viewport.to_cell(p.x, p.y);
         assert!(
             col >= 0
                 && row >= 0
@@ -548,7 +552,10 @@ fn live_changes_update_cards_without_a_key_press() {
         now,
     );
     assert!(s.deployment("dep_web").is_none());
-    assert!(s.selected.is_some(), "selection moves off a deleted card");
+    assert!(
+        s.canvas.selected.is_some(),
+        "selection moves off a deleted card"
+    );
     let (redraw, _) = update(&mut s, Msg::Tick, now);
     assert!(redraw, "postgres is building: spinner ticks redraw");
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use fixtures::*;
+use zopdeck::app::revisions::RevisionsPanel;
 use zopdeck::app::state::Overlay;
 use zopdeck::app::{Cmd, Msg, State, update};
 use zopdeck::backend::model::*;
@@ -58,7 +59,7 @@ fn loadbalancer_is_polled_at_1_2_4_seconds_with_backoff_capped_at_30_and_stops_w
         120,
         40,
     );
-    s.live = zopdeck::backend::LiveMode::Polling;
+    s.model.live = zopdeck::backend::LiveMode::Polling;
     // The rollout completes: the wait for an address begins.
     let active = exposed("web", DeploymentStatus::Active, (64.0, 64.0));
     update(
@@ -68,7 +69,7 @@ fn loadbalancer_is_polled_at_1_2_4_seconds_with_backoff_capped_at_30_and_stops_w
         }),
         t0,
     );
-    assert!(s.waiting_for_address("dep_web"));
+    assert!(s.model.waiting_for_address("dep_web"));
     let mut times = Vec::new();
     let mut t = t0;
     let pending = LoadBalancer::pending(vec![]);
@@ -124,7 +125,7 @@ fn loadbalancer_is_polled_at_1_2_4_seconds_with_backoff_capped_at_30_and_stops_w
         due,
     );
     assert!(s.next_deadline().is_none());
-    assert!(!s.waiting_for_address("dep_web"));
+    assert!(!s.model.waiting_for_address("dep_web"));
 }
 
 #[test]
@@ -135,7 +136,7 @@ fn an_address_pushed_by_the_backend_stops_the_polling_and_errors_back_off() {
         120,
         40,
     );
-    s.live = zopdeck::backend::LiveMode::Polling;
+    s.model.live = zopdeck::backend::LiveMode::Polling;
     assert!(
         s.next_deadline().is_some(),
         "an active exposed deployment without address is polled"
@@ -184,14 +185,14 @@ fn a_backend_that_pushes_is_never_asked_for_the_address() {
         zopdeck::backend::LiveMode::Pushed,
         zopdeck::backend::LiveMode::Stream,
     ] {
-        s.live = live;
-        assert!(s.waiting_for_address("dep_web"), "the wait is shown");
+        s.model.live = live;
+        assert!(s.model.waiting_for_address("dep_web"), "the wait is shown");
         assert!(s.next_deadline().is_none(), "nothing to wake up for");
         let (_, cmds) = update(&mut s, Msg::Timer, t0 + Duration::from_secs(600));
         assert_eq!(polls(&cmds), 0, "{live:?}: no request");
     }
     // The stream drops: the client polls from now on.
-    s.live = zopdeck::backend::LiveMode::Polling;
+    s.model.live = zopdeck::backend::LiveMode::Polling;
     let (_, cmds) = update(&mut s, Msg::Timer, t0 + Duration::from_secs(601));
     assert_eq!(polls(&cmds), 1);
 }
@@ -234,17 +235,17 @@ fn rollback_by_keyboard_confirms_then_follows_the_new_revision() {
     press(&mut s, KeyCode::Enter, now);
     assert!(matches!(
         s.overlay,
-        Some(Overlay::Revisions {
+        Some(Overlay::Revisions(RevisionsPanel {
             confirm: true,
             selected: 2,
             ..
-        })
+        }))
     ));
     // Anything but y cancels.
     press(&mut s, KeyCode::Char('n'), now);
     assert!(matches!(
         s.overlay,
-        Some(Overlay::Revisions { confirm: false, .. })
+        Some(Overlay::Revisions(RevisionsPanel { confirm: false, .. }))
     ));
     press(&mut s, KeyCode::Char('R'), now);
     let cmds = press(&mut s, KeyCode::Char('y'), now);
@@ -319,7 +320,7 @@ fn a_failed_rollback_says_why_and_can_be_retried() {
             .contains("space sandbox is inactive")
     );
     assert!(
-        matches!(s.overlay, Some(Overlay::Revisions { .. })),
+        matches!(s.overlay, Some(Overlay::Revisions(_))),
         "the panel stays for a retry"
     );
 }
@@ -415,7 +416,7 @@ fn teardown_needs_the_name_typed_and_the_card_leaves() {
         now,
     );
     assert!(s.deployment("dep_web").is_none());
-    assert!(s.selected.is_some());
+    assert!(s.canvas.selected.is_some());
 }
 
 #[test]
@@ -554,7 +555,7 @@ fn edited_configs_are_checked_diffed_and_sent_as_a_merge_patch() {
         },
         now,
     );
-    assert!(s.config_drafts.is_empty());
+    assert!(s.drafts.is_empty());
 }
 
 #[test]
@@ -603,6 +604,7 @@ fn the_create_form_checks_as_you_type_and_places_the_card_near_the_centre() {
     );
     let spot = req.canvas_position.unwrap();
     let taken: Vec<_> = s
+        .model
         .deployments
         .iter()
         .map(|d| zopdeck::app::geometry::Rect::card(d.canvas_position.unwrap()))
@@ -633,7 +635,7 @@ fn the_create_form_checks_as_you_type_and_places_the_card_near_the_centre() {
         now,
     );
     assert!(s.overlay.is_none());
-    assert_eq!(s.selected.as_deref(), Some("dep_shop"));
+    assert_eq!(s.canvas.selected.as_deref(), Some("dep_shop"));
     assert!(
         cmds.contains(&Cmd::LoadEvents {
             id: "dep_shop".into(),
@@ -653,9 +655,12 @@ fn an_unreachable_backend_keeps_the_last_state_and_retries_with_backoff() {
         Msg::Unreachable("cannot reach http://127.0.0.1:1/api".into()),
         t0,
     );
-    assert_eq!(s.connection, Connection::Offline("retrying in 1 s".into()));
     assert_eq!(
-        s.deployments.len(),
+        s.link.connection,
+        Connection::Offline("retrying in 1 s".into())
+    );
+    assert_eq!(
+        s.model.deployments.len(),
         4,
         "the last known state stays on screen"
     );
@@ -667,7 +672,10 @@ fn an_unreachable_backend_keeps_the_last_state_and_retries_with_backoff() {
         Msg::Unreachable("still down".into()),
         t0 + Duration::from_secs(1),
     );
-    assert_eq!(s.connection, Connection::Offline("retrying in 2 s".into()));
+    assert_eq!(
+        s.link.connection,
+        Connection::Offline("retrying in 2 s".into())
+    );
     let snapshot = zopdeck::app::Snapshot {
         environment: Some(environment("env_demo", "demo")),
         deployments: demo(),
@@ -678,7 +686,7 @@ fn an_unreachable_backend_keeps_the_last_state_and_retries_with_backoff() {
         Msg::Loaded(Box::new(snapshot)),
         t0 + Duration::from_secs(3),
     );
-    assert_eq!(s.connection, Connection::Connected);
+    assert_eq!(s.link.connection, Connection::Connected);
     assert!(s.next_deadline().is_none());
 }
 

@@ -206,7 +206,7 @@ fn the_open_timeline_asks_for_events_after_the_last_one_and_shows_progress() {
     let mut s = polling(t0);
     // Select api (rolling out) and open the drawer.
     key(&mut s, KeyCode::Char('l'), KeyModifiers::NONE, t0);
-    assert_eq!(s.selected.as_deref(), Some("dep_api"));
+    assert_eq!(s.canvas.selected.as_deref(), Some("dep_api"));
     key(&mut s, KeyCode::Char('t'), KeyModifiers::NONE, t0);
     let ev = |n: u32, ready: u32| Event {
         id: format!("ev_{n}"),
@@ -229,7 +229,7 @@ fn the_open_timeline_asks_for_events_after_the_last_one_and_shows_progress() {
         },
         t0,
     );
-    assert_eq!(s.progress.get("dep_api"), Some(&(1, 3)));
+    assert_eq!(s.model.progress.get("dep_api"), Some(&(1, 3)));
     let (_, cmds) = update(&mut s, Msg::Timer, t0 + INTERVAL);
     assert_eq!(
         cmds,
@@ -254,7 +254,7 @@ fn the_open_timeline_asks_for_events_after_the_last_one_and_shows_progress() {
     );
     assert_eq!(s.drawer.as_ref().unwrap().events.len(), 2);
     assert_eq!(
-        s.progress.get("dep_api"),
+        s.model.progress.get("dep_api"),
         Some(&(2, 3)),
         "the card shows the rollout's readiness"
     );
@@ -270,12 +270,15 @@ fn an_unreachable_server_stops_polling_until_a_reload_succeeds() {
         Err(PollError::Unreachable("cannot reach the server".into())),
         t0 + INTERVAL,
     );
-    assert_eq!(s.connection, Connection::Offline("retrying in 1 s".into()));
+    assert_eq!(
+        s.link.connection,
+        Connection::Offline("retrying in 1 s".into())
+    );
     assert_eq!(
         s.poll.next, None,
         "offline: the reload retries, not the poll"
     );
-    assert_eq!(s.deployments.len(), 4, "the last known state stays");
+    assert_eq!(s.model.deployments.len(), 4, "the last known state stays");
     let (_, cmds) = update(&mut s, Msg::Timer, t0 + INTERVAL + Duration::from_secs(1));
     assert!(cmds.iter().any(|c| matches!(c, Cmd::Reload { .. })));
     assert_eq!(polls(&cmds), 0);
@@ -285,7 +288,7 @@ fn an_unreachable_server_stops_polling_until_a_reload_succeeds() {
         Msg::Loaded(Box::new(snapshot(demo(), LiveMode::Polling))),
         back,
     );
-    assert_eq!(s.connection, Connection::Connected);
+    assert_eq!(s.link.connection, Connection::Connected);
     assert_eq!(s.poll.next, Some(back + INTERVAL), "polling resumes");
 }
 
@@ -312,7 +315,7 @@ fn a_rejected_token_stops_polling_and_other_failures_try_again() {
     let message = &s.message.as_ref().unwrap().0;
     assert!(message.contains("run zopdeck login"), "{message}");
     assert!(message.contains("Ctrl-L"), "{message}");
-    assert!(matches!(s.connection, Connection::Rejected(_)));
+    assert!(matches!(s.link.connection, Connection::Rejected(_)));
     let (_, cmds) = update(&mut s, Msg::Timer, t0 + INTERVAL * 10);
     assert_eq!(polls(&cmds), 0, "nothing is asked until the user reloads");
     let cmds = key(
@@ -342,7 +345,7 @@ fn a_streaming_or_local_backend_is_never_polled_and_a_switch_changes_that() {
         Msg::Loaded(Box::new(snapshot(demo(), LiveMode::Polling))),
         t0,
     );
-    assert_eq!(s.live, LiveMode::Polling);
+    assert_eq!(s.model.live, LiveMode::Polling);
     assert!(s.poll.next.is_some());
 }
 
@@ -356,7 +359,10 @@ fn an_answer_for_an_environment_left_meanwhile_is_ignored() {
     update(&mut s, Msg::Loaded(Box::new(prod)), t0 + INTERVAL);
     let (redraw, _) = polled(&mut s, demo(), t0 + INTERVAL);
     assert!(!redraw);
-    assert!(s.deployments.is_empty(), "demo's cards stay out of prod");
+    assert!(
+        s.model.deployments.is_empty(),
+        "demo's cards stay out of prod"
+    );
     assert!(s.poll.next.is_some());
 }
 
@@ -388,7 +394,7 @@ fn a_position_saved_while_a_poll_was_in_flight_is_not_moved_back() {
         },
         t0 + Duration::from_millis(5100),
     );
-    assert!(s.pending.is_empty());
+    assert!(s.saves.pending.is_empty());
     // The answer was read before the save: it still has the old position.
     polled(&mut s, demo(), t0 + Duration::from_millis(5200));
     assert_eq!(

@@ -22,8 +22,8 @@ fn press(state: &mut State, code: KeyCode) {
 
 fn demo_state() -> State {
     let mut s = loaded(demo(), 100, 30);
-    s.progress.insert("dep_api".into(), (1, 3));
-    s.loadbalancers.insert(
+    s.model.progress.insert("dep_api".into(), (1, 3));
+    s.model.loadbalancers.insert(
         "dep_web".into(),
         lb(LbStatus::Ready, Some("web.demo.sandbox.zopdeck.test")),
     );
@@ -48,7 +48,8 @@ fn demo_canvas() {
 #[test]
 fn waiting_for_public_address() {
     let mut s = demo_state();
-    s.loadbalancers
+    s.model
+        .loadbalancers
         .insert("dep_web".into(), lb(LbStatus::Pending, None));
     insta::assert_snapshot!(render(&s));
 }
@@ -158,7 +159,7 @@ fn an_unreachable_cluster_in_the_header_and_the_detail_panel() {
         ),
         checked_at: ts(),
     });
-    s.space = Some(space);
+    s.model.space = Some(space);
     press(&mut s, KeyCode::Enter);
     insta::assert_snapshot!(render(&s));
 }
@@ -178,7 +179,7 @@ fn drifted_state() -> State {
         description: "Rollback to 2".into(),
     });
     let mut s = loaded(deps, 100, 30);
-    s.loadbalancers.insert(
+    s.model.loadbalancers.insert(
         "dep_web".into(),
         lb(LbStatus::Ready, Some("web.demo.sandbox.zopdeck.test")),
     );
@@ -366,7 +367,7 @@ fn drawer_scrolled_with_new_events() {
 fn revisions_state() -> State {
     let mut s = demo_state();
     s.now = ts() + chrono::Duration::hours(2);
-    s.deployments[0].current_revision_id = Some("rev_3".into());
+    s.model.deployments[0].current_revision_id = Some("rev_3".into());
     press(&mut s, KeyCode::Char('r'));
     let rev = |n: u32,
                trigger: Trigger,
@@ -447,7 +448,8 @@ fn rollback_dialog() {
 #[test]
 fn loadbalancer_pending() {
     let mut s = demo_state();
-    s.loadbalancers
+    s.model
+        .loadbalancers
         .insert("dep_web".into(), lb(LbStatus::Pending, None));
     press(&mut s, KeyCode::Char('b'));
     insta::assert_snapshot!(render(&s));
@@ -467,7 +469,7 @@ fn stuck_lb() -> LoadBalancer {
 fn loadbalancer_pending_with_the_clusters_reason() {
     let mut s = demo_state();
     s.now = ts();
-    s.loadbalancers.insert("dep_web".into(), stuck_lb());
+    s.model.loadbalancers.insert("dep_web".into(), stuck_lb());
     press(&mut s, KeyCode::Char('b'));
     insta::assert_snapshot!(render(&s));
 }
@@ -475,7 +477,7 @@ fn loadbalancer_pending_with_the_clusters_reason() {
 #[test]
 fn drawer_waiting_for_an_address_says_how_long_and_why() {
     let mut s = with_drawer(Some(rollout_events(false)));
-    s.loadbalancers.insert("dep_web".into(), stuck_lb());
+    s.model.loadbalancers.insert("dep_web".into(), stuck_lb());
     insta::assert_snapshot!(render(&s));
 }
 
@@ -487,7 +489,7 @@ fn loadbalancer_ready() {
         issuer: "zopdeck sandbox CA (simulated)".into(),
         expires_at: ts() + chrono::Duration::days(90),
     });
-    s.loadbalancers.insert("dep_web".into(), ready);
+    s.model.loadbalancers.insert("dep_web".into(), ready);
     press(&mut s, KeyCode::Char('b'));
     insta::assert_snapshot!(render(&s));
 }
@@ -581,7 +583,7 @@ fn offline_with_the_last_known_state() {
 fn remote_state(live: zopdeck::backend::LiveMode) -> State {
     let mut s = demo_state();
     s.backend_label = "remote · http://127.0.0.1:8787/api".into();
-    s.live = live;
+    s.model.live = live;
     s
 }
 
@@ -620,7 +622,7 @@ fn config_diff_of_long_configs_folds_unchanged_lines() {
         })
         .collect();
     let before = serde_json::json!({"envVars": env_vars, "port": 8080, "replicas": 2});
-    s.deployments[0].configs = before.to_string();
+    s.model.deployments[0].configs = before.to_string();
     let mut after = before.clone();
     after["envVars"]["VAR_10"] = serde_json::json!("changed");
     update(

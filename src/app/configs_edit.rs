@@ -4,9 +4,17 @@
 
 use serde_json::{Map, Value};
 
+use std::collections::HashMap;
+
+use super::effect::{Effect, Effects};
 use super::msg::Cmd;
-use super::state::{MessageKind, Overlay, State};
+use super::state::Overlay;
+use crate::backend::model::Deployment;
 use crate::backend::model::configs::TypedConfigs;
+
+/// Edited configs not sent yet (invalid, failed or declined), by deployment: the next `c`
+/// starts from them.
+pub type Drafts = HashMap<String, String>;
 
 /// The configs pretty-printed, as the editor shows them.
 pub fn pretty(configs: &str) -> String {
@@ -16,20 +24,15 @@ pub fn pretty(configs: &str) -> String {
 }
 
 /// `c` pressed: the draft left by a failed edit, or the current configs.
-pub fn start(state: &mut State) -> Vec<Cmd> {
-    let Some(d) = state.selected_deployment() else {
-        state.message = Some(("select a deployment first".into(), MessageKind::Info));
-        return vec![];
-    };
-    let text = state
-        .config_drafts
+pub fn start(drafts: &Drafts, d: &Deployment) -> Effects {
+    let text = drafts
         .get(&d.id)
         .cloned()
         .unwrap_or_else(|| pretty(&d.configs));
-    vec![Cmd::EditConfigs {
+    vec![Effect::Cmd(Cmd::EditConfigs {
         id: d.id.clone(),
         text,
-    }]
+    })]
 }
 
 /// The RFC 7386 merge patch that turns `old` into `new` (`null` removes a key).
@@ -57,102 +60,84 @@ pub fn merge_patch(old: &Value, new: &Value) -> Value {
     }
 }
 
-/// The editor closed with `text`.
-pub fn on_edited(state: &mut State, id: &str, result: Result<String, String>) -> Vec<Cmd> {
+/// The editor closed with `text`: checked, then shown as a diff to confirm.
+pub fn on_edited(drafts: &mut Drafts, d: &Deployment, result: Result<String, String>) -> Effects {
     let text = match result {
         Ok(t) => t,
-        Err(e) => {
-            state.message = Some((e, MessageKind::Error));
-            return vec![];
-        }
+        Err(e) => return vec![Effect::error(e)],
     };
-    let Some(d) = state.deployment(id) else {
-        return vec![];
-    };
+    let id = d.id.clone();
     let current: Value = serde_json::from_str(&d.configs).unwrap_or(Value::Object(Map::new()));
     let edited: Value = match serde_json::from_str(&text) {
         Ok(v) => v,
         Err(e) => {
-            state.message = Some((
-                format!(
-                    "the configs are not valid JSON (line {}, column {}): {e}; press c to fix them",
-                    e.line(),
-                    e.column()
-                ),
-                MessageKind::Error,
-            ));
-            state.config_drafts.insert(id.to_string(), text);
-            return vec![];
+            drafts.insert(id, text);
+            return vec![Effect::error(format!(
+                "the configs are not valid JSON (line {}, column {}): {e}; press c to fix them",
+                e.line(),
+                e.column()
+            ))];
         }
     };
     if let Err(e) = TypedConfigs::parse(&edited) {
-        state.message = Some((
-            format!("{e}; press c to fix it (your text is kept)"),
-            MessageKind::Error,
-        ));
-        state.config_drafts.insert(id.to_string(), text);
-        return vec![];
+        drafts.insert(id, text);
+        return vec![Effect::error(format!(
+            "{e}; press c to fix it (your text is kept)"
+        ))];
     }
     if edited == current {
-        state.config_drafts.remove(id);
-        state.message = Some(("no changes".into(), MessageKind::Info));
-        return vec![];
+        drafts.remove(&id);
+        return vec![Effect::info("no changes")];
     }
-    state.config_drafts.insert(id.to_string(), text);
-    state.overlay = Some(Overlay::ConfigDiff {
-        id: id.to_string(),
+    drafts.insert(id.clone(), text);
+    vec![Effect::Open(Overlay::ConfigDiff {
+        id,
         patch: merge_patch(&current, &edited),
         edited,
-    });
-    vec![]
+    })]
 }
 
 /// In the diff: `y` sends the patch, anything else cancels (the draft stays for `c`).
-pub fn diff_key(state: &mut State, yes: bool) -> Vec<Cmd> {
-    let Some(Overlay::ConfigDiff { id, patch, .. }) = state.overlay.take() else {
-        return vec![];
-    };
+pub fn diff_key(yes: bool, id: &str, patch: &Value, read_only: bool) -> Effects {
     if !yes {
-        state.message = Some((
-            "not sent; c edits the draft again".into(),
-            MessageKind::Info,
-        ));
-        return vec![];
+        return vec![
+            Effect::Close,
+            Effect::info("not sent; c edits the draft again"),
+        ];
     }
-    if state.read_only {
-        state.message = Some((
-            "read-only: configs changes are disabled".into(),
-            MessageKind::Error,
-        ));
-        return vec![];
+    if read_only {
+        return vec![Effect::Close, Effect::read_only("changing configs")];
     }
-    vec![Cmd::PatchConfigs { id, patch }]
+    vec![
+        Effect::Close,
+        Effect::Cmd(Cmd::PatchConfigs {
+            id: id.to_string(),
+            patch: patch.clone(),
+        }),
+    ]
 }
 
-pub fn on_patched(state: &mut State, id: &str, result: Result<(), String>) -> Vec<Cmd> {
-    let name = state
-        .deployment(id)
-        .map_or(id.to_string(), |d| d.name.clone());
+/// The patch answered: follow the new revision, or keep the draft and say why.
+pub fn on_patched(
+    drafts: &mut Drafts,
+    name: &str,
+    id: &str,
+    result: Result<(), String>,
+) -> Effects {
     match result {
         Ok(()) => {
-            state.config_drafts.remove(id);
-            state.message = Some((
-                format!("{name}: configs patched — a new revision rolls out"),
-                MessageKind::Info,
-            ));
-            state.selected = Some(id.to_string());
-            if state.drawer.is_none() {
-                return super::panels::follow_selection(state);
-            }
-            vec![]
+            drafts.remove(id);
+            vec![
+                Effect::info(format!(
+                    "{name}: configs patched — a new revision rolls out"
+                )),
+                Effect::Select(id.to_string()),
+                Effect::FollowInDrawer,
+            ]
         }
-        Err(e) => {
-            state.message = Some((
-                format!("patching {name} failed: {e}; press c to edit again (your text is kept)"),
-                MessageKind::Error,
-            ));
-            vec![]
-        }
+        Err(e) => vec![Effect::error(format!(
+            "patching {name} failed: {e}; press c to edit again (your text is kept)"
+        ))],
     }
 }
 

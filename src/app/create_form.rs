@@ -4,8 +4,9 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 
+use super::effect::{Effect, Effects};
 use super::msg::Cmd;
-use super::state::{MessageKind, Overlay, State};
+use super::state::Overlay;
 use crate::backend::model::validate;
 use crate::backend::model::*;
 
@@ -133,100 +134,83 @@ impl CreateForm {
     }
 }
 
-pub fn open(state: &mut State) -> Vec<Cmd> {
-    if state.environment.is_none() {
-        state.message = Some((
-            "no environment to create a deployment in".into(),
-            MessageKind::Error,
-        ));
-        return vec![];
+/// `n`: the form, in the shown environment.
+pub fn open(env: Option<&Environment>) -> Effects {
+    match env {
+        Some(_) => vec![Effect::Open(Overlay::Create(Box::new(CreateForm::new())))],
+        None => vec![Effect::error("no environment to create a deployment in")],
     }
-    state.overlay = Some(Overlay::Create(Box::new(CreateForm::new())));
-    vec![]
 }
 
-pub fn key(state: &mut State, key: &KeyEvent) -> Vec<Cmd> {
-    let Some(Overlay::Create(mut form)) = state.overlay.clone() else {
-        return vec![];
-    };
-    if form.submitting {
-        return vec![];
-    }
-    let fields = form.fields();
-    let at = fields.iter().position(|f| *f == form.field).unwrap_or(0);
-    match key.code {
-        KeyCode::Esc => {
-            state.overlay = None;
+impl CreateForm {
+    /// A key in the form; `env_id` is where it creates, `spot` where the new card goes.
+    pub fn key(&mut self, key: &KeyEvent, env_id: Option<&str>, spot: CanvasPosition) -> Effects {
+        if self.submitting {
             return vec![];
         }
-        KeyCode::Tab | KeyCode::Down => form.field = fields[(at + 1) % fields.len()],
-        KeyCode::BackTab | KeyCode::Up => {
-            form.field = fields[(at + fields.len() - 1) % fields.len()]
-        }
-        KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right
-            if matches!(form.field, Field::Source | Field::Expose) =>
-        {
-            if form.field == Field::Source {
-                form.git = !form.git;
-            } else {
-                form.expose = !form.expose;
+        let fields = self.fields();
+        let at = fields.iter().position(|f| *f == self.field).unwrap_or(0);
+        match key.code {
+            KeyCode::Esc => return vec![Effect::Close],
+            KeyCode::Tab | KeyCode::Down => self.field = fields[(at + 1) % fields.len()],
+            KeyCode::BackTab | KeyCode::Up => {
+                self.field = fields[(at + fields.len() - 1) % fields.len()]
             }
-        }
-        KeyCode::Backspace => {
-            if let Some(t) = form.text_mut(form.field) {
-                t.pop();
+            KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right
+                if matches!(self.field, Field::Source | Field::Expose) =>
+            {
+                if self.field == Field::Source {
+                    self.git = !self.git;
+                } else {
+                    self.expose = !self.expose;
+                }
             }
-        }
-        KeyCode::Enter => {
-            let errors = form.errors();
-            if let Some((field, message)) = errors.first() {
-                form.field = *field;
-                state.message = Some((message.clone(), MessageKind::Error));
-            } else if let Some(env) = &state.environment {
-                let spot = super::canvas::free_spot_in_view(state);
-                let req = form.request(&env.id, spot);
-                form.submitting = true;
-                state.overlay = Some(Overlay::Create(form));
-                return vec![Cmd::Create(Box::new(req))];
+            KeyCode::Backspace => {
+                if let Some(t) = self.text_mut(self.field) {
+                    t.pop();
+                }
             }
-        }
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-            if let Some(t) = form.text_mut(form.field) {
-                t.push(c);
+            KeyCode::Enter => {
+                if let Some((field, message)) = self.errors().into_iter().next() {
+                    self.field = field;
+                    return vec![Effect::error(message)];
+                }
+                if let Some(env_id) = env_id {
+                    self.submitting = true;
+                    return vec![Effect::Cmd(Cmd::Create(Box::new(
+                        self.request(env_id, spot),
+                    )))];
+                }
             }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                if let Some(t) = self.text_mut(self.field) {
+                    t.push(c);
+                }
+            }
+            _ => {}
         }
-        _ => {}
+        vec![]
     }
-    state.overlay = Some(Overlay::Create(form));
-    vec![]
 }
 
-pub fn on_created(state: &mut State, result: Result<Deployment, String>) -> Vec<Cmd> {
+/// The create answered: show the new card and follow its rollout, or keep the form to fix.
+pub fn on_created(form: Option<&mut CreateForm>, result: Result<Deployment, String>) -> Effects {
     match result {
-        Ok(d) => {
-            state.overlay = None;
-            state.message = Some((
-                format!("{} created — following its rollout", d.name),
-                MessageKind::Info,
-            ));
-            let id = d.id.clone();
-            if state.deployment(&id).is_none() {
-                state.deployments.push(d);
-            }
-            state.selected = Some(id);
-            super::canvas::ensure_visible(state);
-            state.drawer = None;
-            super::panels::follow_selection(state)
-        }
+        Ok(d) => vec![
+            Effect::Close,
+            Effect::info(format!("{} created — following its rollout", d.name)),
+            Effect::Add(Box::new(d.clone())),
+            Effect::Select(d.id.clone()),
+            Effect::CloseDrawer,
+            Effect::FollowInDrawer,
+        ],
         Err(e) => {
-            if let Some(Overlay::Create(form)) = state.overlay.as_mut() {
+            if let Some(form) = form {
                 form.submitting = false;
             }
-            state.message = Some((
-                format!("creating failed: {e}; fix it and press Enter again"),
-                MessageKind::Error,
-            ));
-            vec![]
+            vec![Effect::error(format!(
+                "creating failed: {e}; fix it and press Enter again"
+            ))]
         }
     }
 }

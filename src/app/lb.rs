@@ -6,6 +6,9 @@
 
 use std::time::{Duration, Instant};
 
+use std::collections::HashMap;
+
+use super::model::Model;
 use super::msg::Cmd;
 use super::state::State;
 use crate::backend::model::{Deployment, DeploymentStatus, LbStatus, LoadBalancer};
@@ -36,89 +39,121 @@ pub fn exposes(d: &Deployment) -> bool {
         .unwrap_or(false)
 }
 
-/// Starts waiting for an address if the deployment is active, exposed, and has none yet.
-pub fn maybe_start(state: &mut State, id: &str, now: Instant) {
-    let Some(d) = state.deployment(id) else {
-        return;
-    };
-    let ready = state
-        .loadbalancers
-        .get(id)
-        .is_some_and(|lb| lb.status == LbStatus::Ready);
-    if d.status != DeploymentStatus::Active
-        || !exposes(d)
-        || ready
-        || state.lb_polls.contains_key(id)
-    {
-        return;
-    }
-    state
-        .loadbalancers
-        .entry(id.to_string())
-        .or_insert_with(|| LoadBalancer::pending(Vec::new()));
-    state.lb_polls.insert(
-        id.to_string(),
-        LbPoll {
-            since: now,
-            next: now + FIRST_CHECK,
-            delay: FIRST_CHECK,
-            in_flight: false,
-            requests: 0,
-        },
-    );
+/// The deployments waiting for their address, and the seed of the back-off's jitter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LbWaits {
+    pub polls: HashMap<String, LbPoll>,
+    /// Seed of the jitter of the back-off (xorshift; deterministic for a given seed).
+    pub rng: u64,
 }
 
-/// Requests for the polls that are due (none unless the backend must be polled).
-pub fn due(state: &mut State, now: Instant) -> Vec<Cmd> {
-    let mut cmds = Vec::new();
-    if state.live != crate::backend::LiveMode::Polling {
-        return cmds;
-    }
-    for (id, p) in state.lb_polls.iter_mut() {
-        if !p.in_flight && p.next <= now {
-            p.in_flight = true;
-            p.requests += 1;
-            cmds.push(Cmd::PollLoadBalancer { id: id.clone() });
+impl Default for LbWaits {
+    fn default() -> Self {
+        Self {
+            polls: HashMap::new(),
+            rng: 0x9E37_79B9_7F4A_7C15,
         }
     }
-    cmds
 }
 
-/// A poll answered. `jitter` in [0, 1) spreads the next delay by up to 10 %.
-pub fn on_polled(
-    state: &mut State,
-    id: &str,
-    result: Result<LoadBalancer, String>,
-    now: Instant,
-    jitter: f64,
-) {
-    let Some(p) = state.lb_polls.get_mut(id) else {
-        return;
-    };
-    p.in_flight = false;
-    if let Ok(lb) = &result
-        && lb.status != LbStatus::Pending
-    {
-        state.lb_polls.remove(id);
-        state.loadbalancers.insert(id.to_string(), lb.clone());
-        return;
+impl LbWaits {
+    /// Starts waiting for an address if the deployment is active, exposed, and has none yet.
+    /// Returns whether it started (the card then shows the wait).
+    pub fn maybe_start(&mut self, model: &Model, id: &str, now: Instant) -> bool {
+        let Some(d) = model.deployment(id) else {
+            return false;
+        };
+        let ready = model
+            .loadbalancers
+            .get(id)
+            .is_some_and(|lb| lb.status == LbStatus::Ready);
+        if d.status != DeploymentStatus::Active
+            || !exposes(d)
+            || ready
+            || self.polls.contains_key(id)
+        {
+            return false;
+        }
+        self.polls.insert(
+            id.to_string(),
+            LbPoll {
+                since: now,
+                next: now + FIRST_CHECK,
+                delay: FIRST_CHECK,
+                in_flight: false,
+                requests: 0,
+            },
+        );
+        true
     }
-    let doubled = if p.requests <= 1 {
-        FIRST_CHECK * 2
-    } else {
-        p.delay * 2
-    };
-    let base = doubled.min(MAX_DELAY);
-    p.delay = base;
-    p.next = now + base.mul_f64(1.0 + 0.1 * jitter.clamp(0.0, 1.0));
-    if let Ok(lb) = result {
-        state.loadbalancers.insert(id.to_string(), lb);
-    }
-}
 
-/// Stops polling (the address arrived another way, or the deployment is gone).
-pub fn stop(state: &mut State, id: &str) {
-    state.lb_polls.remove(id);
+    /// When the next check is due.
+    pub fn next_due(&self) -> Option<Instant> {
+        self.polls
+            .values()
+            .filter(|p| !p.in_flight)
+            .map(|p| p.next)
+            .min()
+    }
+
+    /// Requests for the polls that are due (none unless the backend must be polled).
+    pub fn due(&mut self, polling: bool, now: Instant) -> Vec<Cmd> {
+        let mut cmds = Vec::new();
+        if !polling {
+            return cmds;
+        }
+        for (id, p) in self.polls.iter_mut() {
+            if !p.in_flight && p.next <= now {
+                p.in_flight = true;
+                p.requests += 1;
+                cmds.push(Cmd::PollLoadBalancer { id: id.clone() });
+            }
+        }
+        cmds
+    }
+
+    /// A poll answered: the LoadBalancer to show, if it answered. The next delay doubles,
+    /// spread by up to 10 % of jitter.
+    pub fn on_polled(
+        &mut self,
+        id: &str,
+        result: Result<LoadBalancer, String>,
+        now: Instant,
+    ) -> Option<LoadBalancer> {
+        let jitter = self.next_random();
+        let p = self.polls.get_mut(id)?;
+        p.in_flight = false;
+        if let Ok(lb) = &result
+            && lb.status != LbStatus::Pending
+        {
+            self.polls.remove(id);
+            return result.ok();
+        }
+        let doubled = if p.requests <= 1 {
+            FIRST_CHECK * 2
+        } else {
+            p.delay * 2
+        };
+        let base = doubled.min(MAX_DELAY);
+        p.delay = base;
+        p.next = now + base.mul_f64(1.0 + 0.1 * jitter.clamp(0.0, 1.0));
+        result.ok()
+    }
+
+    /// Stops waiting (the address arrived another way, or the deployment is gone).
+    pub fn stop(&mut self, id: &str) {
+        self.polls.remove(id);
+    }
+
+    /// A number in [0, 1) for jitter (xorshift).
+    fn next_random(&mut self) -> f64 {
+        let mut x = self.rng;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.rng = x;
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    }
 }
 
 /// "42 s", "3 min", "2 h": as precise as the screen is redrawn for (`next_clock_change`).
@@ -142,8 +177,8 @@ pub struct PendingLb {
 /// The wait for an address, `None` when nothing waits. How long: since the backend says the
 /// wait began (the Service's creation on a cluster), else since this screen began waiting.
 pub fn pending_text(state: &State, id: &str, now: Instant) -> Option<PendingLb> {
-    let lb = state.loadbalancers.get(id);
-    let poll = state.lb_polls.get(id);
+    let lb = state.model.loadbalancers.get(id);
+    let poll = state.lb.polls.get(id);
     if lb.is_some_and(|lb| lb.status != LbStatus::Pending) || (lb.is_none() && poll.is_none()) {
         return None;
     }
@@ -157,7 +192,7 @@ pub fn pending_text(state: &State, id: &str, now: Instant) -> Option<PendingLb> 
         wait.push(' ');
         wait.push_str(&waited_text(w));
     }
-    if let Some(p) = poll.filter(|_| state.live == crate::backend::LiveMode::Polling) {
+    if let Some(p) = poll.filter(|_| state.model.live == crate::backend::LiveMode::Polling) {
         if p.in_flight {
             wait.push_str(", checking now");
         } else {

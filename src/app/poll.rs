@@ -5,8 +5,10 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use super::msg::{Cmd, PollError};
-use super::state::{Connection, MessageKind, State};
+use super::effect::{Effect, Effects};
+use super::model::Model;
+use super::msg::PollError;
+use super::persist::Saves;
 use crate::backend::LiveMode;
 use crate::backend::model::*;
 
@@ -30,114 +32,95 @@ impl Default for Poll {
     }
 }
 
-/// Plans the next poll one interval from now, when polling is what keeps the screen current.
-pub fn schedule(state: &mut State, now: Instant) {
-    let polling = state.live == LiveMode::Polling
-        && state.connection == Connection::Connected
-        && state.environment.is_some();
-    state.poll.next =
-        (polling && state.poll.in_flight.is_none()).then(|| now + state.poll.interval);
+impl Poll {
+    /// Plans the next poll one interval from now, when polling is what keeps the screen
+    /// current (`polling`: no live feed, connected, an environment shown).
+    pub fn schedule(&mut self, polling: bool, now: Instant) {
+        self.next = (polling && self.in_flight.is_none()).then(|| now + self.interval);
+    }
+
+    /// Stops polling (offline, or refused).
+    pub fn stop(&mut self) {
+        self.next = None;
+    }
+
+    /// Whether a poll is due now; then it is taken, with the cards shown at this moment.
+    pub fn take_due(&mut self, shown: &[Deployment], now: Instant) -> bool {
+        if self.next.is_none_or(|at| at > now) {
+            return false;
+        }
+        self.next = None;
+        self.in_flight = Some(shown.iter().map(|d| d.id.clone()).collect());
+        true
+    }
 }
 
-/// The poll requests that came due.
-pub fn due(state: &mut State, now: Instant) -> Vec<Cmd> {
-    if state.poll.next.is_none_or(|at| at > now) {
-        return vec![];
-    }
-    let Some(env) = state.environment.as_ref().map(|e| e.id.clone()) else {
-        state.poll.next = None;
-        return vec![];
-    };
-    state.poll.next = None;
-    state.poll.in_flight = Some(state.deployments.iter().map(|d| d.id.clone()).collect());
-    let read = state.next_read();
-    let mut cmds = vec![Cmd::PollDeployments { env_id: env, read }];
-    if let Some(t) = state.drawer.as_ref().filter(|t| t.loaded) {
-        cmds.push(Cmd::LoadEvents {
-            id: t.deployment_id.clone(),
-            after: t.events.last().map(|e| e.id.clone()),
-        });
-    }
-    cmds
+/// Whether polling is what keeps the screen current.
+pub fn polling(model: &Model, connected: bool) -> bool {
+    model.live == LiveMode::Polling && connected && model.environment.is_some()
 }
 
-/// Applies a poll's answer: changed and new deployments as changes, missing ones as deleted.
+/// What a poll's answer changes, as effects: changed and new deployments as changes, missing
+/// ones as deleted, an unreachable server as offline, a refused token as rejected.
+/// `ours(id)`: the user has that card (dragging it, or a move not saved yet).
+#[allow(clippy::too_many_arguments)]
 pub fn on_polled(
-    state: &mut State,
+    poll: &mut Poll,
+    model: &Model,
+    saves: &Saves,
+    ours: impl Fn(&str) -> bool,
     env_id: &str,
     read: u64,
     result: Result<Vec<Deployment>, PollError>,
     now: Instant,
-) -> (bool, Vec<Cmd>) {
-    let known = state.poll.in_flight.take().unwrap_or_default();
+) -> Effects {
+    let known = poll.in_flight.take().unwrap_or_default();
     let list = match result {
         Ok(list) => list,
-        Err(PollError::Unreachable(why)) => {
-            super::update::go_offline(state, &why, now);
-            return (true, vec![]);
-        }
-        Err(PollError::Refused(why)) => {
-            // Asking again would be refused again: stop until the user reloads.
-            super::update::rejected(state, why);
-            return (true, vec![]);
-        }
+        Err(PollError::Unreachable(why)) => return vec![Effect::Offline(why)],
+        // Asking again would be refused again: stop until the user reloads.
+        Err(PollError::Refused(why)) => return vec![Effect::Rejected(why)],
         Err(PollError::Failed(why)) => {
-            state.message = Some((
-                format!("polling failed: {why}; trying again"),
-                MessageKind::Error,
-            ));
-            schedule(state, now);
-            return (true, vec![]);
+            poll.schedule(polling(model, true), now);
+            return vec![Effect::error(format!(
+                "polling failed: {why}; trying again"
+            ))];
         }
     };
-    schedule(state, now);
-    if state.environment.as_ref().is_none_or(|e| e.id != env_id) {
+    poll.schedule(polling(model, true), now);
+    if model.environment.as_ref().is_none_or(|e| e.id != env_id) {
         // The user switched environments meanwhile; the switch loaded the new one.
-        return (false, vec![]);
+        return vec![];
     }
     // What changed, found with one pass over each side (a poll may list thousands).
-    let shown: HashMap<&str, &Deployment> = state
+    let shown: HashMap<&str, &Deployment> = model
         .deployments
         .iter()
         .map(|d| (d.id.as_str(), d))
         .collect();
     let listed: HashSet<&str> = list.iter().map(|d| d.id.as_str()).collect();
-    let gone: Vec<String> = known
+    let gone = known
         .into_iter()
         .filter(|id| !listed.contains(id.as_str()) && shown.contains_key(id.as_str()))
-        .collect();
-    let changes: Vec<Change> = list
-        .iter()
-        .filter_map(|d| {
-            let shown = shown.get(d.id.as_str()).copied();
-            let mut d = d.clone();
-            if let Some(s) = shown.filter(|_| state.saved_since(&d.id, read)) {
-                d.canvas_position = s.canvas_position;
-            }
-            differs(state, shown, &d).then(|| Change::Deployment { data: Box::new(d) })
-        })
-        .chain(
-            gone.into_iter()
-                .map(|deployment_id| Change::DeploymentDeleted { deployment_id }),
-        )
-        .collect();
-    let mut redraw = false;
-    let mut cmds = vec![];
-    for change in changes {
-        let (r, c) = super::update::on_change(state, change, now);
-        redraw |= r;
-        cmds.extend(c);
-    }
-    (redraw, cmds)
+        .map(|deployment_id| Change::DeploymentDeleted { deployment_id });
+    let changed = list.iter().filter_map(|d| {
+        let shown = shown.get(d.id.as_str()).copied();
+        let mut d = d.clone();
+        if let Some(s) = shown.filter(|_| saves.saved_since(&d.id, read)) {
+            d.canvas_position = s.canvas_position;
+        }
+        differs(shown, &d, ours(&d.id)).then(|| Change::Deployment { data: Box::new(d) })
+    });
+    changed.chain(gone).map(Effect::Change).collect()
 }
 
 /// Whether the listed deployment differs from its card, if it has one (a position of ours
 /// not yet saved does not count: it wins anyway).
-fn differs(state: &State, shown: Option<&Deployment>, listed: &Deployment) -> bool {
+fn differs(shown: Option<&Deployment>, listed: &Deployment, ours: bool) -> bool {
     let Some(shown) = shown else {
         return true;
     };
-    if state.pending.contains_key(&listed.id) || state.dragging(&listed.id) {
+    if ours {
         return Deployment {
             canvas_position: shown.canvas_position,
             ..listed.clone()

@@ -39,6 +39,7 @@ pub async fn run(
     // Whatever is still unsaved stays on disk for the next start.
     if let Err(e) = outbox.save(
         &state
+            .saves
             .pending
             .iter()
             .map(|(id, p)| (id.clone(), p.pos))

@@ -1,11 +1,17 @@
-//! Everything the TUI shows, owned by the event loop alone.
+//! Everything the TUI shows, owned by the event loop alone. Each feature keeps its own part
+//! (`model`, `canvas`, `filter`, `saves`, `lb`, `poll`, `link`, `drafts`, the drawer and the
+//! overlays); what one feature wants of another goes through `update` as an `Effect`.
 
-use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
-use super::geometry::{Rect, Viewport};
+use super::canvas::Canvas;
+use super::configs_edit::Drafts;
+use super::connection::Link;
+use super::filter::Filter;
 use super::keymap::Keymap;
-use super::lb::LbPoll;
+use super::lb::LbWaits;
+use super::model::Model;
+use super::persist::Saves;
 use super::timeline::Timeline;
 use crate::backend::model::*;
 
@@ -45,6 +51,7 @@ pub enum Drag {
     Pan { col: u16, row: u16 },
 }
 
+/// The panel drawn over the canvas, with the state it owns.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     Help,
@@ -60,16 +67,8 @@ pub enum Overlay {
         id: String,
     },
     ConfirmQuit,
-    /// Revisions of a deployment, newest first; `diff` shows the selected one against the
-    /// current; `confirm` asks before a rollback.
-    Revisions {
-        id: String,
-        list: Vec<Revision>,
-        loaded: bool,
-        selected: usize,
-        diff: bool,
-        confirm: bool,
-    },
+    /// Revisions of a deployment, newest first (diff, rollback).
+    Revisions(super::revisions::RevisionsPanel),
     LoadBalancer {
         id: String,
     },
@@ -109,55 +108,36 @@ pub struct State {
     pub backend_label: String,
     pub read_only: bool,
     pub keymap: Keymap,
-    /// Whether the first snapshot has arrived.
-    pub loaded: bool,
-    pub connection: Connection,
-    pub environments: Vec<Environment>,
-    pub environment: Option<Environment>,
-    pub space: Option<Space>,
-    /// The environment's deployments, in drawing order.
-    pub deployments: Vec<Deployment>,
-    pub revision_numbers: HashMap<String, u32>,
-    pub progress: HashMap<String, (u32, u32)>,
-    pub loadbalancers: HashMap<String, LoadBalancer>,
-    pub selected: Option<String>,
-    pub viewport: Viewport,
     /// The terminal's size in cells.
     pub screen: (u16, u16),
-    pub drag: Option<Drag>,
-    pub pending: BTreeMap<String, PendingWrite>,
-    pub undo: Vec<Move>,
-    pub redo: Vec<Move>,
-    pub filter: String,
-    pub filter_editing: bool,
-    pub overlay: Option<Overlay>,
-    pub message: Option<(String, MessageKind)>,
-    /// Edited configs not sent yet (invalid, failed or declined), by deployment.
-    pub config_drafts: HashMap<String, String>,
-    /// The timeline drawer, when open; it follows the selected card.
-    pub drawer: Option<Timeline>,
-    /// Deployments waiting for their public address.
-    pub lb_polls: HashMap<String, LbPoll>,
     /// Wall-clock time for relative times on screen; set by the event loop before drawing.
     pub now: Timestamp,
-    /// How changes reach the TUI: pushed, streamed, or polled (`poll`).
-    pub live: crate::backend::LiveMode,
-    pub poll: super::poll::Poll,
-    /// Reads of the environment (reloads and polls) sent so far; each is numbered by it.
-    pub reads_sent: u64,
-    /// Cards whose position was saved, with `reads_sent` at that moment: an answer to a read
-    /// numbered up to that may predate the save, and does not move the card back.
-    pub saved_after_read: HashMap<String, u64>,
-    /// When to try reaching an unreachable backend again, and the delay used last.
-    pub retry_at: Option<Instant>,
-    pub retry_delay: std::time::Duration,
-    /// Seed of the jitter of LoadBalancer back-off.
-    pub rng: u64,
     /// Advances on each tick; drives spinners.
     pub spinner: usize,
     pub quit: bool,
     /// `--context`/`--namespace`: the environment to open, found once the catalog is loaded.
     pub start: Option<super::spaces::start::StartTarget>,
+    /// The link to the backend: connected, offline (retrying), or refused.
+    pub link: Link,
+    /// What the backend says about the shown environment.
+    pub model: Model,
+    /// Reads of the environment (reloads and polls) sent so far; each is numbered by it.
+    pub reads_sent: u64,
+    /// Selection, viewport, dragging, undo.
+    pub canvas: Canvas,
+    pub filter: Filter,
+    /// Card positions on their way to the backend.
+    pub saves: Saves,
+    /// Deployments waiting for their public address.
+    pub lb: LbWaits,
+    /// How changes reach the TUI when the backend does not push them.
+    pub poll: super::poll::Poll,
+    /// Edited configs not sent yet (invalid, failed or declined), by deployment.
+    pub drafts: Drafts,
+    /// The timeline drawer, when open; it follows the selected card.
+    pub drawer: Option<Timeline>,
+    pub overlay: Option<Overlay>,
+    pub message: Option<(String, MessageKind)>,
 }
 
 impl State {
@@ -166,40 +146,23 @@ impl State {
             backend_label,
             read_only,
             keymap,
-            loaded: false,
-            connection: Connection::Connected,
-            environments: Vec::new(),
-            environment: None,
-            space: None,
-            deployments: Vec::new(),
-            revision_numbers: HashMap::new(),
-            progress: HashMap::new(),
-            loadbalancers: HashMap::new(),
-            selected: None,
-            viewport: Viewport::default(),
             screen: (80, 24),
-            drag: None,
-            pending: BTreeMap::new(),
-            undo: Vec::new(),
-            redo: Vec::new(),
-            filter: String::new(),
-            filter_editing: false,
-            overlay: None,
-            message: None,
-            config_drafts: HashMap::new(),
-            drawer: None,
-            lb_polls: HashMap::new(),
-            live: crate::backend::LiveMode::Pushed,
-            poll: super::poll::Poll::default(),
-            reads_sent: 0,
-            saved_after_read: HashMap::new(),
             now: chrono::DateTime::from_timestamp(0, 0).unwrap_or_default(),
-            rng: 0x9E37_79B9_7F4A_7C15,
-            retry_at: None,
-            retry_delay: std::time::Duration::ZERO,
             spinner: 0,
             quit: false,
             start: None,
+            link: Link::default(),
+            model: Model::default(),
+            reads_sent: 0,
+            canvas: Canvas::default(),
+            filter: Filter::default(),
+            saves: Saves::default(),
+            lb: LbWaits::default(),
+            poll: super::poll::Poll::default(),
+            drafts: Drafts::default(),
+            drawer: None,
+            overlay: None,
+            message: None,
         }
     }
 
@@ -209,72 +172,35 @@ impl State {
     }
 
     pub fn deployment(&self, id: &str) -> Option<&Deployment> {
-        self.deployments.iter().find(|d| d.id == id)
+        self.model.deployment(id)
     }
 
     pub fn selected_deployment(&self) -> Option<&Deployment> {
-        self.deployment(self.selected.as_deref()?)
-    }
-
-    /// A card's position: every card has one once loaded (auto-placed when missing).
-    pub fn position(&self, d: &Deployment) -> CanvasPosition {
-        d.canvas_position
-            .unwrap_or(CanvasPosition { x: 0.0, y: 0.0 })
-    }
-
-    pub fn card_rect(&self, d: &Deployment) -> Rect {
-        Rect::card(self.position(d))
+        self.deployment(self.canvas.selected.as_deref()?)
     }
 
     /// Whether a card matches the filter (always, without one).
     pub fn matches_filter(&self, d: &Deployment) -> bool {
-        if self.filter.is_empty() {
-            return true;
-        }
-        let f = self.filter.to_lowercase();
-        d.name.to_lowercase().contains(&f) || d.status.as_str().contains(&f) || {
-            let word = crate::views::status::status_word(d.status);
-            word.contains(&f)
-        }
+        self.filter.matches(d)
     }
 
     /// Whether anything on screen animates (and so needs ticks).
     pub fn animating(&self) -> bool {
-        self.deployments
+        self.model
+            .deployments
             .iter()
-            .any(|d| d.status.is_in_progress() || self.waiting_for_address(&d.id))
-    }
-
-    pub fn waiting_for_address(&self, id: &str) -> bool {
-        self.loadbalancers
-            .get(id)
-            .is_some_and(|lb| lb.status == LbStatus::Pending)
-    }
-
-    pub fn revision_number(&self, d: &Deployment) -> Option<u32> {
-        d.current_revision_id
-            .as_ref()
-            .and_then(|r| self.revision_numbers.get(r))
-            .copied()
+            .any(|d| d.status.is_in_progress() || self.model.waiting_for_address(&d.id))
     }
 
     /// The next time a pending write or a LoadBalancer check is due, for the loop's timer.
     pub fn next_deadline(&self) -> Option<Instant> {
-        let writes = self
-            .pending
-            .values()
-            .filter(|p| !p.in_flight)
-            .map(|p| p.due);
         // A pushing backend reports the address itself: the polls only wait.
-        let polling = self.live == crate::backend::LiveMode::Polling;
-        let polls = self
-            .lb_polls
-            .values()
-            .filter(|p| polling && !p.in_flight)
-            .map(|p| p.next);
-        writes
-            .chain(polls)
-            .chain(self.retry_at)
+        let polling = self.model.live == crate::backend::LiveMode::Polling;
+        self.saves
+            .next_due()
+            .into_iter()
+            .chain(self.lb.next_due().filter(|_| polling))
+            .chain(self.link.retry_at)
             .chain(self.poll.next)
             .min()
     }
@@ -282,8 +208,8 @@ impl State {
     /// Reloading the environment with this id or name (the shown one when `None`).
     pub fn reload(&mut self, env: Option<String>) -> super::msg::Cmd {
         super::msg::Cmd::Reload {
-            env: env.or_else(|| self.environment.as_ref().map(|e| e.id.clone())),
-            known_revisions: self.revision_numbers.keys().cloned().collect(),
+            env: env.or_else(|| self.model.environment.as_ref().map(|e| e.id.clone())),
+            known_revisions: self.model.revision_numbers.keys().cloned().collect(),
             read: self.next_read(),
         }
     }
@@ -294,21 +220,10 @@ impl State {
         self.reads_sent
     }
 
-    /// Whether the answer to read `read` may predate the last save of this card's position.
-    pub fn saved_since(&self, id: &str, read: u64) -> bool {
-        self.saved_after_read.get(id).is_some_and(|&r| r >= read)
-    }
-
     /// What is wrong with the environment's cluster, as its last reachability probe said
     /// ("cluster kube-test unreachable: connection refused — check the kubeconfig context").
     pub fn space_trouble(&self) -> Option<String> {
-        let space = self.space.as_ref()?;
-        let r = space.reachability.as_ref()?;
-        (r.status != crate::backend::model::ReachabilityStatus::Reachable).then(|| {
-            r.message
-                .clone()
-                .unwrap_or_else(|| format!("space {} is {}", space.name, r.status.as_str()))
-        })
+        self.model.space_trouble()
     }
 
     /// How long until a relative time on screen ("12s ago") reads differently, measured from
@@ -317,6 +232,7 @@ impl State {
         let t = self.drawer.as_ref()?;
         // The wait for a LoadBalancer's address, counted on screen in whole seconds.
         let lb_wait = self
+            .model
             .loadbalancers
             .get(&t.deployment_id)
             .filter(|lb| lb.status == crate::backend::model::LbStatus::Pending)
@@ -343,16 +259,6 @@ impl State {
             .map(|ms| std::time::Duration::from_millis(ms as u64))
     }
 
-    /// A number in [0, 1) for jitter (xorshift; deterministic for a given seed).
-    pub fn next_random(&mut self) -> f64 {
-        let mut x = self.rng;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.rng = x;
-        (x >> 11) as f64 / (1u64 << 53) as f64
-    }
-
     /// Rows of the canvas area the open drawer takes (at the bottom).
     pub fn drawer_rows(&self) -> u16 {
         let h = self.canvas_size().1;
@@ -367,6 +273,6 @@ impl State {
     }
 
     pub fn dragging(&self, id: &str) -> bool {
-        matches!(&self.drag, Some(Drag::Card { id: d, .. }) if d == id)
+        self.canvas.dragging(id)
     }
 }

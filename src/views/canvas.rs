@@ -10,10 +10,10 @@ use super::status::Palette;
 use crate::app::State;
 
 pub fn render(state: &State, area: Rect, palette: &Palette, buf: &mut Buffer) {
-    if state.deployments.is_empty() {
-        let text = if !state.loaded {
+    if state.model.deployments.is_empty() {
+        let text = if !state.model.loaded {
             "Loading…"
-        } else if state.environment.is_none() {
+        } else if state.model.environment.is_none() {
             "No environment yet."
         } else {
             "No deployments in this environment yet."
@@ -21,19 +21,20 @@ pub fn render(state: &State, area: Rect, palette: &Palette, buf: &mut Buffer) {
         Paragraph::new(format!("\n  {text}")).render(area, buf);
         return;
     }
-    let (cw, ch) = state.viewport.card_cells();
+    let (cw, ch) = state.canvas.viewport.card_cells();
     let mut scratch = Buffer::empty(Rect::new(0, 0, cw, ch));
-    let selected = state.selected.as_deref();
+    let selected = state.canvas.selected.as_deref();
     // The selected card is drawn last: on top of any it overlaps.
     let order = state
+        .model
         .deployments
         .iter()
         .filter(|d| Some(d.id.as_str()) != selected)
         .chain(state.selected_deployment());
     for d in order {
         let (col, row) = {
-            let p = state.position(d);
-            state.viewport.to_cell(p.x, p.y)
+            let p = crate::app::canvas::position(d);
+            state.canvas.viewport.to_cell(p.x, p.y)
         };
         if col >= i64::from(area.width)
             || row >= i64::from(area.height)

@@ -20,11 +20,11 @@ pub struct CardLook {
 /// The line under the status: readiness while rolling out, else the address (or the wait).
 fn detail_line(state: &State, d: &Deployment) -> Option<String> {
     if d.status == DeploymentStatus::RollingOut
-        && let Some((r, t)) = state.progress.get(&d.id)
+        && let Some((r, t)) = state.model.progress.get(&d.id)
     {
         return Some(format!("{r}/{t} ready"));
     }
-    match state.loadbalancers.get(&d.id) {
+    match state.model.loadbalancers.get(&d.id) {
         Some(LoadBalancer {
             status: LbStatus::Ready,
             address: Some(a),
@@ -53,6 +53,7 @@ pub fn render(state: &State, d: &Deployment, look: &CardLook, palette: &Palette,
         border_style = border_style.patch(status_style);
     }
     let rev = state
+        .model
         .revision_number(d)
         .map_or(String::new(), |n| format!("#{n}"));
     let status = Span::styled(

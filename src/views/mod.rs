@@ -52,10 +52,10 @@ pub fn draw(frame: &mut Frame, state: &State, palette: &Palette) {
 fn draw_header(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
     let bold = palette.style(Style::default().add_modifier(Modifier::BOLD));
     let mut spans = vec![Span::styled(" zopdeck ", bold)];
-    match &state.environment {
+    match &state.model.environment {
         Some(env) => {
             spans.push(Span::raw(format!("│ env {} ", env.name)));
-            let space = match &state.space {
+            let space = match &state.model.space {
                 Some(s) if s.cloud_account_id == crate::backend::model::SANDBOX_ACCOUNT => {
                     format!("{} (simulated)", s.name)
                 }
@@ -63,7 +63,11 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) 
                 None => env.space_id.clone(),
             };
             spans.push(Span::raw(format!("│ space {space} ")));
-            if let Some(r) = state.space.as_ref().and_then(|s| s.reachability.as_ref())
+            if let Some(r) = state
+                .model
+                .space
+                .as_ref()
+                .and_then(|s| s.reachability.as_ref())
                 && r.status != crate::backend::model::ReachabilityStatus::Reachable
             {
                 spans.push(Span::styled(
@@ -73,15 +77,18 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) 
             }
             spans.push(Span::raw(format!("│ ns {} ", env.namespace)));
         }
-        None if state.loaded => spans.push(Span::raw("│ no environment ")),
+        None if state.model.loaded => spans.push(Span::raw("│ no environment ")),
         None => spans.push(Span::raw("│ loading… ")),
     }
-    spans.push(Span::raw(format!("│ {}% ", state.viewport.zoom.percent())));
+    spans.push(Span::raw(format!(
+        "│ {}% ",
+        state.canvas.viewport.zoom.percent()
+    )));
     if state.read_only {
         spans.push(Span::styled("│ READ-ONLY ", bold));
     }
-    match &state.connection {
-        Connection::Connected => spans.push(Span::raw(match state.live {
+    match &state.link.connection {
+        Connection::Connected => spans.push(Span::raw(match state.model.live {
             LiveMode::Pushed => "│ ● live ".to_string(),
             LiveMode::Stream => "│ ● live · stream ".to_string(),
             LiveMode::Polling => format!("│ ◌ polling · {} s ", state.poll.interval.as_secs()),
@@ -105,8 +112,8 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) 
 }
 
 fn hints(state: &State) -> String {
-    if state.filter_editing {
-        return format!(" filter: {}▏  Enter keep · Esc clear", state.filter);
+    if state.filter.editing {
+        return format!(" filter: {}▏  Enter keep · Esc clear", state.filter.text);
     }
     match &state.overlay {
         Some(Overlay::Palette { .. } | Overlay::Environments { .. }) => {
@@ -128,7 +135,7 @@ fn hints(state: &State) -> String {
                 k.label(Action::Quit).split(" / ").next().unwrap_or("q"),
             );
             if !state.filter.is_empty() {
-                s = format!(" filter: {} (Esc clears) ·{s}", state.filter);
+                s = format!(" filter: {} (Esc clears) ·{s}", state.filter.text);
             }
             s
         }
@@ -136,7 +143,7 @@ fn hints(state: &State) -> String {
 }
 
 fn draw_status_bar(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
-    let pending = state.pending.len();
+    let pending = state.saves.pending.len();
     let right = if pending > 0 {
         format!(" {pending} position change(s) pending ")
     } else {

@@ -9,8 +9,8 @@ use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragra
 
 use super::status::{Palette, status_symbol, status_word};
 use crate::app::keymap::Action;
+use crate::app::palette::{environment_items, palette_items};
 use crate::app::state::{Overlay, State};
-use crate::app::update::{environment_items, palette_items};
 
 pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let [v] = Layout::vertical([Constraint::Length(h.min(area.height))])
@@ -60,17 +60,21 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
     match overlay {
         Overlay::Help => help(frame, area, state),
         Overlay::Palette { query, selected } => {
-            let items: Vec<String> = palette_items(state, query)
+            let items: Vec<String> = palette_items(&state.keymap, query)
                 .into_iter()
                 .map(|(_, label, desc)| format!("{label}  {desc}"))
                 .collect();
             list(frame, area, " commands ", query, &items, *selected, palette);
         }
         Overlay::Environments { query, selected } => {
-            let items: Vec<String> = environment_items(state, query)
+            let items: Vec<String> = environment_items(&state.model.environments, query)
                 .into_iter()
                 .map(|e| {
-                    let here = state.environment.as_ref().is_some_and(|c| c.id == e.id);
+                    let here = state
+                        .model
+                        .environment
+                        .as_ref()
+                        .is_some_and(|c| c.id == e.id);
                     format!(
                         "{}{}  (namespace {})",
                         if here { "• " } else { "  " },
@@ -106,7 +110,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
         Overlay::Create(form) => super::panels::create_form(frame, area, state, palette, form),
         Overlay::Spaces(view) => super::spaces::draw(frame, area, state, palette, view),
         Overlay::ConfirmQuit => {
-            let n = state.pending.len();
+            let n = state.saves.pending.len();
             let r = centered(area, 64, 6);
             frame.render_widget(Clear, r);
             let text = format!(
@@ -203,6 +207,7 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, id: &str, palette: &Pale
         Line::from(format!(
             "revision   {}",
             state
+                .model
                 .revision_number(d)
                 .map_or("–".into(), |n| format!("#{n}"))
         )),
@@ -229,7 +234,7 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, id: &str, palette: &Pale
             palette.status(crate::backend::model::DeploymentStatus::Failed),
         )));
     }
-    if let Some(lb) = state.loadbalancers.get(id) {
+    if let Some(lb) = state.model.loadbalancers.get(id) {
         let addr = lb
             .address
             .clone()

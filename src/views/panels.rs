@@ -14,7 +14,6 @@ use super::wrapped;
 use crate::app::State;
 use crate::app::create_form::{CreateForm, Field};
 use crate::app::lb::pending_text;
-use crate::app::panels::current_revision;
 use crate::app::state::Overlay;
 use crate::backend::model::*;
 
@@ -138,18 +137,11 @@ pub fn revisions(
     palette: &Palette,
     overlay: &Overlay,
 ) {
-    let Overlay::Revisions {
-        id,
-        list,
-        loaded,
-        selected,
-        diff,
-        confirm,
-    } = overlay
-    else {
+    let Overlay::Revisions(open) = overlay else {
         return;
     };
-    let (loaded, selected, diff, confirm) = (*loaded, *selected, *diff, *confirm);
+    let (id, list) = (&open.id, &open.list);
+    let (loaded, selected, diff, confirm) = (open.loaded, open.selected, open.diff, open.confirm);
     let name = state
         .deployment(id)
         .map_or(id.as_str(), |d| d.name.as_str());
@@ -166,7 +158,9 @@ pub fn revisions(
         frame.render_widget(Paragraph::new("  loading…"), inner);
         return;
     }
-    let current = current_revision(state, id);
+    let current = state
+        .deployment(id)
+        .and_then(|d| d.current_revision_id.clone());
     let current_rev = list.iter().find(|r| Some(&r.id) == current.as_ref());
     let target = list.get(selected);
     let mut lines: Vec<Line> = list
@@ -219,7 +213,7 @@ pub fn revisions(
 pub fn loadbalancer(frame: &mut Frame, area: Rect, state: &State, palette: &Palette, id: &str) {
     let name = state.deployment(id).map_or(id, |d| d.name.as_str());
     let mut lines = Vec::new();
-    match state.loadbalancers.get(id) {
+    match state.model.loadbalancers.get(id) {
         None => lines.push(Line::from(
             "nothing exposed: no LoadBalancer (add configs.expose to get one)",
         )),
@@ -450,7 +444,11 @@ pub fn create_form(
         }
     }
     lines.push(Line::from(""));
-    let env = state.environment.as_ref().map_or("", |e| e.name.as_str());
+    let env = state
+        .model
+        .environment
+        .as_ref()
+        .map_or("", |e| e.name.as_str());
     let hint = if form.submitting {
         "creating…".to_string()
     } else {

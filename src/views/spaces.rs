@@ -153,7 +153,7 @@ fn spaces(
         .iter()
         .map(|s| {
             let (status, style) = space_status(s, palette);
-            let here = state.space.as_ref().is_some_and(|x| x.id == s.id);
+            let here = state.model.space.as_ref().is_some_and(|x| x.id == s.id);
             Row::new(vec![
                 Cell::from(format!("{}{}", s.name, if here { " •" } else { "" })),
                 Cell::from(s.provider.clone()),
@@ -329,7 +329,11 @@ fn environments(
                 .iter()
                 .find(|s| s.id == e.space_id)
                 .map_or_else(|| e.space_id.clone(), |s| s.name.clone());
-            let here = state.environment.as_ref().is_some_and(|x| x.id == e.id);
+            let here = state
+                .model
+                .environment
+                .as_ref()
+                .is_some_and(|x| x.id == e.id);
             Row::new(vec![
                 Cell::from(format!("{}{}", e.name, if here { " •" } else { "" })),
                 Cell::from(space),

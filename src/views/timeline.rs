@@ -128,7 +128,7 @@ fn event_line(e: &Event, t: &Timeline, state: &State, palette: &Palette) -> Line
     let rev = e
         .revision_id
         .as_ref()
-        .and_then(|r| state.revision_numbers.get(r))
+        .and_then(|r| state.model.revision_numbers.get(r))
         .map_or(String::new(), |n| format!("#{n}"));
     let status_style = match e.status {
         EventStatus::Failed => palette.error(),

@@ -1,33 +1,26 @@
 //! What the backend's answers do to the spaces view: lists filled in, forms closed or kept
 //! to fix, what was done said, and the next step offered.
 
-use super::form::{self, Form, PickFrom};
-use super::{
-    Answer, Call, Catalog, Outcome, Tab, Then, load_namespaces, say, start, switch_to, with_view,
-};
+use super::form::Form;
+use super::{Answer, Call, Catalog, Outcome, SpacesView, Tab, Then};
+use crate::app::effect::{Effect, Effects};
 use crate::app::msg::Cmd;
-use crate::app::state::{MessageKind, State};
 use crate::backend::model::*;
 
-pub(super) fn picked(
-    state: &mut State,
-    from: PickFrom,
-    result: Result<Vec<form::PickItem>, String>,
-) {
-    with_view(state, |v| {
-        if let Some(f) = v.form.as_mut() {
-            f.picked_items(from, result);
-        }
-    });
+/// What the canvas shows, for the view to start on.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Shown<'a> {
+    pub space: Option<&'a str>,
+    pub environment: Option<&'a str>,
 }
 
-/// An answer from the backend.
-pub fn on_answer(state: &mut State, answer: Answer) -> Vec<Cmd> {
-    match answer {
-        Answer::Catalog(result) => on_catalog(state, result),
-        Answer::Namespaces { space_id, result } => {
-            with_view(state, |v| {
-                if let Some(n) = v.namespaces.as_mut().filter(|n| n.space_id == space_id) {
+impl SpacesView {
+    /// An answer from the backend.
+    pub fn answer(&mut self, answer: Answer, shown: Shown) -> Effects {
+        match answer {
+            Answer::Catalog(result) => self.on_catalog(result, shown),
+            Answer::Namespaces { space_id, result } => {
+                if let Some(n) = self.namespaces.as_mut().filter(|n| n.space_id == space_id) {
                     match result {
                         Ok(list) => n.list = Some(list),
                         Err(e) => {
@@ -36,150 +29,124 @@ pub fn on_answer(state: &mut State, answer: Answer) -> Vec<Cmd> {
                         }
                     }
                     let list = n.list.as_deref().unwrap_or(&[]);
-                    v.namespace = match v.created_namespace.take() {
+                    self.namespace = match self.created_namespace.take() {
                         Some(name) => list.iter().position(|x| x.name == name).unwrap_or(0),
-                        None => v.namespace.min(list.len().saturating_sub(1)),
+                        None => self.namespace.min(list.len().saturating_sub(1)),
                     };
                 }
-            });
-            vec![]
-        }
-        Answer::Picked { from, result } => {
-            picked(state, from, result);
-            vec![]
-        }
-        Answer::Done(result) => on_done(state, result),
-    }
-}
-
-fn on_catalog(state: &mut State, result: Result<Catalog, String>) -> Vec<Cmd> {
-    if let Some(target) = state.start.take() {
-        return match result {
-            Ok(catalog) => start::resolve(state, target, catalog),
-            Err(e) => {
-                say(
-                    state,
-                    format!("cannot look for the environment of the start flags: {e}"),
-                    MessageKind::Error,
-                );
-                vec![state.reload(None)]
+                vec![]
             }
-        };
+            Answer::Picked { from, result } => {
+                if let Some(f) = self.form.as_mut() {
+                    f.picked_items(from, result);
+                }
+                vec![]
+            }
+            Answer::Done(result) => self.on_done(result),
+        }
     }
-    let mut cmds = vec![];
-    let shown_space = state.space.as_ref().map(|s| s.id.clone());
-    let shown_env = state.environment.as_ref().map(|e| e.id.clone());
-    with_view(state, |v| {
+
+    fn on_catalog(&mut self, result: Result<Catalog, String>, shown: Shown) -> Effects {
         match result {
             Ok(c) => {
-                if v.catalog.is_none() {
+                if self.catalog.is_none() {
                     // First load: start on what the canvas shows.
-                    v.space = c
+                    self.space = c
                         .spaces
                         .iter()
-                        .position(|s| Some(&s.id) == shown_space.as_ref())
-                        .unwrap_or(v.space);
-                    v.environment = c
+                        .position(|s| Some(s.id.as_str()) == shown.space)
+                        .unwrap_or(self.space);
+                    self.environment = c
                         .environments
                         .iter()
-                        .position(|e| Some(&e.id) == shown_env.as_ref())
-                        .unwrap_or(v.environment);
+                        .position(|e| Some(e.id.as_str()) == shown.environment)
+                        .unwrap_or(self.environment);
                 }
-                v.space = v.space.min(c.spaces.len().saturating_sub(1));
-                v.environment = v.environment.min(c.environments.len().saturating_sub(1));
-                v.catalog = Some(c);
-                v.error = None;
+                self.space = self.space.min(c.spaces.len().saturating_sub(1));
+                self.environment = self.environment.min(c.environments.len().saturating_sub(1));
+                self.catalog = Some(c);
+                self.error = None;
             }
             Err(e) => {
-                v.catalog = Some(Catalog::default());
-                v.error = Some(e);
+                self.catalog = Some(Catalog::default());
+                self.error = Some(e);
             }
         }
-        cmds.extend(load_namespaces(v));
-    });
-    cmds
-}
+        self.load_namespaces()
+            .map(|c| Effect::Cmd(Cmd::Spaces(c)))
+            .into_iter()
+            .collect()
+    }
 
-fn on_done(state: &mut State, result: Result<Outcome, String>) -> Vec<Cmd> {
-    let outcome = match result {
-        Ok(o) => o,
-        Err(e) => {
-            with_view(state, |v| {
-                v.busy = None;
-                if let Some(f) = v.form.as_mut() {
+    fn on_done(&mut self, result: Result<Outcome, String>) -> Effects {
+        self.busy = None;
+        let outcome = match result {
+            Ok(o) => o,
+            Err(e) => {
+                if let Some(f) = self.form.as_mut() {
                     f.submitting = false;
                 }
-            });
-            say(state, e, MessageKind::Error);
-            return vec![];
-        }
-    };
-    let mut cmds = vec![Cmd::Spaces(Call::Catalog)];
-    let then = with_view(state, |v| {
-        v.busy = None;
-        v.form = None;
-        v.then.take()
-    })
-    .flatten();
-    let (text, canvas) = match &outcome {
-        Outcome::SpaceCreated(s) => {
-            if let Some(Then::CreateEnvironment { namespace }) = then {
-                let id = s.id.clone();
-                with_view(state, |v| {
-                    let mut choices = v
+                return vec![Effect::error(e)];
+            }
+        };
+        self.form = None;
+        let then = self.then.take();
+        let mut effects = vec![Effect::Cmd(Cmd::Spaces(Call::Catalog))];
+        let (text, canvas) = match &outcome {
+            Outcome::SpaceCreated(s) => {
+                if let Some(Then::CreateEnvironment { namespace }) = then {
+                    let mut choices = self
                         .catalog
                         .as_ref()
                         .map(Catalog::space_choices)
                         .unwrap_or_default();
-                    if !choices.iter().any(|(i, _)| *i == id) {
-                        choices.push((id.clone(), s.name.clone()));
+                    if !choices.iter().any(|(i, _)| *i == s.id) {
+                        choices.push((s.id.clone(), s.name.clone()));
                     }
-                    v.tab = Tab::Environments;
-                    v.form = Some(Form::environment(&choices, &id, &namespace));
-                });
+                    self.tab = Tab::Environments;
+                    self.form = Some(Form::environment(&choices, &s.id, &namespace));
+                }
+                (format!("space {} registered{}", s.name, reach(s)), false)
             }
-            (format!("space {} registered{}", s.name, reach(s)), false)
-        }
-        Outcome::StatusSet(s) => (format!("space {} is {}", s.name, s.status.as_str()), true),
-        Outcome::Deleted(name) => (format!("space {name} deleted"), false),
-        Outcome::NamespaceCreated { space_id, name } => {
-            let (space_id, created) = (space_id.clone(), name.clone());
-            with_view(state, |v| {
-                v.namespaces = None;
-                v.created_namespace = Some(created);
-                v.tab = Tab::Namespaces;
-                if let Some(i) = v
+            Outcome::StatusSet(s) => (format!("space {} is {}", s.name, s.status.as_str()), true),
+            Outcome::Deleted(name) => (format!("space {name} deleted"), false),
+            Outcome::NamespaceCreated { space_id, name } => {
+                self.namespaces = None;
+                self.created_namespace = Some(name.clone());
+                self.tab = Tab::Namespaces;
+                if let Some(i) = self
                     .catalog
                     .as_ref()
-                    .and_then(|c| c.spaces.iter().position(|s| s.id == space_id))
+                    .and_then(|c| c.spaces.iter().position(|s| s.id == *space_id))
                 {
-                    v.space = i;
+                    self.space = i;
                 }
-            });
-            (format!("namespace {name} created"), false)
-        }
-        Outcome::EnvironmentCreated(env) => {
-            say(
-                state,
+                (format!("namespace {name} created"), false)
+            }
+            Outcome::EnvironmentCreated(env) => {
+                return vec![
+                    Effect::info(format!(
+                        "environment {} created on namespace {} — showing its canvas",
+                        env.name, env.namespace
+                    )),
+                    Effect::ShowEnvironment(env.id.clone()),
+                ];
+            }
+            Outcome::AccessGranted(c) => (format!("access to cluster {c} registered"), true),
+            Outcome::AccessRevoked(c) => (
                 format!(
-                    "environment {} created on namespace {} — showing its canvas",
-                    env.name, env.namespace
+                    "access to cluster {c} revoked: its spaces cannot deploy until A grants it"
                 ),
-                MessageKind::Info,
-            );
-            return switch_to(state, env.id.clone());
+                true,
+            ),
+        };
+        effects.push(Effect::info(text));
+        if canvas {
+            // The header shows the space's status and reachability.
+            effects.push(Effect::ReloadShown);
         }
-        Outcome::AccessGranted(c) => (format!("access to cluster {c} registered"), true),
-        Outcome::AccessRevoked(c) => (
-            format!("access to cluster {c} revoked: its spaces cannot deploy until A grants it"),
-            true,
-        ),
-    };
-    say(state, text, MessageKind::Info);
-    if canvas && state.environment.is_some() {
-        cmds.push(state.reload(None));
+        effects
     }
-    cmds
 }
 
 /// ", cluster reachable" or what the probe found.

@@ -14,13 +14,13 @@ pub mod start;
 
 use std::collections::HashMap;
 
+use super::effect::{Effect, Effects};
 use super::msg::Cmd;
-use super::state::{MessageKind, Overlay, State};
+use super::state::Overlay;
 use crate::backend::model::*;
-pub use answers::on_answer;
+pub use answers::Shown;
 pub use calls::{Answer, Call, Outcome};
 use form::Form;
-pub use keys::key;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Tab {
@@ -181,37 +181,15 @@ impl SpacesView {
 }
 
 /// Opens the view on a tab, loading what it lists.
-pub fn open(state: &mut State, tab: Tab) -> Vec<Cmd> {
+pub fn open(tab: Tab) -> Effects {
     let view = SpacesView {
         tab,
         ..Default::default()
     };
-    state.overlay = Some(Overlay::Spaces(Box::new(view)));
-    vec![Cmd::Spaces(Call::Catalog)]
-}
-
-/// Runs `f` on the open view (and nothing when it is not open).
-fn with_view<R>(state: &mut State, f: impl FnOnce(&mut SpacesView) -> R) -> Option<R> {
-    match state.overlay.as_mut() {
-        Some(Overlay::Spaces(view)) => Some(f(view)),
-        _ => None,
-    }
-}
-
-fn say(state: &mut State, text: impl Into<String>, kind: MessageKind) {
-    state.message = Some((text.into(), kind));
-}
-
-/// Refuses a change in read-only mode, saying so.
-fn refused(state: &mut State, what: &str) -> bool {
-    if state.read_only {
-        say(
-            state,
-            format!("read-only: {what} is disabled (started with --read-only or read_only = true)"),
-            MessageKind::Error,
-        );
-    }
-    state.read_only
+    vec![
+        Effect::Open(Overlay::Spaces(Box::new(view))),
+        Effect::Cmd(Cmd::Spaces(Call::Catalog)),
+    ]
 }
 
 /// The (account, region, cluster) a space is on.
@@ -223,34 +201,23 @@ pub fn cluster_of(space: &Space) -> Option<(String, String, String)> {
     ))
 }
 
-/// Closes the view and shows an environment's canvas.
-pub fn switch_to(state: &mut State, env_id: String) -> Vec<Cmd> {
-    state.overlay = None;
-    state.viewport = Default::default();
-    state.filter.clear();
-    vec![state.reload(Some(env_id))]
-}
-
-/// Puts the view back as the overlay.
-fn put(state: &mut State, view: SpacesView) -> Vec<Cmd> {
-    state.overlay = Some(Overlay::Spaces(Box::new(view)));
-    vec![]
-}
-
-/// On the namespaces tab, loads the selected space's namespaces unless they are there.
-fn load_namespaces(view: &mut SpacesView) -> Option<Cmd> {
-    if view.tab != Tab::Namespaces {
-        return None;
+impl SpacesView {
+    /// On the namespaces tab, the call that loads the selected space's namespaces, unless
+    /// they are there.
+    fn load_namespaces(&mut self) -> Option<Call> {
+        if self.tab != Tab::Namespaces {
+            return None;
+        }
+        let space_id = self.selected_space()?.id.clone();
+        if self
+            .namespaces
+            .as_ref()
+            .is_some_and(|n| n.space_id == space_id)
+        {
+            return None;
+        }
+        self.namespaces = Some(Namespaces::loading(space_id.clone()));
+        self.namespace = 0;
+        Some(Call::Namespaces { space_id })
     }
-    let space_id = view.selected_space()?.id.clone();
-    if view
-        .namespaces
-        .as_ref()
-        .is_some_and(|n| n.space_id == space_id)
-    {
-        return None;
-    }
-    view.namespaces = Some(Namespaces::loading(space_id.clone()));
-    view.namespace = 0;
-    Some(Cmd::Spaces(Call::Namespaces { space_id }))
 }

@@ -41,7 +41,7 @@ impl Picker {
         self.items
             .iter()
             .flatten()
-            .filter(|i| crate::app::update::fuzzy_match(&self.query, &i.label))
+            .filter(|i| crate::app::palette::fuzzy_match(&self.query, &i.label))
             .collect()
     }
 }

@@ -5,8 +5,9 @@
 
 use super::form::Form;
 use super::{Catalog, SpacesView, Tab, Then};
+use crate::app::effect::{Effect, Effects};
 use crate::app::msg::Cmd;
-use crate::app::state::{MessageKind, Overlay, State};
+use crate::app::state::{Overlay, State};
 
 /// The start flags.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -36,9 +37,20 @@ pub fn first_cmds(state: &mut State, env: Option<String>) -> Vec<Cmd> {
     }
 }
 
-/// Finds the environment the flags name in the catalog, and opens it — or the view that
-/// creates or picks it, over the first environment's canvas.
-pub fn resolve(state: &mut State, target: StartTarget, catalog: Catalog) -> Vec<Cmd> {
+/// Finds the environment the flags name in the catalog (or why it could not be listed), and
+/// opens it — or the view that creates or picks it, over the first environment's canvas.
+pub fn resolve(target: StartTarget, catalog: Result<Catalog, String>) -> Effects {
+    let catalog = match catalog {
+        Ok(c) => c,
+        Err(e) => {
+            return vec![
+                Effect::error(format!(
+                    "cannot look for the environment of the start flags: {e}"
+                )),
+                Effect::Reload(None),
+            ];
+        }
+    };
     let on_context: Vec<&crate::backend::model::Space> = catalog
         .spaces
         .iter()
@@ -52,7 +64,7 @@ pub fn resolve(state: &mut State, target: StartTarget, catalog: Catalog) -> Vec<
         .map(|e| e.id.clone())
         .collect();
     if let [one] = matching.as_slice() {
-        return vec![state.reload(Some(one.clone()))];
+        return vec![Effect::Reload(Some(one.clone()))];
     }
     let what = target.describe();
     let namespace = target.namespace.clone().unwrap_or_default();
@@ -69,14 +81,13 @@ pub fn resolve(state: &mut State, target: StartTarget, catalog: Catalog) -> Vec<
         view.only = Some(matching);
     } else if let (Some(context), true) = (&target.context, on_context.is_empty()) {
         if !catalog.local_kubeconfig {
-            state.message = Some((
-                format!(
+            return vec![
+                Effect::error(format!(
                     "no space of this server is on context {context}; `zopdeck spaces list` \
                      shows them — showing the first environment"
-                ),
-                MessageKind::Error,
-            ));
-            return vec![state.reload(None)];
+                )),
+                Effect::Reload(None),
+            ];
         }
         text = format!(
             "context {context} is not a space yet: register it, then create the environment \
@@ -96,7 +107,9 @@ pub fn resolve(state: &mut State, target: StartTarget, catalog: Catalog) -> Vec<
         ));
     }
     view.catalog = Some(catalog);
-    state.overlay = Some(Overlay::Spaces(Box::new(view)));
-    state.message = Some((text, MessageKind::Info));
-    vec![state.reload(None)]
+    vec![
+        Effect::Open(Overlay::Spaces(Box::new(view))),
+        Effect::info(text),
+        Effect::Reload(None),
+    ]
 }

@@ -1,0 +1,303 @@
+//! Keys and the mouse, routed to the feature they belong to: the open overlay first, then the
+//! filter being edited, the drawer's scrolling keys, then the canvas's actions. Each feature
+//! answers with effects, carried out by `update`.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
+
+use super::canvas::Cards;
+use super::effect::{Effect, Effects};
+use super::geometry::Zoom;
+use super::keymap::Action;
+use super::palette::{ListKey, environment_items, list_key, palette_items};
+use super::state::{Overlay, State};
+
+/// The canvas's view of the state, for its operations.
+pub fn cards(state: &State) -> Cards<'_> {
+    Cards {
+        model: &state.model,
+        filter: &state.filter,
+        size: state.canvas_size(),
+    }
+}
+
+/// A key: whether to redraw, and what follows.
+pub fn on_key(state: &mut State, key: KeyEvent) -> (bool, Effects) {
+    if key.kind == KeyEventKind::Release {
+        return (false, vec![]);
+    }
+    if state.overlay.is_some() {
+        return on_overlay_key(state, &key);
+    }
+    if state.filter.editing {
+        state.filter.key(&key);
+        // Keep the selection on a matching card.
+        let cards = Cards {
+            model: &state.model,
+            filter: &state.filter,
+            size: state.canvas_size(),
+        };
+        state.canvas.keep_selection(&cards);
+        return (true, vec![]);
+    }
+    if let Some(t) = state.drawer.as_mut()
+        && super::drawer::key(t, &key)
+    {
+        return (true, vec![]);
+    }
+    match state.keymap.action(&key) {
+        Some(action) => (true, run_action(state, action)),
+        None if key.code == KeyCode::Esc => {
+            let had = state.message.is_some() || !state.filter.is_empty();
+            state.filter.clear();
+            (had, vec![Effect::Unsay])
+        }
+        None => (false, vec![]),
+    }
+}
+
+/// Carries out an action (from a key, or picked in the palette).
+pub fn run_action(state: &mut State, action: Action) -> Effects {
+    if action.changes() && state.read_only {
+        return vec![Effect::read_only(&action.name().replace('_', " "))];
+    }
+    let mut effects = vec![Effect::Unsay];
+    let selected = state.canvas.selected.clone();
+    let need_selection = || vec![Effect::info("select a deployment first")];
+    let size = state.canvas_size();
+    let cards = Cards {
+        model: &state.model,
+        filter: &state.filter,
+        size,
+    };
+    let canvas = &mut state.canvas;
+    effects.extend(match action {
+        Action::Select(dir) => {
+            canvas.select_direction(&cards, dir);
+            vec![]
+        }
+        Action::Next => {
+            canvas.select_next(&cards, true);
+            vec![]
+        }
+        Action::Previous => {
+            canvas.select_next(&cards, false);
+            vec![]
+        }
+        Action::Move(dir) | Action::MoveFar(dir) => {
+            let cells = if matches!(action, Action::MoveFar(_)) {
+                5
+            } else {
+                1
+            };
+            let saves = &state.saves;
+            canvas.move_selected(&cards, dir, cells, |id| saves.unsaved(id))
+        }
+        Action::Pan(dir) => {
+            canvas.pan(size, dir);
+            vec![]
+        }
+        Action::ZoomIn => {
+            let z = canvas.viewport.zoom.zoom_in();
+            canvas.zoom(size, z);
+            vec![]
+        }
+        Action::ZoomOut => {
+            let z = canvas.viewport.zoom.zoom_out();
+            canvas.zoom(size, z);
+            vec![]
+        }
+        Action::ZoomReset => {
+            canvas.zoom(size, Zoom::Full);
+            vec![]
+        }
+        Action::ZoomFit => {
+            canvas.fit(&cards);
+            vec![]
+        }
+        Action::Undo => canvas.undo(),
+        Action::Redo => canvas.redo(),
+        Action::SwitchEnvironment => vec![Effect::Open(Overlay::Environments {
+            query: String::new(),
+            selected: 0,
+        })],
+        Action::Filter => {
+            state.filter.editing = true;
+            vec![]
+        }
+        Action::Palette => vec![Effect::Open(Overlay::Palette {
+            query: String::new(),
+            selected: 0,
+        })],
+        Action::Help => vec![Effect::Open(Overlay::Help)],
+        Action::Reload => vec![Effect::Reload(None)],
+        Action::Timeline => super::drawer::toggle(&mut state.drawer, selected.as_deref()),
+        Action::Create => super::create_form::open(state.model.environment.as_ref()),
+        Action::Spaces => super::spaces::open(super::spaces::Tab::Spaces),
+        Action::Quit => {
+            if state.saves.pending.is_empty() {
+                vec![Effect::Quit]
+            } else {
+                vec![Effect::Open(Overlay::ConfirmQuit)]
+            }
+        }
+        Action::Open
+        | Action::LoadBalancer
+        | Action::Revisions
+        | Action::Analyze
+        | Action::TearDown
+        | Action::EditConfigs => match selected {
+            None => need_selection(),
+            Some(id) => on_card(state, action, id),
+        },
+    });
+    effects
+}
+
+/// An action on the selected card.
+fn on_card(state: &State, action: Action, id: String) -> Effects {
+    match action {
+        Action::Open => vec![Effect::Open(Overlay::Detail { id })],
+        Action::LoadBalancer => super::panels::open_loadbalancer(id),
+        Action::Revisions => super::revisions::open(id),
+        Action::Analyze => super::panels::open_analysis(id),
+        Action::TearDown => super::panels::open_teardown(id),
+        Action::EditConfigs => match state.deployment(&id) {
+            Some(d) => super::configs_edit::start(&state.drafts, d),
+            None => vec![],
+        },
+        _ => vec![],
+    }
+}
+
+fn on_overlay_key(state: &mut State, key: &KeyEvent) -> (bool, Effects) {
+    let read_only = state.read_only;
+    let current = state
+        .selected_deployment()
+        .and_then(|d| d.current_revision_id.clone());
+    let spot = state.canvas.free_spot_in_view(&cards(state), None);
+    let env_id = state.model.environment.as_ref().map(|e| e.id.clone());
+    let Some(overlay) = state.overlay.as_mut() else {
+        return (false, vec![]);
+    };
+    let effects = match overlay {
+        Overlay::ConfirmQuit => match key.code {
+            KeyCode::Char('y' | 'q') => vec![Effect::Quit],
+            _ => vec![Effect::Close],
+        },
+        Overlay::Revisions(panel) => {
+            let current = state
+                .model
+                .deployment(&panel.id)
+                .and_then(|d| d.current_revision_id.clone())
+                .or(current);
+            panel.key(key, current.as_deref(), read_only)
+        }
+        Overlay::Teardown { id, typed } => match state.model.deployment(id) {
+            Some(d) => super::panels::teardown_key(typed, d, key),
+            None => vec![Effect::Close],
+        },
+        Overlay::Create(form) => form.key(key, env_id.as_deref(), spot),
+        Overlay::ConfigDiff { id, patch, .. } => {
+            super::configs_edit::diff_key(key.code == KeyCode::Char('y'), id, patch, read_only)
+        }
+        Overlay::Spaces(view) => view.key(key, read_only),
+        Overlay::LoadBalancer { id } => match key.code {
+            KeyCode::Char('y') => super::panels::copy_address(state.model.loadbalancers.get(id)),
+            KeyCode::Esc | KeyCode::Char('q' | 'b') => vec![Effect::Close],
+            _ => return (false, vec![]),
+        },
+        Overlay::Help | Overlay::Detail { .. } | Overlay::Analysis { .. } => match key.code {
+            KeyCode::Esc | KeyCode::Char('q' | '?') | KeyCode::Enter => vec![Effect::Close],
+            _ => vec![],
+        },
+        Overlay::Palette { query, selected } => {
+            let n = palette_items(&state.keymap, query).len();
+            match list_key(key, query, selected, n) {
+                ListKey::Close => vec![Effect::Close],
+                ListKey::Pick(i) => {
+                    let action = palette_items(&state.keymap, query)
+                        .get(i)
+                        .map(|item| item.0);
+                    let mut effects = vec![Effect::Close];
+                    if let Some(action) = action {
+                        effects.push(Effect::Run(action));
+                    }
+                    effects
+                }
+                ListKey::Edit => vec![],
+            }
+        }
+        Overlay::Environments { query, selected } => {
+            let n = environment_items(&state.model.environments, query).len();
+            match list_key(key, query, selected, n) {
+                ListKey::Close => vec![Effect::Close],
+                ListKey::Pick(i) => {
+                    match environment_items(&state.model.environments, query).get(i) {
+                        Some(e) => vec![Effect::ShowEnvironment(e.id.clone())],
+                        None => vec![Effect::Close],
+                    }
+                }
+                ListKey::Edit => vec![],
+            }
+        }
+    };
+    (true, effects)
+}
+
+/// The mouse: the wheel moves through a list overlay as the arrow keys do; on the canvas it
+/// selects, drags and pans; over the drawer the wheel scrolls it.
+pub fn on_mouse(state: &mut State, m: MouseEvent) -> (bool, Effects) {
+    if state.overlay.is_some() {
+        let code = match m.kind {
+            MouseEventKind::ScrollDown => KeyCode::Down,
+            MouseEventKind::ScrollUp => KeyCode::Up,
+            _ => return (false, vec![]),
+        };
+        if matches!(
+            state.overlay,
+            Some(
+                Overlay::Revisions(_)
+                    | Overlay::Palette { .. }
+                    | Overlay::Environments { .. }
+                    | Overlay::Spaces(_)
+            )
+        ) {
+            return on_key(state, KeyEvent::from(code));
+        }
+        return (false, vec![]);
+    }
+    // The canvas starts below the one-line header.
+    let Some(row) = m.row.checked_sub(1) else {
+        return (false, vec![]);
+    };
+    let scroll = matches!(
+        m.kind,
+        MouseEventKind::ScrollUp | MouseEventKind::ScrollDown
+    );
+    if scroll && in_drawer(state, row) {
+        if let Some(t) = state.drawer.as_mut() {
+            t.scroll_by(if matches!(m.kind, MouseEventKind::ScrollUp) {
+                3
+            } else {
+                -3
+            });
+        }
+        return (true, vec![]);
+    }
+    let read_only = state.read_only;
+    let cards = Cards {
+        model: &state.model,
+        filter: &state.filter,
+        size: state.canvas_size(),
+    };
+    let saves = &state.saves;
+    state
+        .canvas
+        .mouse(&cards, &m, row, read_only, |id| saves.unsaved(id))
+}
+
+/// Whether a canvas row lies in the open drawer (the bottom rows of the canvas).
+fn in_drawer(state: &State, row: u16) -> bool {
+    let rows = state.drawer_rows();
+    rows > 0 && row >= state.canvas_size().1.saturating_sub(rows)
+}

@@ -1,0 +1,208 @@
+//! What the backend says about the shown environment — its deployments and what each card
+//! shows beside them — and how a loaded snapshot or a pushed change updates it. What that
+//! means for the other features (a card to select, an address to wait for, a save to keep)
+//! is returned as effects.
+
+use std::collections::HashMap;
+
+use super::effect::{Effect, Effects};
+use super::msg::{Cmd, Snapshot};
+use crate::backend::LiveMode;
+use crate::backend::model::*;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Model {
+    /// Whether the first snapshot has arrived.
+    pub loaded: bool,
+    pub environments: Vec<Environment>,
+    pub environment: Option<Environment>,
+    pub space: Option<Space>,
+    /// The environment's deployments, in drawing order.
+    pub deployments: Vec<Deployment>,
+    pub revision_numbers: HashMap<String, u32>,
+    /// Latest rollout readiness (ready, desired) by deployment id.
+    pub progress: HashMap<String, (u32, u32)>,
+    pub loadbalancers: HashMap<String, LoadBalancer>,
+    /// How changes reach the TUI: pushed, streamed, or polled.
+    pub live: LiveMode,
+}
+
+impl Model {
+    pub fn deployment(&self, id: &str) -> Option<&Deployment> {
+        self.deployments.iter().find(|d| d.id == id)
+    }
+
+    pub fn deployment_mut(&mut self, id: &str) -> Option<&mut Deployment> {
+        self.deployments.iter_mut().find(|d| d.id == id)
+    }
+
+    pub fn revision_number(&self, d: &Deployment) -> Option<u32> {
+        d.current_revision_id
+            .as_ref()
+            .and_then(|r| self.revision_numbers.get(r))
+            .copied()
+    }
+
+    pub fn waiting_for_address(&self, id: &str) -> bool {
+        self.loadbalancers
+            .get(id)
+            .is_some_and(|lb| lb.status == LbStatus::Pending)
+    }
+
+    /// Whether a deployment belongs to the shown environment.
+    pub fn shows(&self, d: &Deployment) -> bool {
+        self.environment.as_ref().is_some_and(|e| e.id == d.env_id)
+    }
+
+    /// What is wrong with the environment's cluster, as its last reachability probe said.
+    pub fn space_trouble(&self) -> Option<String> {
+        let space = self.space.as_ref()?;
+        let r = space.reachability.as_ref()?;
+        (r.status != ReachabilityStatus::Reachable).then(|| {
+            r.message
+                .clone()
+                .unwrap_or_else(|| format!("space {} is {}", space.name, r.status.as_str()))
+        })
+    }
+
+    /// Takes a loaded snapshot. `keep` are positions newer than what it found (the user's,
+    /// saved after the read was sent or not saved yet): they stay. Returns whether the
+    /// environment changed.
+    pub fn load(&mut self, s: Snapshot, keep: &HashMap<String, Option<CanvasPosition>>) -> bool {
+        let switched =
+            self.environment.as_ref().map(|e| &e.id) != s.environment.as_ref().map(|e| &e.id);
+        self.loaded = true;
+        self.environments = s.environments;
+        self.environment = s.environment;
+        self.space = s.space;
+        self.deployments = s.deployments;
+        for d in &mut self.deployments {
+            if let Some(pos) = keep.get(&d.id) {
+                d.canvas_position = *pos;
+            }
+        }
+        self.revision_numbers.extend(s.revision_numbers);
+        self.progress = s
+            .progress
+            .into_iter()
+            .map(|(id, r, d)| (id, (r, d)))
+            .collect();
+        self.loadbalancers = s.loadbalancers.into_iter().collect();
+        self.live = s.live;
+        switched
+    }
+
+    /// Applies a deployment pushed by the backend. `keep_position` when the user has the card
+    /// (dragging it, or a move not saved yet). Returns whether it is new, and the commands
+    /// it needs (its revision's number).
+    pub fn put_deployment(&mut self, mut d: Deployment, keep_position: bool) -> (bool, Vec<Cmd>) {
+        let mut cmds = vec![];
+        if let Some(rev) = &d.current_revision_id
+            && !self.revision_numbers.contains_key(rev)
+        {
+            cmds.push(Cmd::FetchRevision {
+                deployment_id: d.id.clone(),
+                revision_id: rev.clone(),
+            });
+        }
+        if d.status != DeploymentStatus::RollingOut {
+            self.progress.remove(&d.id);
+        }
+        match self.deployments.iter().position(|x| x.id == d.id) {
+            Some(i) => {
+                if keep_position {
+                    d.canvas_position = self.deployments[i].canvas_position;
+                }
+                self.deployments[i] = d;
+                (false, cmds)
+            }
+            None => {
+                self.deployments.push(d);
+                (true, cmds)
+            }
+        }
+    }
+
+    /// A card is gone.
+    pub fn remove(&mut self, id: &str) {
+        self.deployments.retain(|d| d.id != id);
+        self.loadbalancers.remove(id);
+        self.progress.remove(id);
+    }
+
+    /// Whether a position is free of cards.
+    pub fn free(&self, pos: CanvasPosition) -> bool {
+        !self
+            .deployments
+            .iter()
+            .any(|o| o.canvas_position == Some(pos))
+    }
+}
+
+/// A change pushed by the backend, applied to the model; what follows for the rest is
+/// returned. `ours(id)`: whether the user has that card (its position wins).
+pub fn on_change(
+    model: &mut Model,
+    change: Change,
+    ours: impl Fn(&str) -> bool,
+    drawer_shows: Option<&str>,
+) -> (bool, Effects) {
+    match change {
+        Change::Deployment { data } => {
+            let d = *data;
+            if !model.shows(&d) {
+                return (false, vec![]);
+            }
+            let id = d.id.clone();
+            let active = d.status == DeploymentStatus::Active;
+            let needs_spot =
+                d.canvas_position.is_none_or(|p| !model.free(p)) && model.deployment(&id).is_none();
+            let (_, cmds) = model.put_deployment(d, ours(&id));
+            let mut effects: Effects = cmds.into_iter().map(Effect::Cmd).collect();
+            if needs_spot {
+                effects.push(Effect::PlaceNew(id.clone()));
+            }
+            effects.push(Effect::SelectIfNone);
+            effects.push(if active {
+                Effect::WaitForAddress(id)
+            } else {
+                // A new rollout: its address is looked for again once it is active.
+                Effect::StopWaiting(id)
+            });
+            (true, effects)
+        }
+        Change::DeploymentDeleted { deployment_id } => {
+            model.remove(&deployment_id);
+            (true, vec![Effect::Gone(deployment_id)])
+        }
+        Change::Event {
+            deployment_id,
+            data,
+        } => {
+            let shown = drawer_shows == Some(deployment_id.as_str());
+            let mut effects = vec![];
+            if shown {
+                effects.push(Effect::Timeline(deployment_id.clone(), vec![data.clone()]));
+            }
+            match data.readiness() {
+                Some(p) => {
+                    model.progress.insert(deployment_id, p);
+                    (true, effects)
+                }
+                None => (shown, effects),
+            }
+        }
+        Change::Loadbalancer {
+            deployment_id,
+            data,
+        } => {
+            let shown = model.deployment(&deployment_id).is_some();
+            let mut effects = vec![];
+            if data.status != LbStatus::Pending {
+                effects.push(Effect::StopWaiting(deployment_id.clone()));
+            }
+            model.loadbalancers.insert(deployment_id, data);
+            (shown, effects)
+        }
+    }
+}

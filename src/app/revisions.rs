@@ -1,0 +1,114 @@
+//! `r`: a deployment's revisions, newest first — `d` diffs the selected one against the
+//! current, Enter or `R` asks to roll back to it, `y` does. The panel owns its list and
+//! cursor; the rollback leaves as a command, its answer comes back here.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::effect::{Effect, Effects};
+use super::msg::Cmd;
+use super::state::Overlay;
+use crate::backend::model::Revision;
+
+const PAGE: usize = 10;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevisionsPanel {
+    pub id: String,
+    pub list: Vec<Revision>,
+    pub loaded: bool,
+    pub selected: usize,
+    /// The selected revision shown against the current one.
+    pub diff: bool,
+    /// Asking before rolling back to the selected revision.
+    pub confirm: bool,
+}
+
+/// Opens the panel on a deployment and loads its revisions.
+pub fn open(id: String) -> Effects {
+    vec![
+        Effect::Open(Overlay::Revisions(RevisionsPanel {
+            id: id.clone(),
+            list: Vec::new(),
+            loaded: false,
+            selected: 0,
+            diff: false,
+            confirm: false,
+        })),
+        Effect::Cmd(Cmd::LoadRevisions { id }),
+    ]
+}
+
+impl RevisionsPanel {
+    pub fn target(&self) -> Option<&Revision> {
+        self.list.get(self.selected)
+    }
+
+    /// The revisions arrived.
+    pub fn loaded(&mut self, list: Vec<Revision>) {
+        self.list = list;
+        self.loaded = true;
+        self.selected = self.selected.min(self.list.len().saturating_sub(1));
+    }
+
+    /// A key; `current` is the deployment's current revision id.
+    pub fn key(&mut self, key: &KeyEvent, current: Option<&str>, read_only: bool) -> Effects {
+        if self.confirm {
+            // The question: `y` rolls back, anything else cancels.
+            self.confirm = false;
+            return match (key.code, self.target()) {
+                (KeyCode::Char('y'), _) if read_only => vec![Effect::read_only("rollback")],
+                (KeyCode::Char('y'), Some(t)) => vec![Effect::Cmd(Cmd::Rollback {
+                    id: self.id.clone(),
+                    to: t.id.clone(),
+                })],
+                _ => vec![Effect::info("rollback cancelled")],
+            };
+        }
+        let last = self.list.len().saturating_sub(1);
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => return vec![Effect::Close],
+            KeyCode::Down | KeyCode::Char('j') => self.selected = (self.selected + 1).min(last),
+            KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
+            KeyCode::Home | KeyCode::Char('g') => self.selected = 0,
+            KeyCode::End | KeyCode::Char('G') => self.selected = last,
+            KeyCode::PageDown => self.selected = (self.selected + PAGE).min(last),
+            KeyCode::PageUp => self.selected = self.selected.saturating_sub(PAGE),
+            KeyCode::Char('d') => self.diff = !self.diff,
+            KeyCode::Enter | KeyCode::Char('R') => {
+                let Some(t) = self.target() else {
+                    return vec![];
+                };
+                if current == Some(t.id.as_str()) {
+                    return vec![Effect::error(format!(
+                        "revision #{} is already the current one: nothing to roll back",
+                        t.number
+                    ))];
+                }
+                if read_only {
+                    return vec![Effect::read_only("rollback")];
+                }
+                self.confirm = true;
+            }
+            _ => {}
+        }
+        vec![]
+    }
+}
+
+/// The rollback answered: follow the new revision, or say why it failed.
+pub fn on_rolled_back(name: &str, id: &str, result: Result<Revision, String>) -> Effects {
+    match result {
+        Ok(rev) => vec![
+            Effect::info(format!(
+                "{name}: revision #{} created — following its rollout",
+                rev.number
+            )),
+            Effect::Close,
+            Effect::Select(id.to_string()),
+            Effect::FollowInDrawer,
+        ],
+        Err(e) => vec![Effect::error(format!(
+            "rollback failed: {e}; Enter then y retries"
+        ))],
+    }
+}
