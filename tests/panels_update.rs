@@ -733,3 +733,56 @@ fn relative_times_in_the_drawer_are_redrawn_when_they_would_read_differently() {
     press(&mut s, KeyCode::Char('T'), Instant::now());
     assert_eq!(s.next_clock_change(), None, "absolute times never change");
 }
+
+#[test]
+fn a_panel_key_rebound_in_the_config_file_works_there_and_only_there() {
+    let now = Instant::now();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.toml");
+    std::fs::write(
+        &file,
+        "[keys]\ndiff = [\"v\"]\ndrawer_times = [\"ctrl+t\"]\n",
+    )
+    .unwrap();
+    let config = zopdeck::config::Config::load(Some(&file), true).unwrap();
+    let mut s = loaded(
+        vec![deployment(
+            "web",
+            DeploymentStatus::Active,
+            Some((64.0, 64.0)),
+        )],
+        120,
+        40,
+    );
+    s.keymap = zopdeck::app::keymap::Keymap::from_config(&config.keys).unwrap();
+    press(&mut s, KeyCode::Char('r'), now);
+    let list = vec![
+        revision(2, Trigger::Config, "app:2", 3),
+        revision(1, Trigger::Create, "app:1", 2),
+    ];
+    update(
+        &mut s,
+        Msg::RevisionsLoaded {
+            id: "dep_web".into(),
+            result: Ok(list),
+        },
+        now,
+    );
+    let diff = |s: &State| matches!(&s.overlay, Some(Overlay::Revisions(p)) if p.diff);
+    press(&mut s, KeyCode::Char('d'), now);
+    assert!(!diff(&s), "d no longer diffs");
+    press(&mut s, KeyCode::Char('v'), now);
+    assert!(diff(&s), "v does");
+    press(&mut s, KeyCode::Esc, now);
+    // The drawer's key, rebound to a chord.
+    press(&mut s, KeyCode::Char('t'), now);
+    let absolute = |s: &State| s.drawer.as_ref().is_some_and(|t| t.absolute_times);
+    press(&mut s, KeyCode::Char('T'), now);
+    assert!(!absolute(&s));
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('t'), KeyModifiers::CONTROL)),
+        now,
+    );
+    assert!(absolute(&s));
+}

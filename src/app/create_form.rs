@@ -5,6 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 
 use super::effect::{Effect, Effects};
+use super::keymap::{Action, Keymap};
 use super::msg::Cmd;
 use super::state::Overlay;
 use crate::backend::model::validate;
@@ -144,33 +145,42 @@ pub fn open(env: Option<&Environment>) -> Effects {
 
 impl CreateForm {
     /// A key in the form; `env_id` is where it creates, `spot` where the new card goes.
-    pub fn key(&mut self, key: &KeyEvent, env_id: Option<&str>, spot: CanvasPosition) -> Effects {
+    pub fn key(
+        &mut self,
+        km: &Keymap,
+        key: &KeyEvent,
+        env_id: Option<&str>,
+        spot: CanvasPosition,
+    ) -> Effects {
         if self.submitting {
             return vec![];
         }
         let fields = self.fields();
         let at = fields.iter().position(|f| *f == self.field).unwrap_or(0);
-        match key.code {
-            KeyCode::Esc => return vec![Effect::Close],
-            KeyCode::Tab | KeyCode::Down => self.field = fields[(at + 1) % fields.len()],
-            KeyCode::BackTab | KeyCode::Up => {
+        let toggle = matches!(self.field, Field::Source | Field::Expose);
+        let mut actions = vec![
+            Action::FormCancel,
+            Action::FormNext,
+            Action::FormPrevious,
+            Action::FormSubmit,
+        ];
+        if toggle {
+            actions.extend([Action::FormChooseNext, Action::FormChoosePrevious]);
+        }
+        match km.which(key, &actions) {
+            Some(Action::FormCancel) => return vec![Effect::Close],
+            Some(Action::FormNext) => self.field = fields[(at + 1) % fields.len()],
+            Some(Action::FormPrevious) => {
                 self.field = fields[(at + fields.len() - 1) % fields.len()]
             }
-            KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right
-                if matches!(self.field, Field::Source | Field::Expose) =>
-            {
+            Some(Action::FormChooseNext | Action::FormChoosePrevious) => {
                 if self.field == Field::Source {
                     self.git = !self.git;
                 } else {
                     self.expose = !self.expose;
                 }
             }
-            KeyCode::Backspace => {
-                if let Some(t) = self.text_mut(self.field) {
-                    t.pop();
-                }
-            }
-            KeyCode::Enter => {
+            Some(_) => {
                 if let Some((field, message)) = self.errors().into_iter().next() {
                     self.field = field;
                     return vec![Effect::error(message)];
@@ -182,12 +192,19 @@ impl CreateForm {
                     )))];
                 }
             }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                if let Some(t) = self.text_mut(self.field) {
-                    t.push(c);
+            None => match key.code {
+                KeyCode::Backspace => {
+                    if let Some(t) = self.text_mut(self.field) {
+                        t.pop();
+                    }
                 }
-            }
-            _ => {}
+                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    if let Some(t) = self.text_mut(self.field) {
+                        t.push(c);
+                    }
+                }
+                _ => {}
+            },
         }
         vec![]
     }

@@ -2,9 +2,10 @@
 //! live, following the selection; PgUp/PgDn/Home/End scroll it, `T` switches to absolute
 //! times. Its state is the `Timeline` it shows.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use super::effect::{Effect, Effects};
+use super::keymap::{Action, Context, Keymap};
 use super::msg::Cmd;
 use super::timeline::Timeline;
 use crate::backend::model::Event;
@@ -40,14 +41,14 @@ pub fn follow(drawer: &mut Option<Timeline>, selected: Option<&str>, open: bool)
     })]
 }
 
-/// Scrolling keys (PgUp/PgDn/Home/End, `T` for absolute times); false if not one.
-pub fn key(t: &mut Timeline, key: &KeyEvent) -> bool {
-    match key.code {
-        KeyCode::PageUp => t.scroll_by(PAGE),
-        KeyCode::PageDown => t.scroll_by(-PAGE),
-        KeyCode::Home => t.to_top(),
-        KeyCode::End => t.to_tail(),
-        KeyCode::Char('T') => t.absolute_times = !t.absolute_times,
+/// The drawer's keys (scrolling, absolute times); false if the key is not one.
+pub fn key(t: &mut Timeline, km: &Keymap, key: &KeyEvent) -> bool {
+    match km.actions_in(Context::Drawer, key).first() {
+        Some(Action::DrawerOlder) => t.scroll_by(PAGE),
+        Some(Action::DrawerNewer) => t.scroll_by(-PAGE),
+        Some(Action::DrawerOldest) => t.to_top(),
+        Some(Action::DrawerNewest) => t.to_tail(),
+        Some(Action::DrawerTimes) => t.absolute_times = !t.absolute_times,
         _ => return false,
     }
     true

@@ -3,6 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::keymap::{Action, Context, Keymap};
 use crate::backend::model::Deployment;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,19 +33,23 @@ impl Filter {
             || crate::views::status::status_word(d.status).contains(&f)
     }
 
-    /// A key while editing.
-    pub fn key(&mut self, key: &KeyEvent) {
-        match key.code {
-            KeyCode::Esc => {
+    /// A key while editing: the search keys close (clearing) or keep it; characters type.
+    pub fn key(&mut self, km: &Keymap, key: &KeyEvent) {
+        match km.actions_in(Context::Search, key).first() {
+            Some(Action::SearchClose) => {
                 self.text.clear();
                 self.editing = false;
             }
-            KeyCode::Enter => self.editing = false,
-            KeyCode::Backspace => {
-                self.text.pop();
-            }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => self.text.push(c),
-            _ => {}
+            Some(Action::SearchPick) => self.editing = false,
+            _ => match key.code {
+                KeyCode::Backspace => {
+                    self.text.pop();
+                }
+                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    self.text.push(c)
+                }
+                _ => {}
+            },
         }
     }
 }

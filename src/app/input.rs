@@ -29,7 +29,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> (bool, Effects) {
         return on_overlay_key(state, &key);
     }
     if state.filter.editing {
-        state.filter.key(&key);
+        state.filter.key(&state.keymap, &key);
         // Keep the selection on a matching card.
         let cards = Cards {
             model: &state.model,
@@ -40,7 +40,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> (bool, Effects) {
         return (true, vec![]);
     }
     if let Some(t) = state.drawer.as_mut()
-        && super::drawer::key(t, &key)
+        && super::drawer::key(t, &state.keymap, &key)
     {
         return (true, vec![]);
     }
@@ -149,6 +149,8 @@ pub fn run_action(state: &mut State, action: Action) -> Effects {
             None => need_selection(),
             Some(id) => on_card(state, action, id),
         },
+        // The actions of panels and forms are read where those are open.
+        _ => vec![],
     });
     effects
 }
@@ -171,53 +173,57 @@ fn on_card(state: &State, action: Action, id: String) -> Effects {
 
 fn on_overlay_key(state: &mut State, key: &KeyEvent) -> (bool, Effects) {
     let read_only = state.read_only;
-    let current = state
-        .selected_deployment()
-        .and_then(|d| d.current_revision_id.clone());
     let spot = state.canvas.free_spot_in_view(&cards(state), None);
     let env_id = state.model.environment.as_ref().map(|e| e.id.clone());
+    let km = &state.keymap;
     let Some(overlay) = state.overlay.as_mut() else {
         return (false, vec![]);
     };
     let effects = match overlay {
-        Overlay::ConfirmQuit => match key.code {
-            KeyCode::Char('y' | 'q') => vec![Effect::Quit],
-            _ => vec![Effect::Close],
+        Overlay::ConfirmQuit => match km.which(key, &[Action::Yes, Action::Quit]) {
+            Some(_) => vec![Effect::Quit],
+            None => vec![Effect::Close],
         },
         Overlay::Revisions(panel) => {
             let current = state
                 .model
                 .deployment(&panel.id)
-                .and_then(|d| d.current_revision_id.clone())
-                .or(current);
-            panel.key(key, current.as_deref(), read_only)
+                .and_then(|d| d.current_revision_id.clone());
+            panel.key(km, key, current.as_deref(), read_only)
         }
         Overlay::Teardown { id, typed } => match state.model.deployment(id) {
-            Some(d) => super::panels::teardown_key(typed, d, key),
+            Some(d) => super::panels::teardown_key(typed, d, km, key),
             None => vec![Effect::Close],
         },
-        Overlay::Create(form) => form.key(key, env_id.as_deref(), spot),
+        Overlay::Create(form) => form.key(km, key, env_id.as_deref(), spot),
         Overlay::ConfigDiff { id, patch, .. } => {
-            super::configs_edit::diff_key(key.code == KeyCode::Char('y'), id, patch, read_only)
+            super::configs_edit::diff_key(km.is(key, Action::Yes), id, patch, read_only)
         }
-        Overlay::Spaces(view) => view.key(key, read_only),
-        Overlay::LoadBalancer { id } => match key.code {
-            KeyCode::Char('y') => super::panels::copy_address(state.model.loadbalancers.get(id)),
-            KeyCode::Esc | KeyCode::Char('q' | 'b') => vec![Effect::Close],
-            _ => return (false, vec![]),
-        },
-        Overlay::Help | Overlay::Detail { .. } | Overlay::Analysis { .. } => match key.code {
-            KeyCode::Esc | KeyCode::Char('q' | '?') | KeyCode::Enter => vec![Effect::Close],
-            _ => vec![],
-        },
+        Overlay::Spaces(view) => view.key(km, key, read_only),
+        Overlay::LoadBalancer { id } => {
+            match km.which(
+                key,
+                &[Action::CopyAddress, Action::Close, Action::LoadBalancer],
+            ) {
+                Some(Action::CopyAddress) => {
+                    super::panels::copy_address(state.model.loadbalancers.get(id))
+                }
+                Some(_) => vec![Effect::Close],
+                None => return (false, vec![]),
+            }
+        }
+        Overlay::Help | Overlay::Detail { .. } | Overlay::Analysis { .. } => {
+            match km.which(key, &[Action::Close, Action::Help, Action::Open]) {
+                Some(_) => vec![Effect::Close],
+                None => vec![],
+            }
+        }
         Overlay::Palette { query, selected } => {
-            let n = palette_items(&state.keymap, query).len();
-            match list_key(key, query, selected, n) {
+            let n = palette_items(km, query).len();
+            match list_key(km, key, query, selected, n) {
                 ListKey::Close => vec![Effect::Close],
                 ListKey::Pick(i) => {
-                    let action = palette_items(&state.keymap, query)
-                        .get(i)
-                        .map(|item| item.0);
+                    let action = palette_items(km, query).get(i).map(|item| item.0);
                     let mut effects = vec![Effect::Close];
                     if let Some(action) = action {
                         effects.push(Effect::Run(action));
@@ -229,7 +235,7 @@ fn on_overlay_key(state: &mut State, key: &KeyEvent) -> (bool, Effects) {
         }
         Overlay::Environments { query, selected } => {
             let n = environment_items(&state.model.environments, query).len();
-            match list_key(key, query, selected, n) {
+            match list_key(km, key, query, selected, n) {
                 ListKey::Close => vec![Effect::Close],
                 ListKey::Pick(i) => {
                     match environment_items(&state.model.environments, query).get(i) {

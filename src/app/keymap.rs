@@ -6,165 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+pub use super::actions::{ACTIONS, Action, ActionInfo, Context};
+#[cfg(test)]
 use crate::app::geometry::Direction;
-
-/// Everything a key can do on the canvas, by the name the config and the palette use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Action {
-    Select(Direction),
-    Next,
-    Previous,
-    Move(Direction),
-    MoveFar(Direction),
-    Pan(Direction),
-    ZoomIn,
-    ZoomOut,
-    ZoomReset,
-    ZoomFit,
-    SwitchEnvironment,
-    Filter,
-    Palette,
-    Help,
-    Open,
-    Undo,
-    Redo,
-    Reload,
-    Timeline,
-    LoadBalancer,
-    Revisions,
-    Analyze,
-    TearDown,
-    EditConfigs,
-    Create,
-    Spaces,
-    Quit,
-}
-
-const DIRS: [(Direction, &str); 4] = [
-    (Direction::Left, "left"),
-    (Direction::Down, "down"),
-    (Direction::Up, "up"),
-    (Direction::Right, "right"),
-];
-
-impl Action {
-    /// Every action with its config name and a description, in help order.
-    pub fn all() -> Vec<(Action, String, &'static str)> {
-        let mut v = Vec::new();
-        for (d, n) in DIRS {
-            v.push((
-                Action::Select(d),
-                format!("select_{n}"),
-                "select the nearest card in that direction",
-            ));
-        }
-        v.push((Action::Next, "next".into(), "select the next card"));
-        v.push((
-            Action::Previous,
-            "previous".into(),
-            "select the previous card",
-        ));
-        for (d, n) in DIRS {
-            v.push((
-                Action::Move(d),
-                format!("move_{n}"),
-                "move the selected card one cell",
-            ));
-        }
-        for (d, n) in DIRS {
-            v.push((
-                Action::MoveFar(d),
-                format!("move_far_{n}"),
-                "move the selected card five cells",
-            ));
-        }
-        for (d, n) in DIRS {
-            v.push((Action::Pan(d), format!("pan_{n}"), "pan the view"));
-        }
-        v.extend([
-            (Action::ZoomIn, "zoom_in".into(), "zoom in"),
-            (Action::ZoomOut, "zoom_out".into(), "zoom out"),
-            (Action::ZoomReset, "zoom_reset".into(), "zoom to 100 %"),
-            (Action::ZoomFit, "zoom_fit".into(), "fit all cards in view"),
-            (
-                Action::SwitchEnvironment,
-                "switch_environment".into(),
-                "switch environment",
-            ),
-            (
-                Action::Filter,
-                "filter".into(),
-                "filter cards by name or status",
-            ),
-            (Action::Palette, "palette".into(), "command palette"),
-            (Action::Help, "help".into(), "show the key bindings"),
-            (Action::Open, "open".into(), "open the selected deployment"),
-            (Action::Undo, "undo".into(), "undo a card move"),
-            (Action::Redo, "redo".into(), "redo a card move"),
-            (Action::Reload, "reload".into(), "reload from the backend"),
-            (
-                Action::Timeline,
-                "timeline".into(),
-                "show or hide the timeline drawer",
-            ),
-            (
-                Action::LoadBalancer,
-                "loadbalancer".into(),
-                "show the LoadBalancer panel",
-            ),
-            (
-                Action::Revisions,
-                "revisions".into(),
-                "list revisions, diff, roll back",
-            ),
-            (
-                Action::Analyze,
-                "analyze".into(),
-                "analyze the selected deployment",
-            ),
-            (
-                Action::TearDown,
-                "teardown".into(),
-                "tear the selected deployment down",
-            ),
-            (
-                Action::EditConfigs,
-                "edit_configs".into(),
-                "edit the configs in $EDITOR",
-            ),
-            (Action::Create, "create".into(), "create a deployment"),
-            (
-                Action::Spaces,
-                "spaces".into(),
-                "spaces, namespaces and environments",
-            ),
-            (Action::Quit, "quit".into(), "quit"),
-        ]);
-        v
-    }
-
-    pub fn name(self) -> String {
-        Self::all()
-            .into_iter()
-            .find(|(a, _, _)| *a == self)
-            .map(|(_, n, _)| n)
-            .unwrap_or_default()
-    }
-
-    /// Whether the action changes something (refused in read-only mode).
-    pub fn changes(self) -> bool {
-        matches!(
-            self,
-            Action::Move(_)
-                | Action::MoveFar(_)
-                | Action::Undo
-                | Action::Redo
-                | Action::TearDown
-                | Action::EditConfigs
-                | Action::Create
-        )
-    }
-}
 
 /// A key with its modifiers, normalised so that config strings and terminal events compare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -283,7 +127,9 @@ impl Chord {
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Keymap {
-    bindings: HashMap<Chord, Action>,
+    /// What a key does in a context (several actions when they share it, e.g. Enter picks on a
+    /// field with a list and sends the form elsewhere).
+    bindings: HashMap<(Context, Chord), Vec<Action>>,
     /// Keys of each action, in config order (for help and hints).
     keys: BTreeMap<Action, Vec<Chord>>,
 }
@@ -292,10 +138,9 @@ impl Keymap {
     /// Builds the keymap from `[keys]`: action name → list of keys.
     pub fn from_config(keys: &BTreeMap<String, Vec<String>>) -> Result<Self, String> {
         let mut map = Keymap::default();
-        let actions = Action::all();
         for (name, chords) in keys {
-            let Some((action, _, _)) = actions.iter().find(|(_, n, _)| n == name) else {
-                let known: Vec<&str> = actions.iter().map(|(_, n, _)| n.as_str()).collect();
+            let Some(info) = ACTIONS.iter().find(|i| i.name == name) else {
+                let known: Vec<&str> = ACTIONS.iter().map(|i| i.name).collect();
                 return Err(format!(
                     "[keys] has no action {name:?}; actions are: {}",
                     known.join(", ")
@@ -305,18 +150,42 @@ impl Keymap {
             for c in chords {
                 parsed.push(Chord::parse(c).map_err(|e| format!("[keys] {name}: {e}"))?);
             }
-            map.keys.insert(*action, parsed);
+            map.keys.insert(info.action, parsed);
         }
-        for (action, chords) in &map.keys {
-            for c in chords {
-                map.bindings.insert(*c, *action);
+        // In the table's order, so that shared keys try actions in a known order.
+        for info in ACTIONS {
+            for c in map.keys.get(&info.action).into_iter().flatten() {
+                map.bindings
+                    .entry((info.context, *c))
+                    .or_default()
+                    .push(info.action);
             }
         }
         Ok(map)
     }
 
+    /// The canvas's action for a key.
     pub fn action(&self, key: &KeyEvent) -> Option<Action> {
-        self.bindings.get(&Chord::from_event(key)).copied()
+        self.actions_in(Context::Canvas, key).first().copied()
+    }
+
+    /// What a key does in a context.
+    pub fn actions_in(&self, context: Context, key: &KeyEvent) -> &[Action] {
+        self.bindings
+            .get(&(context, Chord::from_event(key)))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether the key triggers `action` (in the action's own context).
+    pub fn is(&self, key: &KeyEvent, action: Action) -> bool {
+        action
+            .info()
+            .is_some_and(|i| self.actions_in(i.context, key).contains(&action))
+    }
+
+    /// The first of `actions` this key triggers.
+    pub fn which(&self, key: &KeyEvent, actions: &[Action]) -> Option<Action> {
+        actions.iter().copied().find(|a| self.is(key, *a))
     }
 
     pub fn chords(&self, action: Action) -> &[Chord] {
@@ -354,6 +223,14 @@ impl Keymap {
         self.keys
             .get(&action)
             .map(|cs| cs.iter().map(Chord::label).collect::<Vec<_>>().join(" / "))
+            .unwrap_or_default()
+    }
+
+    /// The first key of an action, for a key line ("d").
+    pub fn first(&self, action: Action) -> String {
+        self.chords(action)
+            .first()
+            .map(Chord::label)
             .unwrap_or_default()
     }
 }
@@ -407,9 +284,49 @@ mod tests {
             Some(Action::Help)
         );
         // Every action has a default key.
-        for (a, name, _) in Action::all() {
-            assert!(!km.label(a).is_empty(), "{name} has no default key");
+        for i in ACTIONS {
+            assert!(
+                !km.label(i.action).is_empty(),
+                "{} has no default key",
+                i.name
+            );
         }
+    }
+
+    #[test]
+    fn no_two_actions_share_a_key_in_a_context_unless_meant_to() {
+        let km = Keymap::from_config(&crate::config::Config::default().keys).unwrap();
+        // Shared on purpose: Enter picks on a field with a list and sends the form elsewhere;
+        // `n` registers on the spaces list and creates on the others.
+        let meant = [
+            vec![Action::FormPick, Action::FormSubmit],
+            vec![Action::RegisterSpace, Action::NewItem],
+        ];
+        for ((context, chord), actions) in &km.bindings {
+            assert!(
+                actions.len() == 1 || meant.contains(actions),
+                "{} in {context:?} does {actions:?}",
+                chord.label()
+            );
+        }
+    }
+
+    #[test]
+    fn panel_keys_are_read_in_their_context() {
+        let mut keys = crate::config::Config::default().keys;
+        keys.insert("diff".into(), vec!["v".into()]);
+        let km = Keymap::from_config(&keys).unwrap();
+        let v = key(KeyCode::Char('v'), KeyModifiers::NONE);
+        let d = key(KeyCode::Char('d'), KeyModifiers::NONE);
+        assert!(km.is(&v, Action::Diff));
+        assert!(!km.is(&d, Action::Diff), "rebinding replaces the default");
+        assert_eq!(km.action(&v), None, "v means nothing on the canvas");
+        let n = key(KeyCode::Char('n'), KeyModifiers::NONE);
+        assert_eq!(km.action(&n), Some(Action::Create));
+        assert_eq!(
+            km.actions_in(Context::Spaces, &n),
+            [Action::RegisterSpace, Action::NewItem]
+        );
     }
 
     #[test]

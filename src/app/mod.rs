@@ -3,6 +3,7 @@
 //! palette, LoadBalancer waits, polling, saves) owns its part of the state; what it asks of
 //! the others is an `Effect`, carried out by `update`.
 
+pub mod actions;
 pub mod canvas;
 pub mod configs_edit;
 pub mod connection;

@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::keymap::{Action, Keymap};
+use super::keymap::{ACTIONS, Action, Context, Keymap};
 use crate::backend::model::Environment;
 
 /// Whether the query's letters appear in the text in order.
@@ -33,13 +33,15 @@ pub fn match_rank(query: &str, text: &str) -> Option<u8> {
 /// Palette entries matching the query, best first (name matches before description ones):
 /// the action, its label with its keys, its description.
 pub fn palette_items(keymap: &Keymap, query: &str) -> Vec<(Action, String, &'static str)> {
-    let mut items: Vec<(u8, (Action, String, &'static str))> = Action::all()
-        .into_iter()
-        .filter_map(|(a, name, desc)| {
+    let mut items: Vec<(u8, (Action, String, &'static str))> = ACTIONS
+        .iter()
+        .filter(|i| i.context == Context::Canvas)
+        .filter_map(|i| {
+            let (a, name, desc) = (i.action, i.name, i.desc);
             let spaced = name.replace('_', " ");
             let rank = [
                 match_rank(query, &spaced),
-                match_rank(query, &name),
+                match_rank(query, name),
                 match_rank(query, desc).map(|r| r + 3),
             ]
             .into_iter()
@@ -70,25 +72,34 @@ pub enum ListKey {
     Edit,
 }
 
-/// Keys of a filterable list of `n` items: type to filter, ↑↓ to choose, Enter to pick,
-/// Esc to close.
-pub fn list_key(key: &KeyEvent, query: &mut String, selected: &mut usize, n: usize) -> ListKey {
-    match key.code {
-        KeyCode::Esc => return ListKey::Close,
-        KeyCode::Enter => return ListKey::Pick(*selected),
-        KeyCode::Down | KeyCode::Tab => *selected = (*selected + 1).min(n.saturating_sub(1)),
-        KeyCode::Up | KeyCode::BackTab => *selected = selected.saturating_sub(1),
-        KeyCode::Home => *selected = 0,
-        KeyCode::End => *selected = n.saturating_sub(1),
-        KeyCode::Backspace => {
-            query.pop();
-            *selected = 0;
-        }
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-            query.push(c);
-            *selected = 0;
-        }
-        _ => {}
+/// Keys of a filterable list of `n` items (the search keys: ↑↓ choose, Enter picks, Esc
+/// closes); other characters filter.
+pub fn list_key(
+    km: &Keymap,
+    key: &KeyEvent,
+    query: &mut String,
+    selected: &mut usize,
+    n: usize,
+) -> ListKey {
+    let last = n.saturating_sub(1);
+    match km.actions_in(Context::Search, key).first() {
+        Some(Action::SearchClose) => return ListKey::Close,
+        Some(Action::SearchPick) => return ListKey::Pick(*selected),
+        Some(Action::SearchDown) => *selected = (*selected + 1).min(last),
+        Some(Action::SearchUp) => *selected = selected.saturating_sub(1),
+        Some(Action::SearchTop) => *selected = 0,
+        Some(Action::SearchBottom) => *selected = last,
+        _ => match key.code {
+            KeyCode::Backspace => {
+                query.pop();
+                *selected = 0;
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                query.push(c);
+                *selected = 0;
+            }
+            _ => {}
+        },
     }
     ListKey::Edit
 }

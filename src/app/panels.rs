@@ -5,6 +5,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::effect::{Effect, Effects};
+use super::keymap::{Action, Keymap};
 use super::msg::Cmd;
 use super::state::Overlay;
 use crate::backend::model::*;
@@ -65,16 +66,13 @@ pub fn open_teardown(id: String) -> Effects {
     })]
 }
 
-/// A key in the teardown dialog: the deployment's name typed, Enter tears it down (the card
-/// says so at once).
-pub fn teardown_key(typed: &mut String, d: &Deployment, key: &KeyEvent) -> Effects {
+/// A key in the teardown dialog: the deployment's name typed, the form's send key tears it
+/// down (the card says so at once).
+pub fn teardown_key(typed: &mut String, d: &Deployment, km: &Keymap, key: &KeyEvent) -> Effects {
     let name = d.name.as_str();
-    match key.code {
-        KeyCode::Esc => return vec![Effect::Close],
-        KeyCode::Backspace => {
-            typed.pop();
-        }
-        KeyCode::Enter => {
+    match km.which(key, &[Action::FormCancel, Action::FormSubmit]) {
+        Some(Action::FormCancel) => return vec![Effect::Close],
+        Some(_) => {
             if typed != name {
                 return vec![Effect::error(format!(
                     "type {name} exactly to tear it down (Esc cancels)"
@@ -92,8 +90,13 @@ pub fn teardown_key(typed: &mut String, d: &Deployment, key: &KeyEvent) -> Effec
                 Effect::Cmd(Cmd::TearDown { id: d.id.clone() }),
             ];
         }
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => typed.push(c),
-        _ => {}
+        None => match key.code {
+            KeyCode::Backspace => {
+                typed.pop();
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => typed.push(c),
+            _ => {}
+        },
     }
     vec![]
 }

@@ -2,9 +2,10 @@
 //! current, Enter or `R` asks to roll back to it, `y` does. The panel owns its list and
 //! cursor; the rollback leaves as a command, its answer comes back here.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use super::effect::{Effect, Effects};
+use super::keymap::{Action, Keymap};
 use super::msg::Cmd;
 use super::state::Overlay;
 use crate::backend::model::Revision;
@@ -51,13 +52,19 @@ impl RevisionsPanel {
     }
 
     /// A key; `current` is the deployment's current revision id.
-    pub fn key(&mut self, key: &KeyEvent, current: Option<&str>, read_only: bool) -> Effects {
+    pub fn key(
+        &mut self,
+        km: &Keymap,
+        key: &KeyEvent,
+        current: Option<&str>,
+        read_only: bool,
+    ) -> Effects {
         if self.confirm {
-            // The question: `y` rolls back, anything else cancels.
+            // The question: yes rolls back, anything else cancels.
             self.confirm = false;
-            return match (key.code, self.target()) {
-                (KeyCode::Char('y'), _) if read_only => vec![Effect::read_only("rollback")],
-                (KeyCode::Char('y'), Some(t)) => vec![Effect::Cmd(Cmd::Rollback {
+            return match (km.is(key, Action::Yes), self.target()) {
+                (true, _) if read_only => vec![Effect::read_only("rollback")],
+                (true, Some(t)) => vec![Effect::Cmd(Cmd::Rollback {
                     id: self.id.clone(),
                     to: t.id.clone(),
                 })],
@@ -65,16 +72,27 @@ impl RevisionsPanel {
             };
         }
         let last = self.list.len().saturating_sub(1);
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('q') => return vec![Effect::Close],
-            KeyCode::Down | KeyCode::Char('j') => self.selected = (self.selected + 1).min(last),
-            KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
-            KeyCode::Home | KeyCode::Char('g') => self.selected = 0,
-            KeyCode::End | KeyCode::Char('G') => self.selected = last,
-            KeyCode::PageDown => self.selected = (self.selected + PAGE).min(last),
-            KeyCode::PageUp => self.selected = self.selected.saturating_sub(PAGE),
-            KeyCode::Char('d') => self.diff = !self.diff,
-            KeyCode::Enter | KeyCode::Char('R') => {
+        let actions = [
+            Action::Close,
+            Action::Down,
+            Action::Up,
+            Action::Top,
+            Action::Bottom,
+            Action::PageDown,
+            Action::PageUp,
+            Action::Diff,
+            Action::Rollback,
+        ];
+        match km.which(key, &actions) {
+            Some(Action::Close) => return vec![Effect::Close],
+            Some(Action::Down) => self.selected = (self.selected + 1).min(last),
+            Some(Action::Up) => self.selected = self.selected.saturating_sub(1),
+            Some(Action::Top) => self.selected = 0,
+            Some(Action::Bottom) => self.selected = last,
+            Some(Action::PageDown) => self.selected = (self.selected + PAGE).min(last),
+            Some(Action::PageUp) => self.selected = self.selected.saturating_sub(PAGE),
+            Some(Action::Diff) => self.diff = !self.diff,
+            Some(Action::Rollback) => {
                 let Some(t) = self.target() else {
                     return vec![];
                 };

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::status::{Palette, status_symbol, status_word};
-use crate::app::keymap::Action;
+use crate::app::keymap::{ACTIONS, Action, ActionInfo, Context};
 use crate::app::palette::{environment_items, palette_items};
 use crate::app::state::{Overlay, State};
 
@@ -128,9 +128,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
 
 fn help(frame: &mut Frame, area: Rect, state: &State) {
     let mut lines: Vec<Line> = Vec::new();
-    let all = Action::all();
+    let all: Vec<&ActionInfo> = ACTIONS
+        .iter()
+        .filter(|i| i.context == Context::Canvas)
+        .collect();
     let mut seen: Vec<&str> = Vec::new();
-    for (_, _, desc) in &all {
+    for info in &all {
+        let desc = &info.desc;
         // One line per description: the four directions of a move share it.
         if seen.contains(desc) {
             continue;
@@ -138,8 +142,8 @@ fn help(frame: &mut Frame, area: Rect, state: &State) {
         seen.push(desc);
         let group: Vec<Action> = all
             .iter()
-            .filter(|(_, _, d)| d == desc)
-            .map(|(a, _, _)| *a)
+            .filter(|i| i.desc == *desc)
+            .map(|i| i.action)
             .collect();
         lines.push(Line::from(vec![
             Span::styled(

@@ -13,6 +13,7 @@ use super::status::Palette;
 use super::wrapped;
 use crate::app::State;
 use crate::app::create_form::{CreateForm, Field};
+use crate::app::keymap::Action;
 use crate::app::lb::pending_text;
 use crate::app::state::Overlay;
 use crate::backend::model::*;
@@ -195,7 +196,17 @@ pub fn revisions(
         }
     } else {
         lines.push(Line::from(Span::styled(
-            " ● current · j/k choose · d diff · Enter roll back · Esc close",
+            {
+                let km = &state.keymap;
+                format!(
+                    " ● current · {}/{} choose · {} diff · {} roll back · {} close",
+                    km.first(Action::Down),
+                    km.first(Action::Up),
+                    km.first(Action::Diff),
+                    km.first(Action::Rollback),
+                    km.first(Action::Close)
+                )
+            },
             palette.dim(),
         )));
     }

@@ -14,6 +14,7 @@ use super::overlays::{centered, panel};
 use super::status::Palette;
 use super::wrapped;
 use crate::app::State;
+use crate::app::keymap::Action;
 use crate::app::spaces::form::{Form, Input, PickFrom};
 use crate::app::spaces::{Catalog, Confirm, SpacesView, Tab, cluster_of};
 use crate::backend::model::*;
@@ -376,39 +377,48 @@ fn key_lines(
     if let Some(busy) = &view.busy {
         return vec![Line::from(format!(" {busy}"))];
     }
-    let (reads, changes): (&[&str], &[&str]) = match view.tab {
-        Tab::Spaces => (
-            &["Enter namespaces"],
-            &[
-                "n register (cloud account)",
-                "c register (kubeconfig context)",
-                "e new environment",
-                "a activate/deactivate",
-                "A grant access",
-                "x revoke access",
-                "D delete",
-            ],
+    let km = &state.keymap;
+    let k = |a: Action, what: &str| format!("{} {what}", km.first(a));
+    let (reads, changes): (Vec<String>, Vec<String>) = match view.tab {
+        Tab::Spaces => {
+            let local = view.catalog.as_ref().is_none_or(|c| c.local_kubeconfig);
+            let mut changes = vec![k(Action::RegisterSpace, "register (cloud account)")];
+            if local {
+                changes.push(k(Action::RegisterContext, "register (kubeconfig context)"));
+            }
+            changes.extend([
+                k(Action::NewEnvironment, "new environment"),
+                k(Action::ToggleSpace, "activate/deactivate"),
+                k(Action::GrantAccess, "grant access"),
+                k(Action::RevokeAccess, "revoke access"),
+                k(Action::DeleteSpace, "delete"),
+            ]);
+            (vec![k(Action::OpenItem, "namespaces")], changes)
+        }
+        Tab::Namespaces => (
+            vec![k(Action::OpenItem, "its environment")],
+            vec![k(Action::NewItem, "new namespace")],
         ),
-        Tab::Namespaces => (&["Enter its environment"], &["n new namespace"]),
-        Tab::Environments => (&["Enter show its canvas"], &["n new environment"]),
+        Tab::Environments => (
+            vec![k(Action::OpenItem, "show its canvas")],
+            vec![k(Action::NewItem, "new environment")],
+        ),
     };
-    let mut parts: Vec<String> = vec!["j/k choose".into()];
-    parts.extend(reads.iter().map(|s| s.to_string()));
-    let local = view.catalog.as_ref().is_none_or(|c| c.local_kubeconfig);
+    let mut parts = vec![format!(
+        "{}/{} choose",
+        km.first(Action::Down),
+        km.first(Action::Up)
+    )];
+    parts.extend(reads);
     if state.read_only {
         parts.push("(read-only: no changes)".into());
     } else {
-        parts.extend(
-            changes
-                .iter()
-                .filter(|k| local || !k.contains("kubeconfig context"))
-                .map(|s| s.to_string()),
-        );
+        parts.extend(changes);
     }
     parts.extend([
-        "Tab/1-3 list".into(),
-        "Ctrl-L reload".into(),
-        "Esc close".into(),
+        format!("{}/1-3 list", km.first(Action::NextList)),
+        k(Action::ReloadList, "reload"),
+        k(Action::Close, "close"),
     ]);
     wrapped(" ", &parts.join(" · "), width)
         .into_iter()

@@ -3,6 +3,8 @@
 //! with ←→, and fields filled from a list (contexts, clusters) picked with Enter.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::app::keymap::{Action, Keymap};
 use serde_json::json;
 
 pub use super::picks::{
@@ -415,23 +417,34 @@ impl Form {
     }
 
     /// A key pressed in the form (or its open pick list).
-    pub fn key(&mut self, key: &KeyEvent) -> FormKey {
+    pub fn key(&mut self, km: &Keymap, key: &KeyEvent) -> FormKey {
         if self.submitting {
             return FormKey::Edited;
         }
         if self.picker.is_some() {
-            self.picker_key(key);
+            self.picker_key(km, key);
             return FormKey::Edited;
         }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let n = self.fields.len().max(1);
-        match key.code {
-            KeyCode::Esc => return FormKey::Cancel,
-            KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1) % n,
-            KeyCode::BackTab | KeyCode::Up => self.focus = (self.focus + n - 1) % n,
-            KeyCode::Char('s') if ctrl => return self.submit(),
-            KeyCode::Enter => {
-                if let Some(Input::Pick(from)) = self.focused().map(|f| f.input.clone()) {
+        let pick = match self.focused().map(|f| &f.input) {
+            Some(Input::Pick(from)) => Some(*from),
+            _ => None,
+        };
+        let mut actions = vec![Action::FormCancel, Action::FormNext, Action::FormPrevious];
+        if pick.is_some() {
+            actions.push(Action::FormPick);
+        }
+        if self.on_choice() {
+            actions.extend([Action::FormChooseNext, Action::FormChoosePrevious]);
+        }
+        actions.push(Action::FormSubmit);
+        match km.which(key, &actions) {
+            Some(Action::FormCancel) => return FormKey::Cancel,
+            Some(Action::FormNext) => self.focus = (self.focus + 1) % n,
+            Some(Action::FormPrevious) => self.focus = (self.focus + n - 1) % n,
+            Some(Action::FormPick) => {
+                if let Some(from) = pick {
                     self.picker = Some(Picker {
                         from,
                         items: None,
@@ -441,21 +454,23 @@ impl Form {
                     });
                     return FormKey::Load(from);
                 }
-                return self.submit();
             }
-            KeyCode::Left | KeyCode::Right => self.cycle(key.code),
-            KeyCode::Char(' ') if self.on_choice() => self.cycle(key.code),
-            KeyCode::Backspace => {
-                if let Some(f) = self.text_field() {
-                    f.value.pop();
+            Some(Action::FormChooseNext) => self.cycle(true),
+            Some(Action::FormChoosePrevious) => self.cycle(false),
+            Some(_) => return self.submit(),
+            None => match key.code {
+                KeyCode::Backspace => {
+                    if let Some(f) = self.text_field() {
+                        f.value.pop();
+                    }
                 }
-            }
-            KeyCode::Char(c) if !ctrl && !c.is_control() => {
-                if let Some(f) = self.text_field() {
-                    f.value.push(c);
+                KeyCode::Char(c) if !ctrl && !c.is_control() => {
+                    if let Some(f) = self.text_field() {
+                        f.value.push(c);
+                    }
                 }
-            }
-            _ => {}
+                _ => {}
+            },
         }
         FormKey::Edited
     }
@@ -482,7 +497,7 @@ impl Form {
             .filter(|f| !matches!(f.input, Input::Choice(_)))
     }
 
-    fn cycle(&mut self, code: KeyCode) {
+    fn cycle(&mut self, forward: bool) {
         let Some(f) = self.fields.get_mut(self.focus) else {
             return;
         };
@@ -493,10 +508,10 @@ impl Form {
             return;
         }
         let at = options.iter().position(|(v, _)| *v == f.value).unwrap_or(0);
-        let next = if code == KeyCode::Left {
-            (at + options.len() - 1) % options.len()
-        } else {
+        let next = if forward {
             (at + 1) % options.len()
+        } else {
+            (at + options.len() - 1) % options.len()
         };
         f.value = options[next].0.clone();
     }
@@ -510,9 +525,13 @@ mod tests {
         KeyEvent::new(code, KeyModifiers::NONE)
     }
 
+    fn km() -> Keymap {
+        Keymap::from_config(&crate::config::Config::default().keys).unwrap()
+    }
+
     fn typed(form: &mut Form, text: &str) {
         for c in text.chars() {
-            form.key(&key(KeyCode::Char(c)));
+            form.key(&km(), &key(KeyCode::Char(c)));
         }
     }
 
@@ -525,11 +544,11 @@ mod tests {
         assert_eq!(e.len(), 1);
         assert!(e[0].1.contains("lower-case"), "{e:?}");
         for _ in 0..6 {
-            f.key(&key(KeyCode::Backspace));
+            f.key(&km(), &key(KeyCode::Backspace));
         }
         typed(&mut f, "shop-1");
         assert!(f.shown_errors().is_empty());
-        assert_eq!(f.key(&key(KeyCode::Enter)), FormKey::Submit);
+        assert_eq!(f.key(&km(), &key(KeyCode::Enter)), FormKey::Submit);
         assert_eq!(
             f.request(),
             Request::Namespace {
@@ -545,20 +564,20 @@ mod tests {
         typed(&mut f, "prod");
         f.set(Key::Cluster, "main");
         assert_eq!(
-            f.key(&key(KeyCode::Enter)),
+            f.key(&km(), &key(KeyCode::Enter)),
             FormKey::Edited,
             "no region on aws"
         );
         assert!(f.shown_errors().iter().any(|(_, m)| m.contains("region")));
         f.focus = 1;
-        f.key(&key(KeyCode::Right));
-        f.key(&key(KeyCode::Right));
+        f.key(&km(), &key(KeyCode::Right));
+        f.key(&km(), &key(KeyCode::Right));
         assert_eq!(f.get(Key::Provider), "azure");
         let e = f.errors();
         assert!(e.iter().any(|(_, m)| m.contains("resource group")), "{e:?}");
         assert!(!e.iter().any(|(_, m)| m.contains("region")), "{e:?}");
         f.set(Key::ResourceGroup, "rg-prod");
-        assert_eq!(f.key(&key(KeyCode::Enter)), FormKey::Submit);
+        assert_eq!(f.key(&km(), &key(KeyCode::Enter)), FormKey::Submit);
         let Request::CloudSpace(req) = f.request() else {
             panic!("a cloud space")
         };
@@ -570,7 +589,7 @@ mod tests {
     fn a_picked_context_fills_the_context_its_file_and_a_name() {
         let mut f = Form::context_space("");
         assert_eq!(
-            f.key(&key(KeyCode::Enter)),
+            f.key(&km(), &key(KeyCode::Enter)),
             FormKey::Load(PickFrom::Contexts)
         );
         f.picked_items(
@@ -584,12 +603,12 @@ mod tests {
                 current: true,
             }])),
         );
-        f.key(&key(KeyCode::Enter));
+        f.key(&km(), &key(KeyCode::Enter));
         assert!(f.picker.is_none());
         assert_eq!(f.get(Key::Name), "shop-eu");
         assert_eq!(f.get(Key::Kubeconfig), "/k/config");
         assert_eq!(f.focus, 1);
-        assert_eq!(f.key(&key(KeyCode::Enter)), FormKey::Submit);
+        assert_eq!(f.key(&km(), &key(KeyCode::Enter)), FormKey::Submit);
     }
 
     #[test]

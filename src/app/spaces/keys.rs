@@ -1,10 +1,11 @@
 //! The keys of the spaces view: its lists, its forms (sent when valid), its questions.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
 use super::form::{self, Form, FormKey, PickFrom};
 use super::{Call, Confirm, SpacesView, Tab, cluster_of};
 use crate::app::effect::{Effect, Effects};
+use crate::app::keymap::{Action, Keymap};
 use crate::app::msg::Cmd;
 use crate::backend::model::*;
 
@@ -14,14 +15,14 @@ fn call(c: Call) -> Effect {
 
 impl SpacesView {
     /// A key in the view (its form, confirm question or lists).
-    pub fn key(&mut self, key: &KeyEvent, read_only: bool) -> Effects {
+    pub fn key(&mut self, km: &Keymap, key: &KeyEvent, read_only: bool) -> Effects {
         if self.busy.is_some() && key.code != KeyCode::Esc {
             return vec![];
         }
         // What the last key said is read; this key says its own.
         let mut effects = vec![Effect::Unsay];
         if let Some(mut form) = self.form.take() {
-            match form.key(key) {
+            match form.key(km, key) {
                 FormKey::Cancel => self.then = None,
                 FormKey::Edited => self.form = Some(form),
                 FormKey::Load(from) => {
@@ -36,7 +37,7 @@ impl SpacesView {
             return effects;
         }
         if let Some(confirm) = self.confirm.take() {
-            if key.code != KeyCode::Char('y') {
+            if !km.is(key, Action::Yes) {
                 effects.push(Effect::info("cancelled"));
                 return effects;
             }
@@ -60,69 +61,95 @@ impl SpacesView {
             }));
             return effects;
         }
-        effects.extend(self.list_key(key, read_only));
+        effects.extend(self.list_key(km, key, read_only));
         effects
     }
 
-    fn list_key(&mut self, key: &KeyEvent, read_only: bool) -> Effects {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let rows = self.rows();
-        let last = rows.saturating_sub(1);
-        let mut effects = vec![];
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('q') => return vec![Effect::Close],
-            KeyCode::Char('l') if ctrl => {
+    fn list_key(&mut self, km: &Keymap, key: &KeyEvent, read_only: bool) -> Effects {
+        let last = self.rows().saturating_sub(1);
+        let moves = [
+            Action::Close,
+            Action::Down,
+            Action::Up,
+            Action::Top,
+            Action::Bottom,
+            Action::PageDown,
+            Action::PageUp,
+            Action::ReloadList,
+            Action::NextList,
+            Action::PreviousList,
+            Action::SpacesList,
+            Action::NamespacesList,
+            Action::EnvironmentsList,
+        ];
+        match km.which(key, &moves) {
+            Some(Action::Close) => return vec![Effect::Close],
+            Some(Action::ReloadList) => {
                 self.catalog = None;
                 self.namespaces = None;
-                effects.push(call(Call::Catalog));
+                return vec![call(Call::Catalog)];
             }
-            KeyCode::Tab | KeyCode::Right => self.tab = next_tab(self.tab, 1),
-            KeyCode::BackTab | KeyCode::Left => self.tab = next_tab(self.tab, 2),
-            KeyCode::Char(c @ '1'..='3') => self.tab = Tab::ALL[(c as u8 - b'1') as usize],
-            KeyCode::Down | KeyCode::Char('j') => *self.cursor() = (*self.cursor() + 1).min(last),
-            KeyCode::Up | KeyCode::Char('k') => *self.cursor() = self.cursor().saturating_sub(1),
-            KeyCode::Home | KeyCode::Char('g') if !ctrl => *self.cursor() = 0,
-            KeyCode::End | KeyCode::Char('G') => *self.cursor() = last,
-            KeyCode::PageDown => *self.cursor() = (*self.cursor() + 10).min(last),
-            KeyCode::PageUp => *self.cursor() = self.cursor().saturating_sub(10),
+            Some(Action::NextList) => self.tab = next_tab(self.tab, 1),
+            Some(Action::PreviousList) => self.tab = next_tab(self.tab, 2),
+            Some(Action::SpacesList) => self.tab = Tab::Spaces,
+            Some(Action::NamespacesList) => self.tab = Tab::Namespaces,
+            Some(Action::EnvironmentsList) => self.tab = Tab::Environments,
+            Some(Action::Down) => *self.cursor() = (*self.cursor() + 1).min(last),
+            Some(Action::Up) => *self.cursor() = self.cursor().saturating_sub(1),
+            Some(Action::Top) => *self.cursor() = 0,
+            Some(Action::Bottom) => *self.cursor() = last,
+            Some(Action::PageDown) => *self.cursor() = (*self.cursor() + 10).min(last),
+            Some(Action::PageUp) => *self.cursor() = self.cursor().saturating_sub(10),
             _ => {
                 return match self.tab {
-                    Tab::Spaces => self.spaces_key(key, read_only),
-                    Tab::Namespaces => self.namespaces_key(key, read_only),
-                    Tab::Environments => self.environments_key(key, read_only),
+                    Tab::Spaces => self.spaces_key(km, key, read_only),
+                    Tab::Namespaces => self.namespaces_key(km, key, read_only),
+                    Tab::Environments => self.environments_key(km, key, read_only),
                 };
             }
         }
-        effects.extend(self.load_namespaces().map(call));
-        effects
+        self.load_namespaces().map(call).into_iter().collect()
     }
 
-    fn spaces_key(&mut self, key: &KeyEvent, read_only: bool) -> Effects {
+    fn spaces_key(&mut self, km: &Keymap, key: &KeyEvent, read_only: bool) -> Effects {
         let space = self.selected_space().cloned();
         let local = self.catalog.as_ref().is_some_and(|c| c.local_kubeconfig);
-        let refuse = |what: &str| vec![Effect::read_only(what)];
-        match key.code {
-            KeyCode::Enter => {
+        let actions = [
+            Action::OpenItem,
+            Action::RegisterSpace,
+            Action::RegisterContext,
+            Action::ToggleSpace,
+            Action::DeleteSpace,
+            Action::GrantAccess,
+            Action::RevokeAccess,
+            Action::NewEnvironment,
+        ];
+        let Some(action) = km.which(key, &actions) else {
+            return vec![];
+        };
+        if read_only && action.changes() {
+            return vec![Effect::read_only(&action.name().replace('_', " "))];
+        }
+        match action {
+            Action::OpenItem => {
                 self.tab = Tab::Namespaces;
                 return self.load_namespaces().map(call).into_iter().collect();
             }
-            KeyCode::Char('n' | 'c') if read_only => return refuse("registering a space"),
-            KeyCode::Char('n') => {
+            Action::RegisterSpace => {
                 let account = space
                     .as_ref()
                     .filter(|s| s.provider != "kubeconfig")
                     .map_or(String::new(), |s| s.cloud_account_id.clone());
                 self.form = Some(Form::cloud_space(&account));
             }
-            KeyCode::Char('c') if !local => {
+            Action::RegisterContext if !local => {
                 return vec![Effect::error(
                     "this server deploys with its own kubeconfigs: register the cluster with n \
                      (a space on one of its cloud accounts)",
                 )];
             }
-            KeyCode::Char('c') => self.form = Some(Form::context_space("")),
-            KeyCode::Char('a') if read_only => return refuse("changing a space's status"),
-            KeyCode::Char('a') => {
+            Action::RegisterContext => self.form = Some(Form::context_space("")),
+            Action::ToggleSpace => {
                 if let Some(s) = space {
                     let status = match s.status {
                         SpaceStatus::Active => SpaceStatus::Inactive,
@@ -135,8 +162,7 @@ impl SpacesView {
                     })];
                 }
             }
-            KeyCode::Char('D') if read_only => return refuse("deleting a space"),
-            KeyCode::Char('D') => {
+            Action::DeleteSpace => {
                 if let Some(s) = space {
                     self.confirm = Some(Confirm::DeleteSpace {
                         space_id: s.id,
@@ -144,9 +170,8 @@ impl SpacesView {
                     });
                 }
             }
-            KeyCode::Char('x' | 'A') if read_only => return refuse("changing cluster access"),
-            KeyCode::Char(c @ ('x' | 'A')) => match space.as_ref().map(cluster_of) {
-                Some(Some((account, region, cluster))) if c == 'x' => {
+            Action::GrantAccess | Action::RevokeAccess => match space.as_ref().map(cluster_of) {
+                Some(Some((account, region, cluster))) if action == Action::RevokeAccess => {
                     self.confirm = Some(Confirm::RevokeAccess {
                         account,
                         region,
@@ -168,8 +193,7 @@ impl SpacesView {
                 }
                 None => {}
             },
-            KeyCode::Char('e') if read_only => return refuse("creating an environment"),
-            KeyCode::Char('e') => {
+            Action::NewEnvironment => {
                 if let Some(c) = &self.catalog {
                     let id = space.as_ref().map_or("", |s| s.id.as_str());
                     self.form = Some(Form::environment(&c.space_choices(), id, ""));
@@ -180,16 +204,16 @@ impl SpacesView {
         vec![]
     }
 
-    fn namespaces_key(&mut self, key: &KeyEvent, read_only: bool) -> Effects {
+    fn namespaces_key(&mut self, km: &Keymap, key: &KeyEvent, read_only: bool) -> Effects {
         let Some(space) = self.selected_space().cloned() else {
             return vec![];
         };
-        match key.code {
-            KeyCode::Char('n') if read_only => {
+        match km.which(key, &[Action::NewItem, Action::OpenItem]) {
+            Some(Action::NewItem) if read_only => {
                 return vec![Effect::read_only("creating a namespace")];
             }
-            KeyCode::Char('n') => self.form = Some(Form::namespace(&space.id, &space.name)),
-            KeyCode::Enter => {
+            Some(Action::NewItem) => self.form = Some(Form::namespace(&space.id, &space.name)),
+            Some(_) => {
                 let Some(ns) = self.namespace_list().get(self.namespace).cloned() else {
                     return vec![];
                 };
@@ -208,28 +232,26 @@ impl SpacesView {
                     self.form = Some(Form::environment(&c.space_choices(), &space.id, &ns.name));
                 }
             }
-            _ => {}
+            None => {}
         }
         vec![]
     }
 
-    fn environments_key(&mut self, key: &KeyEvent, read_only: bool) -> Effects {
-        match key.code {
-            KeyCode::Enter => {
+    fn environments_key(&mut self, km: &Keymap, key: &KeyEvent, read_only: bool) -> Effects {
+        match km.which(key, &[Action::NewItem, Action::OpenItem]) {
+            Some(Action::OpenItem) => {
                 if let Some(e) = self.environments().get(self.environment) {
                     return vec![Effect::ShowEnvironment(e.id.clone())];
                 }
             }
-            KeyCode::Char('n') if read_only => {
-                return vec![Effect::read_only("creating an environment")];
-            }
-            KeyCode::Char('n') => {
+            Some(_) if read_only => return vec![Effect::read_only("creating an environment")],
+            Some(_) => {
                 if let Some(c) = &self.catalog {
                     let id = self.selected_space().map_or("", |s| s.id.as_str());
                     self.form = Some(Form::environment(&c.space_choices(), id, ""));
                 }
             }
-            _ => {}
+            None => {}
         }
         vec![]
     }

@@ -2,9 +2,11 @@
 //! contexts, an account's clusters, a space's namespaces), the open list with its filter, and
 //! what picking one fills in.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 
 use super::form::{Form, Key};
+use crate::app::keymap::Keymap;
+use crate::app::palette::ListKey;
 use crate::backend::model::*;
 
 /// Where a field's list of candidates comes from.
@@ -47,20 +49,15 @@ impl Picker {
 }
 
 impl Form {
-    pub(super) fn picker_key(&mut self, key: &KeyEvent) {
+    pub(super) fn picker_key(&mut self, km: &Keymap, key: &KeyEvent) {
         let Some(p) = self.picker.as_mut() else {
             return;
         };
         let n = p.visible().len();
-        match key.code {
-            KeyCode::Esc => self.picker = None,
-            KeyCode::Down | KeyCode::Tab => p.selected = (p.selected + 1).min(n.saturating_sub(1)),
-            KeyCode::Up | KeyCode::BackTab => p.selected = p.selected.saturating_sub(1),
-            KeyCode::Backspace => {
-                p.query.pop();
-                p.selected = 0;
-            }
-            KeyCode::Enter => {
+        match crate::app::palette::list_key(km, key, &mut p.query, &mut p.selected, n) {
+            ListKey::Close => self.picker = None,
+            ListKey::Edit => {}
+            ListKey::Pick(_) => {
                 let fills = p.visible().get(p.selected).map(|i| i.fills.clone());
                 if let Some(fills) = fills {
                     for (k, v) in fills {
@@ -74,11 +71,6 @@ impl Form {
                     self.focus = (self.focus + 1) % self.fields.len().max(1);
                 }
             }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                p.query.push(c);
-                p.selected = 0;
-            }
-            _ => {}
         }
     }
 
