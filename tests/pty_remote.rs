@@ -281,7 +281,8 @@ fn login_asks_without_echo_checks_the_token_and_keeps_it_private() {
 #[cfg(unix)]
 #[test]
 fn sigterm_stops_serve_gracefully_and_hands_running_jobs_back() {
-    // Real-time sandbox: a rollout that never gets ready keeps its job running.
+    // Real-time sandbox: a rollout beyond the cluster's capacity waits for its pods (until
+    // the 120 s deadline) and keeps its job running.
     let mut remote = Remote::start(&[], "1");
     remote.cli(&[
         "deployments",
@@ -289,7 +290,9 @@ fn sigterm_stops_serve_gracefully_and_hands_running_jobs_back() {
         "--name",
         "stuck",
         "--image",
-        "ghcr.io/acme/stuck:crashloop",
+        "ghcr.io/acme/stuck:1.0",
+        "--configs",
+        "{\"replicas\": 100}",
         "--no-wait",
     ]);
     let deadline = Instant::now() + Duration::from_secs(60);

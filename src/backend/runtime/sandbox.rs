@@ -1,8 +1,9 @@
 //! The sandbox: a simulated Kubernetes cluster for a first run and for tests, labelled as
 //! such everywhere it shows. It behaves like the real thing: time passes (pods start one by
 //! one, the LoadBalancer gets its address some seconds after the rollout), it has a replica
-//! capacity, and it fails the way a cluster does (an image tagged `…crashloop…` never becomes
-//! ready; pods beyond the capacity stay Pending until the progress deadline).
+//! capacity, and it fails the way a cluster does (an image tagged `…crashloop…` starts, exits
+//! and goes into CrashLoopBackOff, which fails the rollout at once, as the Kubernetes runtime
+//! does; pods beyond the capacity stay Pending until the progress deadline).
 //!
 //! Its state lives in its own SQLite file, apart from zopdeck's catalog — like a real
 //! cluster, it keeps going while zopdeck is not running: readiness is a function of time
@@ -27,6 +28,9 @@ use crate::backend::clock::{Clock, format_ts, parse_ts};
 use crate::backend::model::{LbStatus, Listener, LoadBalancer, Namespace, Protocol, Tls};
 use crate::backend::sqlite::read_only_connection;
 use crate::private_files;
+
+/// Simulated seconds from a crash-looping pod's start to its CrashLoopBackOff.
+const CRASH_SECS: f64 = 4.0;
 
 /// How the simulated cluster behaves; durations are in simulated seconds.
 #[derive(Debug, Clone, PartialEq)]
@@ -378,16 +382,21 @@ impl Inner {
             &row.revision_id.chars().rev().take(5).collect::<String>()
         );
         if row.crashloop {
-            let msg = format!(
-                "CrashLoopBackOff: container app in pod {pod} keeps exiting (exit code 1) — image {}",
-                row.image
-            );
-            if deadline_passed {
+            // The container starts, exits, is restarted once, exits again: then the kubelet
+            // backs off (CrashLoopBackOff) and the rollout fails, as on a real cluster.
+            let backoff = self.real_ms(s.pod_start_secs + CRASH_SECS);
+            if elapsed >= backoff {
                 let reason = format!(
-                    "{msg}; rollout exceeded its progress deadline (ProgressDeadlineExceeded)"
+                    "CrashLoopBackOff: container \"app\" in pod {pod} exited with code 1 (Error), \
+                     restarted 1 time — image {}",
+                    row.image
                 );
                 return Ok(progress(0, None, RolloutPhase::Failed(reason)));
             }
+            let msg = format!(
+                "container \"app\" in pod {pod} exited with code 1 (Error); restarting — image {}",
+                row.image
+            );
             return Ok(progress(0, Some(msg), RolloutPhase::Progressing));
         }
 
