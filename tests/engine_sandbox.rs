@@ -353,6 +353,20 @@ async fn the_loadbalancer_goes_from_pending_to_ready_with_an_address() {
         .unwrap();
     assert!(active_at < ready_at);
     assert_eq!(engine.loadbalancer(&d.id).await.unwrap(), ready);
+    // The address arriving is an event of its own on the timeline, once.
+    let address_events: Vec<Event> = engine
+        .list_events(&d.id, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.meta.contains_key("address") && e.status == EventStatus::Progress)
+        .collect();
+    assert_eq!(address_events.len(), 1, "{address_events:#?}");
+    assert_eq!(address_events[0].stage, Stage::Active);
+    assert_eq!(
+        address_events[0].meta["address"],
+        "front.demo.sandbox.zopdeck.test"
+    );
 
     // The next revision finds the address at activation, and keeps it.
     engine

@@ -342,8 +342,12 @@ fn the_drawer_follows_the_tail_unless_scrolled_and_counts_new_events() {
         revision_id: Some("rev_web".into()),
         created_at: ts(),
     };
+    // Thirty rollouts' starts: thirty lines (progress of one stage would read as one).
     let events: Vec<Event> = (1..=30)
-        .map(|n| ev(n, Stage::RollingOut, EventStatus::Progress))
+        .map(|n| Event {
+            revision_id: Some(format!("rev_{n}")),
+            ..ev(n, Stage::RollingOut, EventStatus::Started)
+        })
         .collect();
     update(
         &mut s,
@@ -785,4 +789,59 @@ fn a_panel_key_rebound_in_the_config_file_works_there_and_only_there() {
         now,
     );
     assert!(absolute(&s));
+}
+
+#[test]
+fn the_drawer_reads_a_rollouts_progress_as_one_updating_line_and_the_address_as_its_own() {
+    use zopdeck::app::timeline::Timeline;
+    let ev = |n: i64, stage: Stage, status: EventStatus, meta: serde_json::Value| Event {
+        id: format!("ev_{n}"),
+        stage,
+        status,
+        meta: meta.as_object().cloned().unwrap_or_default(),
+        revision_id: Some("rev_1".into()),
+        created_at: ts(),
+    };
+    let mut t = Timeline::new("dep_web".into());
+    let mut events = vec![ev(
+        1,
+        Stage::RollingOut,
+        EventStatus::Started,
+        serde_json::json!({}),
+    )];
+    for n in 1..=30 {
+        events.push(ev(
+            n + 1,
+            Stage::RollingOut,
+            EventStatus::Progress,
+            serde_json::json!({"ready": n, "desired": 30, "message": "pods starting"}),
+        ));
+    }
+    events.push(ev(
+        32,
+        Stage::RollingOut,
+        EventStatus::Succeeded,
+        serde_json::json!({}),
+    ));
+    events.push(ev(
+        33,
+        Stage::Active,
+        EventStatus::Succeeded,
+        serde_json::json!({}),
+    ));
+    events.push(ev(
+        34,
+        Stage::Active,
+        EventStatus::Progress,
+        serde_json::json!({"address": "web.demo.sandbox.zopdeck.test", "message": "public address ready"}),
+    ));
+    t.add(events);
+    let rows = t.rows();
+    assert_eq!(rows.len(), 5, "{rows:#?}");
+    assert_eq!(rows[1].updates, 30);
+    assert_eq!(rows[1].event.readiness(), Some((30, 30)), "the latest");
+    assert_eq!(
+        rows[4].event.meta["address"], "web.demo.sandbox.zopdeck.test",
+        "the address is a line of its own"
+    );
 }

@@ -9,7 +9,7 @@ use super::filter::Filter;
 use super::geometry::{self, Direction, Rect, Viewport, Zoom};
 use super::model::Model;
 use super::state::{Drag, Move};
-use crate::backend::model::{CanvasPosition, Deployment};
+use crate::backend::model::{CanvasPosition, Deployment, DeploymentStatus};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Canvas {
@@ -139,6 +139,29 @@ impl Canvas {
             (Some(k), false) => (k + n - 1) % n,
         };
         self.select_index(cards, order[next].0);
+        true
+    }
+
+    /// Selects the next card, in reading order, that failed or was changed outside zopdeck;
+    /// false when none is.
+    pub fn select_next_unhealthy(&mut self, cards: &Cards) -> bool {
+        let mut order: Vec<(usize, CanvasPosition)> = cards
+            .model
+            .deployments
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.status == DeploymentStatus::Failed || d.drift.is_some())
+            .map(|(i, d)| (i, position(d)))
+            .collect();
+        if order.is_empty() {
+            return false;
+        }
+        order.sort_by(|a, b| a.1.y.total_cmp(&b.1.y).then(a.1.x.total_cmp(&b.1.x)));
+        let here = self.selected_card(cards).map(position);
+        let next = here
+            .and_then(|p| order.iter().find(|(_, q)| (q.y, q.x) > (p.y, p.x)).copied())
+            .unwrap_or(order[0]);
+        self.select_index(cards, next.0);
         true
     }
 

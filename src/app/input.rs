@@ -83,6 +83,16 @@ pub fn run_action(state: &mut State, action: Action) -> Effects {
             canvas.select_next(&cards, false);
             vec![]
         }
+        Action::NextUnhealthy => {
+            if canvas.select_next_unhealthy(&cards) {
+                vec![]
+            } else {
+                vec![Effect::info(format!(
+                    "no failed or drifted card: all {} are well",
+                    state.model.deployments.len()
+                ))]
+            }
+        }
         Action::Move(dir) | Action::MoveFar(dir) => {
             let cells = if matches!(action, Action::MoveFar(_)) {
                 5

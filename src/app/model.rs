@@ -10,6 +10,41 @@ use super::msg::{Cmd, Snapshot};
 use crate::backend::LiveMode;
 use crate::backend::model::*;
 
+/// Why a deployment failed, and which earlier revision still serves (a rolling update that
+/// failed leaves the old pods running).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub stage: Stage,
+    pub reason: String,
+    /// The number of the newest revision still active, when it is not the failed one.
+    pub serving: Option<u32>,
+}
+
+impl Failure {
+    /// The failed event's stage and reason, if it is one.
+    pub fn of_event(e: &Event) -> Option<Self> {
+        (e.status == EventStatus::Failed).then(|| Self {
+            stage: e.stage,
+            reason: e
+                .meta
+                .get("reason")
+                .and_then(|r| r.as_str())
+                .unwrap_or("failed")
+                .to_string(),
+            serving: None,
+        })
+    }
+}
+
+/// The revision still serving beside a failed current one: the newest active revision.
+pub fn serving(revisions: &[Revision], current: Option<&str>) -> Option<u32> {
+    revisions
+        .iter()
+        .filter(|r| r.status == RevisionStatus::Active && Some(r.id.as_str()) != current)
+        .map(|r| r.number)
+        .max()
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Model {
     /// Whether the first snapshot has arrived.
@@ -23,6 +58,8 @@ pub struct Model {
     /// Latest rollout readiness (ready, desired) by deployment id.
     pub progress: HashMap<String, (u32, u32)>,
     pub loadbalancers: HashMap<String, LoadBalancer>,
+    /// Why failed deployments failed.
+    pub failures: HashMap<String, Failure>,
     /// How changes reach the TUI: pushed, streamed, or polled.
     pub live: LiveMode,
 }
@@ -88,6 +125,7 @@ impl Model {
             .map(|(id, r, d)| (id, (r, d)))
             .collect();
         self.loadbalancers = s.loadbalancers.into_iter().collect();
+        self.failures = s.failures.into_iter().collect();
         self.live = s.live;
         switched
     }
@@ -107,6 +145,12 @@ impl Model {
         }
         if d.status != DeploymentStatus::RollingOut {
             self.progress.remove(&d.id);
+        }
+        if d.status != DeploymentStatus::Failed {
+            self.failures.remove(&d.id);
+        } else if !self.failures.contains_key(&d.id) {
+            // Failed without its event seen yet (a poll, a reload): ask why.
+            cmds.push(Cmd::FetchFailure { id: d.id.clone() });
         }
         match self.deployments.iter().position(|x| x.id == d.id) {
             Some(i) => {
@@ -128,6 +172,7 @@ impl Model {
         self.deployments.retain(|d| d.id != id);
         self.loadbalancers.remove(id);
         self.progress.remove(id);
+        self.failures.remove(id);
     }
 
     /// Whether a position is free of cards.
@@ -183,6 +228,14 @@ pub fn on_change(
             let mut effects = vec![];
             if shown {
                 effects.push(Effect::Timeline(deployment_id.clone(), vec![data.clone()]));
+            }
+            if let Some(f) = Failure::of_event(&data) {
+                // Red with its reason at once; which revision still serves is asked for.
+                model.failures.insert(deployment_id.clone(), f);
+                effects.push(Effect::Cmd(Cmd::FetchFailure {
+                    id: deployment_id.clone(),
+                }));
+                return (true, effects);
             }
             match data.readiness() {
                 Some(p) => {

@@ -18,6 +18,8 @@ pub struct Snapshot {
     /// Latest rollout readiness (ready, desired) by deployment id.
     pub progress: Vec<(String, u32, u32)>,
     pub loadbalancers: Vec<(String, LoadBalancer)>,
+    /// Why the failed deployments failed.
+    pub failures: Vec<(String, super::model::Failure)>,
     /// How changes reach the TUI at the time of loading.
     pub live: crate::backend::LiveMode,
     /// The number of the read that loaded this (see `State::reads_sent`).
@@ -72,6 +74,11 @@ pub enum Msg {
     },
     /// A revision's number, fetched for a deployment that moved to it.
     RevisionNumber(String, u32),
+    /// Why a deployment failed (with the revision still serving), fetched.
+    FailureLoaded {
+        id: String,
+        failure: super::model::Failure,
+    },
     /// Positions an earlier run could not save.
     OutboxLoaded(BTreeMap<String, CanvasPosition>),
     /// The backend answered a position write.
@@ -143,6 +150,10 @@ pub enum Cmd {
     FetchRevision {
         deployment_id: String,
         revision_id: String,
+    },
+    /// Why a failed deployment failed, and which revision still serves.
+    FetchFailure {
+        id: String,
     },
     /// List an environment's deployments (polling, without a live stream).
     PollDeployments {

@@ -11,6 +11,7 @@ use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event as TermEve
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
+use super::model::{Failure, serving};
 use super::msg::{Cmd, Msg, PollError, SaveError, Snapshot};
 use super::outbox::Outbox;
 use super::state::State;
@@ -260,6 +261,13 @@ fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>
                 }
             });
         }
+        Cmd::FetchFailure { id } => {
+            tokio::spawn(async move {
+                if let Some(failure) = failure_of(backend.as_ref(), &id).await {
+                    let _ = tx.send(Msg::FailureLoaded { id, failure });
+                }
+            });
+        }
         Cmd::PollDeployments { env_id, read } => spawn_call(tx, async move {
             let result = backend
                 .list_deployments(Some(&env_id))
@@ -353,6 +361,7 @@ fn request_name(cmd: &Cmd) -> &'static str {
     match cmd {
         Cmd::Reload { .. } => "reload",
         Cmd::FetchRevision { .. } => "get_revision",
+        Cmd::FetchFailure { .. } => "list_events+list_revisions",
         Cmd::PollDeployments { .. } => "list_deployments",
         Cmd::SavePosition { .. } => "set_canvas_position",
         Cmd::LoadEvents { .. } => "list_events",
@@ -422,6 +431,9 @@ pub async fn load_snapshot(
         if let Some((ready, desired)) = d.progress {
             snapshot.progress.push((d.id.clone(), ready, desired));
         }
+        if let Some(f) = d.failure {
+            snapshot.failures.push((d.id.clone(), f));
+        }
         if let Some(lb) = d.loadbalancer {
             snapshot.loadbalancers.push((d.id, lb));
         }
@@ -439,6 +451,18 @@ struct CardDetails {
     revision: Option<(String, u32)>,
     progress: Option<(u32, u32)>,
     loadbalancer: Option<LoadBalancer>,
+    failure: Option<Failure>,
+}
+
+/// Why a deployment failed — its last failed event — and which revision still serves.
+async fn failure_of(b: &dyn Backend, id: &str) -> Option<Failure> {
+    let events = b.list_events(id, None).await.ok()?;
+    let mut failure = events.iter().rev().find_map(Failure::of_event)?;
+    let current = b.get_deployment(id).await.ok()?.current_revision_id;
+    if let Ok(revisions) = b.list_revisions(id).await {
+        failure.serving = serving(&revisions, current.as_deref());
+    }
+    Some(failure)
 }
 
 /// A card's details; a lookup that fails leaves its part out (the card still shows).
@@ -448,6 +472,7 @@ async fn card_details(b: &dyn Backend, d: &Deployment, known: &HashSet<String>) 
         revision: None,
         progress: None,
         loadbalancer: None,
+        failure: None,
     };
     if let Some(rev) = &d.current_revision_id
         && !known.contains(rev)
@@ -459,6 +484,9 @@ async fn card_details(b: &dyn Backend, d: &Deployment, known: &HashSet<String>) 
         && let Ok(events) = b.list_events(&d.id, None).await
     {
         details.progress = events.iter().rev().find_map(Event::readiness);
+    }
+    if d.status == DeploymentStatus::Failed {
+        details.failure = failure_of(b, &d.id).await;
     }
     if d.status == DeploymentStatus::Active
         && super::lb::exposes(d)

@@ -43,9 +43,36 @@ impl Timeline {
             .sort_by_key(|e| crate::backend::model::ids::parse_event_id(&e.id).unwrap_or(i64::MAX));
     }
 
+    /// The drawer's lines: each event, except that a run of progress events of one stage of
+    /// one revision reads as one line that updates (the latest readiness and message), and
+    /// the public address arriving keeps a line of its own.
+    pub fn rows(&self) -> Vec<Row<'_>> {
+        let mut rows: Vec<Row> = Vec::new();
+        for e in &self.events {
+            let collapsible = e.status == EventStatus::Progress && !e.meta.contains_key("address");
+            if let Some(last) = rows.last_mut()
+                && collapsible
+                && last.collapsible
+                && last.event.stage == e.stage
+                && last.event.revision_id == e.revision_id
+            {
+                last.event = e;
+                last.updates += 1;
+                continue;
+            }
+            rows.push(Row {
+                event: e,
+                updates: 1,
+                since: e.created_at,
+                collapsible,
+            });
+        }
+        rows
+    }
+
     /// Scrolls by `rows` (positive: towards older events). Back at the tail, it follows again.
     pub fn scroll_by(&mut self, rows: isize) {
-        let max = self.events.len().saturating_sub(1);
+        let max = self.rows().len().saturating_sub(1);
         let now = self.scroll.unwrap_or(0) as isize;
         let next = (now + rows).clamp(0, max as isize) as usize;
         if next == 0 {
@@ -57,7 +84,7 @@ impl Timeline {
     }
 
     pub fn to_top(&mut self) {
-        self.scroll = Some(self.events.len().saturating_sub(1)).filter(|n| *n > 0);
+        self.scroll = Some(self.rows().len().saturating_sub(1)).filter(|n| *n > 0);
     }
 
     pub fn to_tail(&mut self) {
@@ -109,6 +136,18 @@ impl Timeline {
             })
             .collect()
     }
+}
+
+/// One line of the drawer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Row<'a> {
+    /// The event shown (the latest of a collapsed run).
+    pub event: &'a Event,
+    /// How many events the line stands for.
+    pub updates: usize,
+    /// When the first of them came.
+    pub since: Timestamp,
+    collapsible: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -65,6 +65,15 @@ fn route(state: &mut State, msg: Msg, now: Instant) -> (bool, Effects) {
             state.model.revision_numbers.insert(rev, n);
             (true, vec![])
         }
+        Msg::FailureLoaded { id, failure } => {
+            let failed = state
+                .deployment(&id)
+                .is_some_and(|d| d.status == DeploymentStatus::Failed);
+            if failed {
+                state.model.failures.insert(id, failure);
+            }
+            (failed, vec![])
+        }
         Msg::OutboxLoaded(saved) => {
             let n = saved.len();
             let mut effects = state.saves.restore(saved, now);

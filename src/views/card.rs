@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
 
 use super::status::{Palette, SPINNER, status_symbol, status_word};
 use crate::app::State;
+use crate::app::model::Failure;
 use crate::backend::model::*;
 
 /// How a card stands out: selection is a double border (shape, not only colour).
@@ -17,8 +18,83 @@ pub struct CardLook {
     pub dimmed: bool,
 }
 
-/// The line under the status: readiness while rolling out, else the address (or the wait).
+/// A failure in a few words, for a card's one line: "CrashLoopBackOff: exit 1",
+/// "3 Pending: insufficient capacity", "ImagePullBackOff", "build failed: exit 2".
+pub fn short_reason(f: &Failure) -> String {
+    let r = f.reason.trim();
+    let exit = r
+        .split("exited with code ")
+        .nth(1)
+        .or_else(|| r.split("exit status: ").nth(1))
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .filter(|n| !n.is_empty());
+    if r.starts_with("CrashLoopBackOff") {
+        return match exit {
+            Some(n) => format!("CrashLoopBackOff: exit {n}"),
+            None => "CrashLoopBackOff".into(),
+        };
+    }
+    if let Some((count, rest)) = r.split_once(" pod(s) Pending: ") {
+        let cause: String = rest
+            .split(['(', ';', ','])
+            .next()
+            .unwrap_or(rest)
+            .trim()
+            .to_lowercase();
+        return format!("{count} Pending: {cause}");
+    }
+    for word in [
+        "ErrImagePull",
+        "ImagePullBackOff",
+        "ErrImageNeverPull",
+        "InvalidImageName",
+        "CreateContainerConfigError",
+        "CreateContainerError",
+        "RunContainerError",
+        "Unschedulable",
+        "ProgressDeadlineExceeded",
+    ] {
+        if r.starts_with(word) {
+            return word.into();
+        }
+    }
+    if f.stage == Stage::Building {
+        return match exit {
+            Some(n) => format!("build failed: exit {n}"),
+            None => format!("build failed: {}", first_clause(r)),
+        };
+    }
+    first_clause(r)
+}
+
+/// `text` cut to `width` columns, with "…" when cut.
+pub fn ellipsize(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(width.saturating_sub(1)).collect();
+    s.push('…');
+    s
+}
+
+/// The text up to its first pause (";", " (", " — ", ": " after a long head).
+fn first_clause(text: &str) -> String {
+    let end = [";", " (", " — ", "\n"]
+        .iter()
+        .filter_map(|p| text.find(p))
+        .min()
+        .unwrap_or(text.len());
+    text[..end].trim().to_string()
+}
+
+/// The line under the status: why it failed, readiness while rolling out, else the address
+/// (or the wait).
 fn detail_line(state: &State, d: &Deployment) -> Option<String> {
+    if d.status == DeploymentStatus::Failed
+        && let Some(f) = state.model.failures.get(&d.id)
+    {
+        return Some(short_reason(f));
+    }
     if d.status == DeploymentStatus::RollingOut
         && let Some((r, t)) = state.model.progress.get(&d.id)
     {
@@ -86,7 +162,24 @@ pub fn render(state: &State, d: &Deployment, look: &CardLook, palette: &Palette,
             .title(Span::styled(title, name_style));
         let inner = block.inner(area);
         block.render(area, buf);
-        let mut lines = vec![Line::from(vec![status, Span::raw(format!("  {rev}"))])];
+        let serving = state
+            .model
+            .failures
+            .get(&d.id)
+            .and_then(|f| f.serving)
+            .filter(|_| d.status == DeploymentStatus::Failed);
+        let head = match serving {
+            // The new revision failed; the previous one still runs.
+            Some(n) => Line::from(vec![
+                Span::styled(
+                    format!("{} {rev} failed", status_symbol(d.status)),
+                    status_style,
+                ),
+                Span::raw(format!(" · #{n} serving")),
+            ]),
+            None => Line::from(vec![status, Span::raw(format!("  {rev}"))]),
+        };
+        let mut lines = vec![head];
         // Said before anything else: what runs is not what zopdeck last applied.
         if let Some(drift) = &d.drift {
             lines.push(Line::from(Span::styled(
@@ -95,7 +188,13 @@ pub fn render(state: &State, d: &Deployment, look: &CardLook, palette: &Palette,
             )));
         }
         if let Some(detail) = detail_line(state, d) {
-            lines.push(Line::from(detail));
+            if d.status == DeploymentStatus::Failed {
+                // One line: the detail panel (Enter) has the whole reason.
+                let one = ellipsize(&detail, usize::from(inner.width));
+                lines.push(Line::from(Span::styled(one, status_style)));
+            } else {
+                lines.push(Line::from(detail));
+            }
         }
         if inner.height >= 5 {
             let source = d.source_label();

@@ -2,6 +2,7 @@
 
 pub mod canvas;
 pub mod card;
+pub mod header;
 pub mod overlays;
 pub mod panels;
 pub mod spaces;
@@ -10,13 +11,11 @@ pub mod timeline;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::State;
-use crate::app::state::{Connection, MessageKind, Overlay};
-use crate::backend::LiveMode;
+use crate::app::state::{MessageKind, Overlay};
 use status::Palette;
 
 pub const MIN_WIDTH: u16 = 60;
@@ -50,65 +49,8 @@ pub fn draw(frame: &mut Frame, state: &State, palette: &Palette) {
 }
 
 fn draw_header(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
-    let bold = palette.style(Style::default().add_modifier(Modifier::BOLD));
-    let mut spans = vec![Span::styled(" zopdeck ", bold)];
-    match &state.model.environment {
-        Some(env) => {
-            spans.push(Span::raw(format!("│ env {} ", env.name)));
-            let space = match &state.model.space {
-                Some(s) if s.cloud_account_id == crate::backend::model::SANDBOX_ACCOUNT => {
-                    format!("{} (simulated)", s.name)
-                }
-                Some(s) => s.name.clone(),
-                None => env.space_id.clone(),
-            };
-            spans.push(Span::raw(format!("│ space {space} ")));
-            if let Some(r) = state
-                .model
-                .space
-                .as_ref()
-                .and_then(|s| s.reachability.as_ref())
-                && r.status != crate::backend::model::ReachabilityStatus::Reachable
-            {
-                spans.push(Span::styled(
-                    format!("✗ {} ", r.status.as_str()),
-                    palette.error(),
-                ));
-            }
-            spans.push(Span::raw(format!("│ ns {} ", env.namespace)));
-        }
-        None if state.model.loaded => spans.push(Span::raw("│ no environment ")),
-        None => spans.push(Span::raw("│ loading… ")),
-    }
-    spans.push(Span::raw(format!(
-        "│ {}% ",
-        state.canvas.viewport.zoom.percent()
-    )));
-    if state.read_only {
-        spans.push(Span::styled("│ READ-ONLY ", bold));
-    }
-    match &state.link.connection {
-        Connection::Connected => spans.push(Span::raw(match state.model.live {
-            LiveMode::Pushed => "│ ● live ".to_string(),
-            LiveMode::Stream => "│ ● live · stream ".to_string(),
-            LiveMode::Polling => format!("│ ◌ polling · {} s ", state.poll.interval.as_secs()),
-        })),
-        Connection::Offline(why) => spans.push(Span::styled(
-            format!("│ ✗ offline — {why} "),
-            palette.error(),
-        )),
-        Connection::Rejected(why) => spans.push(Span::styled(
-            if why.contains("zopdeck login") {
-                "│ ✗ token rejected — run zopdeck login "
-            } else {
-                "│ ✗ refused by the server (see below) "
-            },
-            palette.error(),
-        )),
-    }
-    // Last, as it is the longest and the first to be cut on a narrow terminal.
-    spans.push(Span::raw(format!("│ {}", state.backend_label)));
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let line = header::line(state, palette, area.width);
+    frame.render_widget(Paragraph::new(line), area);
 }
 
 fn hints(state: &State) -> String {

@@ -223,6 +223,28 @@ fn detail(frame: &mut Frame, area: Rect, state: &State, id: &str, palette: &Pale
                 .map_or("–".into(), |p| format!("x {} · y {}", p.x, p.y))
         )),
     ];
+    if let Some(f) = state
+        .model
+        .failures
+        .get(id)
+        .filter(|_| d.status == crate::backend::model::DeploymentStatus::Failed)
+    {
+        let width = usize::from(w.saturating_sub(2));
+        lines.push(Line::from(Span::styled(
+            format!("✗ {} failed:", f.stage.as_str()),
+            palette.error(),
+        )));
+        for l in super::wrapped("  ", &f.reason, width) {
+            lines.push(l.style(palette.error()));
+        }
+        if let Some(n) = f.serving {
+            let text = format!(
+                "revision #{n} still serves; {} lists the revisions to roll back to",
+                state.keymap.first(Action::Revisions)
+            );
+            lines.extend(super::wrapped("  ", &text, width));
+        }
+    }
     if let Some(why) = state.space_trouble() {
         lines.push(Line::from(Span::styled(
             format!("✗ {why} (showing the last known state)"),

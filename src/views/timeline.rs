@@ -35,15 +35,29 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
     let [strip, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
     frame.render_widget(Paragraph::new(stage_strip(t, state, palette)), strip);
 
-    let mut lines: Vec<Line> = t
-        .events
-        .iter()
-        .map(|e| event_line(e, t, state, palette))
-        .collect();
+    let width = usize::from(body.width);
+    let rows = t.rows();
+    // Scrolled `n` rows up from the tail: the view ends with the row before those (and, near
+    // the top, still fills the drawer).
+    let shown = rows.len().saturating_sub(t.scroll.unwrap_or(0));
+    let mut lines: Vec<Line> = Vec::new();
+    let mut bottom = 0;
+    for (i, row) in rows.iter().enumerate() {
+        lines.extend(row_lines(row.event, t, state, palette, width));
+        if i + 1 == shown {
+            bottom = lines.len();
+        }
+    }
+    if t.scroll.is_none() {
+        bottom = usize::MAX;
+    }
     let active = state
         .deployment(&t.deployment_id)
         .is_some_and(|d| d.status == DeploymentStatus::Active);
-    if active && let Some(p) = pending_text(state, &t.deployment_id, std::time::Instant::now()) {
+    if active
+        && t.scroll.is_none()
+        && let Some(p) = pending_text(state, &t.deployment_id, std::time::Instant::now())
+    {
         lines.push(Line::from(p.wait));
         if let Some(reason) = p.reason {
             lines.extend(wrapped("  why: ", &reason, usize::from(body.width)));
@@ -59,7 +73,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
         return;
     }
     let height = usize::from(body.height);
-    let end = lines.len().saturating_sub(t.scroll.unwrap_or(0));
+    let end = bottom.max(height).min(lines.len());
     let start = end.saturating_sub(height);
     frame.render_widget(Paragraph::new(lines[start..end].to_vec()), body);
 }
@@ -124,7 +138,18 @@ fn progress_bar(ready: u64, desired: u64) -> String {
     )
 }
 
-fn event_line(e: &Event, t: &Timeline, state: &State, palette: &Palette) -> Line<'static> {
+/// Width of an event line's head: time, revision, stage, status.
+const HEAD: usize = 36;
+
+/// An event's lines: the head, then what it says (readiness, image, address, message, the
+/// reason of a failure), wrapped under itself rather than cut at the edge.
+fn row_lines(
+    e: &Event,
+    t: &Timeline,
+    state: &State,
+    palette: &Palette,
+    width: usize,
+) -> Vec<Line<'static>> {
     let rev = e
         .revision_id
         .as_ref()
@@ -135,7 +160,7 @@ fn event_line(e: &Event, t: &Timeline, state: &State, palette: &Palette) -> Line
         EventStatus::Succeeded => palette.status(DeploymentStatus::Active),
         _ => Style::default(),
     };
-    let mut spans = vec![
+    let head = vec![
         Span::styled(
             format!(" {:>8} ", when(&e.created_at, t, state.now)),
             palette.dim(),
@@ -145,17 +170,78 @@ fn event_line(e: &Event, t: &Timeline, state: &State, palette: &Palette) -> Line
         Span::styled(format!("{:<10}", e.status.as_str()), status_style),
     ];
     let meta = &e.meta;
+    let mut said: Vec<(String, Style)> = Vec::new();
     if let Some((r, d)) = e.readiness() {
-        spans.push(Span::raw(progress_bar(u64::from(r), u64::from(d))));
-        spans.push(Span::raw(" "));
+        said.push((progress_bar(u64::from(r), u64::from(d)), Style::default()));
     }
     for key in ["imageRef", "address", "message"] {
         if let Some(v) = meta.get(key).and_then(|v| v.as_str()) {
-            spans.push(Span::raw(format!("{v} ")));
+            said.push((v.to_string(), Style::default()));
         }
     }
     if let Some(reason) = meta.get("reason").and_then(|v| v.as_str()) {
-        spans.push(Span::styled(reason.to_string(), palette.error()));
+        said.push((reason.to_string(), palette.error()));
     }
-    Line::from(spans)
+    // Under the head on a wide drawer; a little indented on a narrow one.
+    let indent = if width >= HEAD + 30 { HEAD } else { 4 };
+    let first = width.saturating_sub(HEAD).max(10);
+    let rest = width.saturating_sub(indent).max(10);
+    let mut lines = Vec::new();
+    for (i, chunk) in wrap_words(&said, first, rest).into_iter().enumerate() {
+        let mut spans = if i == 0 {
+            head.clone()
+        } else {
+            vec![Span::raw(" ".repeat(indent))]
+        };
+        spans.extend(chunk);
+        lines.push(Line::from(spans));
+    }
+    if lines.is_empty() {
+        lines.push(Line::from(head));
+    }
+    lines
+}
+
+/// Styled texts laid out in lines of `first` columns, then `rest`, breaking between words
+/// (a word longer than a line is cut across lines).
+fn wrap_words(parts: &[(String, Style)], first: usize, rest: usize) -> Vec<Vec<Span<'static>>> {
+    let mut lines: Vec<Vec<Span<'static>>> = Vec::new();
+    let mut line: Vec<Span<'static>> = Vec::new();
+    let mut used = 0usize;
+    let width = |n: usize| if n == 0 { first } else { rest };
+    for (text, style) in parts {
+        for word in text.split_whitespace() {
+            let mut word: String = word.to_string();
+            loop {
+                let room = width(lines.len());
+                let len = word.chars().count();
+                let gap = usize::from(used > 0);
+                if used + gap + len <= room {
+                    if gap == 1 {
+                        line.push(Span::raw(" "));
+                    }
+                    line.push(Span::styled(word.clone(), *style));
+                    used += gap + len;
+                    break;
+                }
+                if used > 0 {
+                    lines.push(std::mem::take(&mut line));
+                    used = 0;
+                    continue;
+                }
+                // Longer than a whole line: cut it.
+                let head: String = word.chars().take(room).collect();
+                word = word.chars().skip(room).collect();
+                line.push(Span::styled(head, *style));
+                lines.push(std::mem::take(&mut line));
+                if word.is_empty() {
+                    break;
+                }
+            }
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }

@@ -68,6 +68,9 @@ async fn run(engine: Arc<Engine>, deployment_id: String, known: Option<LoadBalan
                         let settled = lb.status != LbStatus::Pending;
                         if last.as_ref() != Some(&lb) {
                             last = Some(lb.clone());
+                            if lb.status == LbStatus::Ready {
+                                address_event(&engine, &d, &lb);
+                            }
                             engine.publish(Change::Loadbalancer {
                                 deployment_id: deployment_id.clone(),
                                 data: lb,
@@ -98,4 +101,37 @@ async fn run(engine: Arc<Engine>, deployment_id: String, known: Option<LoadBalan
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .remove(&deployment_id);
+}
+
+/// The public address arriving is an event of its own on the timeline (once per revision):
+/// stage `active`, status `progress`, with the address.
+fn address_event(engine: &Engine, d: &Deployment, lb: &LoadBalancer) {
+    let Some(address) = &lb.address else {
+        return;
+    };
+    let Some(rev) = &d.current_revision_id else {
+        return;
+    };
+    let mut meta = serde_json::Map::new();
+    meta.insert("address".into(), address.clone().into());
+    meta.insert("message".into(), "public address ready".into());
+    let event = super::store::history::NewEvent {
+        deployment_id: d.id.clone(),
+        revision_id: Some(rev.clone()),
+        stage: Stage::Active,
+        status: EventStatus::Progress,
+        meta,
+        dedupe_key: Some(format!("{rev}/active/address")),
+    };
+    match engine
+        .store()
+        .append_event(event, engine.clock().now(), None)
+    {
+        Ok(Some(e)) => engine.publish(Change::Event {
+            deployment_id: d.id.clone(),
+            data: e,
+        }),
+        Ok(None) => {}
+        Err(e) => tracing::warn!(deployment = %d.name, "recording the address event: {e}"),
+    }
 }

@@ -1,0 +1,242 @@
+//! Snapshots of failures, first: a failed card saying why in one line (and which revision
+//! still serves), the header's counts, the detail panel with the whole reason, and a drawer
+//! line wrapped rather than cut — at 80×24 and 160×45, colour off.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
+use std::time::Instant;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use fixtures::*;
+use zopdeck::app::model::Failure;
+use zopdeck::app::{Msg, State, update};
+use zopdeck::backend::model::*;
+
+const CRASH: &str = "CrashLoopBackOff: container \"app\" in pod worker-3f2a1 exited with code 1 \
+                     (Error), restarted 1 time — image ghcr.io/acme/worker:2.1-crashloop";
+const PENDING: &str = "47 pod(s) Pending: Insufficient capacity (sandbox cluster runs 24 \
+                       replicas, 20 used by other releases); rollout exceeded its progress \
+                       deadline (ProgressDeadlineExceeded)";
+
+fn key(state: &mut State, code: KeyCode) {
+    update(
+        state,
+        Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+        Instant::now(),
+    );
+}
+
+/// The demo canvas with `worker` failed (#4, while #3 still serves) and `postgres` failed
+/// for want of capacity.
+fn failing(w: u16, h: u16) -> State {
+    let mut deployments = demo();
+    deployments[0].current_revision_id = Some("rev_web".into());
+    deployments[2].current_revision_id = Some("rev_w4".into());
+    deployments[3].status = DeploymentStatus::Failed;
+    let mut s = loaded(deployments, w, h);
+    s.model.revision_numbers.insert("rev_w4".into(), 4);
+    s.model.failures.insert(
+        "dep_worker".into(),
+        Failure {
+            stage: Stage::RollingOut,
+            reason: CRASH.into(),
+            serving: Some(3),
+        },
+    );
+    s.model.failures.insert(
+        "dep_postgres".into(),
+        Failure {
+            stage: Stage::RollingOut,
+            reason: PENDING.into(),
+            serving: None,
+        },
+    );
+    s
+}
+
+#[test]
+fn failed_cards_say_why_at_80x24() {
+    insta::assert_snapshot!(render(&failing(80, 24)));
+}
+
+#[test]
+fn failed_cards_say_why_and_the_header_counts_at_160x45() {
+    insta::assert_snapshot!(render(&failing(160, 45)));
+}
+
+#[test]
+fn the_detail_panel_gives_the_whole_reason() {
+    let mut s = failing(100, 30);
+    key(&mut s, KeyCode::Char('!'));
+    assert_eq!(s.canvas.selected.as_deref(), Some("dep_worker"));
+    key(&mut s, KeyCode::Enter);
+    insta::assert_snapshot!(render(&s));
+}
+
+#[test]
+fn a_long_reason_wraps_in_the_drawer_at_80x24() {
+    let mut s = failing(80, 24);
+    key(&mut s, KeyCode::Char('!'));
+    key(&mut s, KeyCode::Char('t'));
+    let failed = Event {
+        id: "ev_9".into(),
+        stage: Stage::RollingOut,
+        status: EventStatus::Failed,
+        meta: serde_json::json!({"reason": CRASH})
+            .as_object()
+            .cloned()
+            .unwrap(),
+        revision_id: Some("rev_w4".into()),
+        created_at: ts(),
+    };
+    update(
+        &mut s,
+        Msg::EventsLoaded {
+            id: "dep_worker".into(),
+            result: Ok(vec![failed]),
+        },
+        Instant::now(),
+    );
+    let screen = render(&s);
+    assert!(screen.contains("exited with code 1"), "{screen}");
+    assert!(
+        screen.contains("ghcr.io/acme/worker:2.1-crashloop"),
+        "wrapped, not cut: {screen}"
+    );
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn reasons_read_short_on_a_card() {
+    use zopdeck::views::card::short_reason;
+    let short = |stage, reason: &str| {
+        short_reason(&Failure {
+            stage,
+            reason: reason.into(),
+            serving: None,
+        })
+    };
+    assert_eq!(short(Stage::RollingOut, CRASH), "CrashLoopBackOff: exit 1");
+    assert_eq!(
+        short(Stage::RollingOut, PENDING),
+        "47 Pending: insufficient capacity"
+    );
+    assert_eq!(
+        short(
+            Stage::RollingOut,
+            "ImagePullBackOff: image \"ghcr.io/acme/nope:1\" cannot be pulled"
+        ),
+        "ImagePullBackOff"
+    );
+    assert_eq!(
+        short(
+            Stage::Building,
+            "the build command exited with exit status: 2: error: npm ERR! missing script"
+        ),
+        "build failed: exit 2"
+    );
+    assert_eq!(
+        short(
+            Stage::Deploying,
+            "forbidden: create deployments.apps in namespace shop; give the kubeconfig's user the rights (see README)"
+        ),
+        "forbidden: create deployments.apps in namespace shop"
+    );
+}
+
+#[test]
+fn a_key_jumps_to_the_next_unhealthy_card_in_reading_order() {
+    let mut s = failing(160, 45);
+    key(&mut s, KeyCode::Char('!'));
+    assert_eq!(s.canvas.selected.as_deref(), Some("dep_worker"));
+    key(&mut s, KeyCode::Char('!'));
+    assert_eq!(s.canvas.selected.as_deref(), Some("dep_postgres"));
+    key(&mut s, KeyCode::Char('!'));
+    assert_eq!(
+        s.canvas.selected.as_deref(),
+        Some("dep_worker"),
+        "round again"
+    );
+    // All well: it says so and stays.
+    let mut well = loaded(
+        vec![deployment(
+            "web",
+            DeploymentStatus::Active,
+            Some((64.0, 64.0)),
+        )],
+        80,
+        24,
+    );
+    key(&mut well, KeyCode::Char('!'));
+    assert_eq!(well.canvas.selected.as_deref(), Some("dep_web"));
+    assert!(
+        well.message
+            .as_ref()
+            .is_some_and(|m| m.0.contains("all 1 are well")),
+        "{:?}",
+        well.message
+    );
+}
+
+#[test]
+fn a_pushed_failure_shows_at_once_and_a_new_rollout_clears_it() {
+    use zopdeck::app::Cmd;
+    let mut s = loaded(demo(), 100, 30);
+    let failed = Event {
+        id: "ev_7".into(),
+        stage: Stage::RollingOut,
+        status: EventStatus::Failed,
+        meta: serde_json::json!({"reason": CRASH})
+            .as_object()
+            .cloned()
+            .unwrap(),
+        revision_id: Some("rev_api".into()),
+        created_at: ts(),
+    };
+    let (redraw, cmds) = update(
+        &mut s,
+        Msg::Changed(Change::Event {
+            deployment_id: "dep_api".into(),
+            data: failed,
+        }),
+        Instant::now(),
+    );
+    assert!(redraw);
+    assert_eq!(s.model.failures["dep_api"].reason, CRASH);
+    assert!(cmds.contains(&Cmd::FetchFailure {
+        id: "dep_api".into()
+    }));
+    let mut api = s.deployment("dep_api").unwrap().clone();
+    api.status = DeploymentStatus::Failed;
+    update(
+        &mut s,
+        Msg::Changed(Change::Deployment {
+            data: Box::new(api.clone()),
+        }),
+        Instant::now(),
+    );
+    update(
+        &mut s,
+        Msg::FailureLoaded {
+            id: "dep_api".into(),
+            failure: Failure {
+                stage: Stage::RollingOut,
+                reason: CRASH.into(),
+                serving: Some(1),
+            },
+        },
+        Instant::now(),
+    );
+    assert_eq!(s.model.failures["dep_api"].serving, Some(1));
+    api.status = DeploymentStatus::RollingOut;
+    update(
+        &mut s,
+        Msg::Changed(Change::Deployment {
+            data: Box::new(api),
+        }),
+        Instant::now(),
+    );
+    assert!(!s.model.failures.contains_key("dep_api"));
+}
