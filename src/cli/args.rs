@@ -294,8 +294,9 @@ pub enum SpacesCmd {
         /// Required on azure.
         #[arg(long)]
         resource_group: Option<String>,
-        /// Further config keys, as a JSON object.
-        #[arg(long, value_name = "JSON")]
+        /// Further keys of the space's config, as a JSON object (`--config` is the config
+        /// file of zopdeck itself).
+        #[arg(long = "space-config", value_name = "JSON")]
         config: Option<String>,
         /// The space type (the contract's default: kubernetes).
         #[arg(long = "type", value_name = "TYPE")]
@@ -368,6 +369,34 @@ pub enum AccessCmd {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_subcommand_reuses_the_name_of_a_global_flag() {
+        // clap lets a subcommand declare `--config` beside the global `--config`, and then
+        // panics when it is used ("Mismatch between definition and access").
+        use clap::CommandFactory;
+        let root = crate::cli::Cli::command();
+        let globals: Vec<&str> = root
+            .get_arguments()
+            .filter(|a| a.is_global_set())
+            .filter_map(|a| a.get_long())
+            .collect();
+        assert!(globals.contains(&"config"), "{globals:?}");
+        fn walk(cmd: &clap::Command, path: &str, globals: &[&str], clashes: &mut Vec<String>) {
+            for sub in cmd.get_subcommands() {
+                let path = format!("{path} {}", sub.get_name());
+                for arg in sub.get_arguments() {
+                    if let Some(long) = arg.get_long().filter(|l| globals.contains(l)) {
+                        clashes.push(format!("{path} --{long}"));
+                    }
+                }
+                walk(sub, &path, globals, clashes);
+            }
+        }
+        let mut clashes = Vec::new();
+        walk(&root, "zopdeck", &globals, &mut clashes);
+        assert!(clashes.is_empty(), "{clashes:?}");
+    }
 
     #[test]
     fn durations_are_written_as_people_write_them() {

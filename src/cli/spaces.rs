@@ -74,7 +74,7 @@ pub async fn spaces(
                 Some(c) => serde_json::from_str::<serde_json::Value>(c)
                     .ok()
                     .filter(serde_json::Value::is_object)
-                    .ok_or_else(|| CliError::usage("--config must be a JSON object"))?,
+                    .ok_or_else(|| CliError::usage("--space-config must be a JSON object"))?,
                 None => json!({}),
             };
             config["clusterName"] = json!(cluster);
