@@ -1,7 +1,8 @@
-//! Every headless subcommand of the real binary on the embedded engine, one route of the
-//! contract at a time: what it prints (`-o json|yaml|name` parsed and compared, the table),
-//! its exit codes, and its answer to bad input. (Against `zopdeck serve`:
-//! `tests/cli_routes_serve.rs`.)
+//! The deployment routes of the contract through the real binary on the embedded engine —
+//! deployments, configs, position, analyze, revisions, rollback, events, lb — one subcommand
+//! at a time: what it prints (`-o json|yaml|name` parsed and compared, the table), its exit
+//! codes, its answer to bad input. (Environments and spaces: `cli_routes_spaces.rs`; the
+//! other commands: `cli_tools.rs`; against `zopdeck serve`: `cli_routes_serve.rs`.)
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
@@ -14,7 +15,7 @@ use serde_json::{Value, json};
 
 #[path = "support/cli.rs"]
 mod cli;
-use cli::{Cli, names_of};
+use cli::Cli;
 
 const EXPOSED: &str = r#"{"port": 8080, "expose": [{"port": 80, "protocol": "http"}]}"#;
 
@@ -31,98 +32,6 @@ fn with_shop(dir: &Path) -> Cli<'_> {
     ];
     z.ok(&[&args[..], &["--configs", EXPOSED]].concat());
     z
-}
-
-/// The JSON of `args` is what `-o yaml` carries, and `-o name` names each object.
-fn formats_agree(z: &Cli, args: &[&str]) -> Value {
-    let json = z.json(args);
-    assert_eq!(z.yaml(args), json, "{args:?}");
-    assert_eq!(z.names(args), names_of(&json), "{args:?}");
-    json
-}
-
-#[test]
-fn environments_list_get_and_create_by_name_or_id() {
-    let dir = tempfile::tempdir().unwrap();
-    let z = Cli::on(dir.path()).args(&["--no-demo"]);
-    let envs = formats_agree(&z, &["environments", "list"]);
-    assert_eq!(envs, z.json(&["environments"]), "list is the default");
-    let demo = &envs[0];
-    assert_eq!(demo["name"], "demo");
-    let id = demo["id"].as_str().unwrap();
-    assert!(id.starts_with("env_"), "{id}");
-    for key in ["spaceId", "namespace", "registryUrl", "createdAt"] {
-        assert!(demo.get(key).is_some(), "{key} in {demo}");
-    }
-    assert_eq!(&formats_agree(&z, &["environments", "get", "demo"]), demo);
-    assert_eq!(&z.json(&["environments", "get", id]), demo);
-    let table = z.ok(&["environments"]);
-    assert!(
-        table.starts_with("ID") && table.contains("demo  sandbox"),
-        "{table}"
-    );
-    assert!(
-        z.ok(&["environments", "get", "demo"])
-            .contains(&format!("id:         {id}"))
-    );
-
-    let create = [
-        "environments",
-        "create",
-        "--name",
-        "staging",
-        "--space",
-        "sandbox",
-    ];
-    let env = z.json(
-        &[
-            &create[..],
-            &["--namespace", "staging", "--registry", "ghcr.io/acme"],
-        ]
-        .concat(),
-    );
-    assert_eq!(env["name"], "staging");
-    assert_eq!(env["namespace"], "staging");
-    assert_eq!(env["registryUrl"], "ghcr.io/acme");
-    assert_eq!(env["spaceId"], demo["spaceId"]);
-    assert_eq!(z.json(&["environments", "get", "staging"]), env);
-    let qa = [
-        "environments",
-        "create",
-        "--name",
-        "qa",
-        "--space",
-        "sandbox",
-        "--namespace",
-    ];
-    assert_eq!(z.names(&[&qa[..], &["qa"]].concat()), ["qa"]);
-
-    z.fails(
-        &["environments", "get", "nowhere"],
-        3,
-        "no environment \"nowhere\"; there are: demo",
-    );
-    z.fails(&[&qa[..], &["Bad_NS"]].concat(), 2, "DNS-1123");
-    z.fails(
-        &[&create[..], &["--namespace", "other"]].concat(),
-        5,
-        "already exists",
-    );
-    let elsewhere = [
-        "environments",
-        "create",
-        "--name",
-        "x",
-        "--space",
-        "nowhere",
-    ];
-    z.fails(
-        &[&elsewhere[..], &["--namespace", "x"]].concat(),
-        3,
-        "no space \"nowhere\"",
-    );
-    z.fails(&["environments", "frobnicate"], 2, "Usage:");
-    assert_eq!(z.json(&["environments"]).as_array().unwrap().len(), 3);
 }
 
 #[test]
@@ -180,7 +89,7 @@ fn deployments_create_list_get_wait_and_delete() {
     assert_eq!(configs, serde_json::from_str::<Value>(EXPOSED).unwrap());
     let id = dep["id"].as_str().unwrap();
 
-    let list = formats_agree(&z, &["deployments", "list"]);
+    let list = z.formats_agree(&["deployments", "list"]);
     assert_eq!(list, json!([dep]));
     assert_eq!(z.json(&["deployments", "list", "--env", "demo"]), list);
     let table = z.ok(&["deployments", "list"]);
@@ -188,7 +97,7 @@ fn deployments_create_list_get_wait_and_delete() {
         table.starts_with("ID") && table.contains("shop  demo  active"),
         "{table}"
     );
-    assert_eq!(formats_agree(&z, &["deployments", "get", "shop"]), dep);
+    assert_eq!(z.formats_agree(&["deployments", "get", "shop"]), dep);
     assert_eq!(z.json(&["deployments", "get", id]), dep);
     assert_eq!(z.json(&["deployments", "wait", "shop"])["status"], "active");
     assert!(
@@ -480,7 +389,7 @@ fn revisions_by_id_or_number_create_and_rollback_to_a_number() {
     let dir = tempfile::tempdir().unwrap();
     let z = with_shop(dir.path());
     z.ok(&["configs", "shop", r#"{"replicas": 2}"#]);
-    let revs = formats_agree(&z, &["revisions", "list", "shop"]);
+    let revs = z.formats_agree(&["revisions", "list", "shop"]);
     assert_eq!(z.json(&["revisions", "shop"]), revs, "list is the default");
     let numbers: Vec<u64> = revs
         .as_array()

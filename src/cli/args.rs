@@ -296,8 +296,8 @@ pub enum SpacesCmd {
         resource_group: Option<String>,
         /// Further keys of the space's config, as a JSON object (`--config` is the config
         /// file of zopdeck itself).
-        #[arg(long = "space-config", value_name = "JSON")]
-        config: Option<String>,
+        #[arg(long, value_name = "JSON")]
+        space_config: Option<String>,
         /// The space type (the contract's default: kubernetes).
         #[arg(long = "type", value_name = "TYPE")]
         space_type: Option<String>,
@@ -372,22 +372,28 @@ mod tests {
 
     #[test]
     fn no_subcommand_reuses_the_name_of_a_global_flag() {
-        // clap lets a subcommand declare `--config` beside the global `--config`, and then
-        // panics when it is used ("Mismatch between definition and access").
+        // clap lets a subcommand declare an argument `config` (its id: the field's name) or
+        // a flag `--config` beside the global `--config`, and then panics when it is used
+        // ("Mismatch between definition and access").
         use clap::CommandFactory;
         let root = crate::cli::Cli::command();
-        let globals: Vec<&str> = root
-            .get_arguments()
-            .filter(|a| a.is_global_set())
-            .filter_map(|a| a.get_long())
-            .collect();
-        assert!(globals.contains(&"config"), "{globals:?}");
-        fn walk(cmd: &clap::Command, path: &str, globals: &[&str], clashes: &mut Vec<String>) {
+        let globals: Vec<&clap::Arg> = root.get_arguments().filter(|a| a.is_global_set()).collect();
+        assert!(globals.iter().any(|g| g.get_id() == "config"));
+        fn walk(
+            cmd: &clap::Command,
+            path: &str,
+            globals: &[&clap::Arg],
+            clashes: &mut Vec<String>,
+        ) {
             for sub in cmd.get_subcommands() {
                 let path = format!("{path} {}", sub.get_name());
                 for arg in sub.get_arguments() {
-                    if let Some(long) = arg.get_long().filter(|l| globals.contains(l)) {
-                        clashes.push(format!("{path} --{long}"));
+                    let clash = globals.iter().any(|g| {
+                        g.get_id() == arg.get_id()
+                            || (g.get_long().is_some() && g.get_long() == arg.get_long())
+                    });
+                    if clash {
+                        clashes.push(format!("{path}: {}", arg.get_id()));
                     }
                 }
                 walk(sub, &path, globals, clashes);

@@ -186,6 +186,14 @@ impl<'a> Cli<'a> {
         out.lines().map(str::to_string).collect()
     }
 
+    /// `args -o json`, checked to be what `-o yaml` carries and what `-o name` names.
+    pub fn formats_agree(&self, args: &[&str]) -> Value {
+        let json = self.json(args);
+        assert_eq!(self.yaml(args), json, "{args:?}");
+        assert_eq!(self.names(args), names_of(&json), "{args:?}");
+        json
+    }
+
     /// The `id` of what `args -o json` prints.
     pub fn id(&self, args: &[&str]) -> String {
         self.json(args)["id"].as_str().unwrap().to_string()
