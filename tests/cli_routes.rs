@@ -577,12 +577,22 @@ fn a_reader_that_goes_away_ends_the_command_quietly() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let lines = lines_of(&mut follow);
-    lines
-        .recv_timeout(Duration::from_secs(60))
-        .expect("a first line");
-    drop(lines); // as `| head -1` does: the reader is gone
+    // As `| head -1` does: one line read, then the reader is gone — before anything new is
+    // written, so that the next line meets a closed pipe.
+    let mut reader = BufReader::new(follow.stdout.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    assert!(first.contains("#1 building"), "{first}");
+    drop(reader);
     z.ok(&["configs", "shop", r#"{"replicas": 2}"#]);
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    while follow.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            follow.kill().unwrap();
+            panic!("events --follow went on writing into a closed pipe");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let out = follow.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
