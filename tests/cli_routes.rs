@@ -15,6 +15,8 @@ use serde_json::{Value, json};
 
 #[path = "support/cli.rs"]
 mod cli;
+#[path = "support/pty.rs"]
+mod pty;
 use cli::Cli;
 
 const EXPOSED: &str = r#"{"port": 8080, "expose": [{"port": 80, "protocol": "http"}]}"#;
@@ -236,6 +238,35 @@ fn deployments_create_list_get_wait_and_delete() {
     assert_eq!(
         z.names(&["deployments", "list", "--env", "demo"]),
         ["crashy", "slow"]
+    );
+}
+
+#[test]
+fn on_a_terminal_a_rollout_shows_a_bar_over_the_same_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "--no-demo",
+        "deployments",
+        "create",
+        "--name",
+        "shop",
+        "--image",
+        "nginx:1",
+    ];
+    let all = [&args[..], &["--configs", r#"{"replicas": 3}"#]].concat();
+    let mut tty = pty::Tui::start_with(dir.path(), &all, &[("ZOPDECK_SANDBOX_SPEED", "2")]);
+    let bar = tty.wait_for("the bar counting ready pods", |s| s.contains("ready ·"));
+    assert!(bar.contains("shop #1") && bar.contains("/3 ready"), "{bar}");
+    let done = tty.wait_for("the end", |s| s.contains("shop revision #1 is active"));
+    assert_eq!(tty.exit_status().exit_code(), 0, "{done}");
+    let end = tty.contents();
+    assert!(
+        end.contains("#1 rolling_out succeeded ready=3 desired=3"),
+        "{end}"
+    );
+    assert!(
+        !end.contains("ready ·"),
+        "the bar is cleared at the end: {end}"
     );
 }
 
