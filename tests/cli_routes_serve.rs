@@ -18,10 +18,9 @@ mod cli;
 mod pty;
 #[path = "support/real_serve.rs"]
 mod real_serve;
-use cli::Cli;
+use cli::{Cli, EXPOSED};
 use real_serve::RealServe;
 
-const EXPOSED: &str = r#"{"port": 8080, "expose": [{"port": 80, "protocol": "http"}]}"#;
 const FAST: &[(&str, &str)] = &[("ZOPDECK_SANDBOX_SPEED", "50")];
 
 /// A token of `role` on the server's data dir.

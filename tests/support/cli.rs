@@ -200,6 +200,24 @@ impl<'a> Cli<'a> {
     }
 }
 
+/// Configs exposing port 80 over http: a deployment with a LoadBalancer.
+pub const EXPOSED: &str = r#"{"port": 8080, "expose": [{"port": 80, "protocol": "http"}]}"#;
+
+/// A data dir without the demo deployments, and `shop` (exposing http) rolled out on it.
+pub fn with_shop(dir: &Path) -> Cli<'_> {
+    let z = Cli::on(dir).args(&["--no-demo"]);
+    let args = [
+        "deployments",
+        "create",
+        "--name",
+        "shop",
+        "--image",
+        "nginx:1.27",
+    ];
+    z.ok(&[&args[..], &["--configs", EXPOSED]].concat());
+    z
+}
+
 /// The `name` (else `id`) of each object of a JSON answer, as `-o name` prints them.
 pub fn names_of(value: &Value) -> Vec<String> {
     let items = value
