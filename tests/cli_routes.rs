@@ -432,6 +432,14 @@ fn revisions_by_id_or_number_create_and_rollback_to_a_number() {
         "{}",
         run.stderr
     );
+    // The lines end with the event that says so (written a moment after the status).
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert!(
+        lines[lines.len() - 2].contains("#4 active      succeeded"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(lines[lines.len() - 1], "shop revision #4 is active");
     let back: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(back["number"], 4);
     assert_eq!(back["trigger"], "rollback");

@@ -149,15 +149,33 @@ async fn rollout(
     let mut last: Option<String> = None;
     let deadline = tokio::time::Instant::now() + wait.timeout;
     let progress = Progress::new(&format!("{} #{}", d.name, rev.number));
+    // The revision's status may be written a moment before the event that says so: once it
+    // is active or failed, that last event is waited for (briefly), so the lines end with it.
+    let mut ended = false;
+    let mut grace: Option<tokio::time::Instant> = None;
     let result = loop {
         let events = b.list_events(&d.id, last.as_deref()).await.map_err(fmt)?;
         for e in &events {
             if e.revision_id.as_deref() == Some(rev.id.as_str()) {
                 progress.event(e, event_line(e, Some(rev.number)));
+                ended |= (e.stage == Stage::Active && e.status == EventStatus::Succeeded)
+                    || e.status == EventStatus::Failed;
             }
             last = Some(e.id.clone());
         }
         let now = b.get_revision(&d.id, &rev.id).await.map_err(fmt)?;
+        let settled = matches!(now.status, RevisionStatus::Active | RevisionStatus::Failed);
+        if settled {
+            let until =
+                *grace.get_or_insert_with(|| tokio::time::Instant::now() + Duration::from_secs(2));
+            if !ended && tokio::time::Instant::now() < until {
+                tokio::select! {
+                    () = next_change(b, &mut sub, Duration::from_millis(100), Workers::Here) => {}
+                    () = tokio::time::sleep_until(until) => {}
+                }
+                continue;
+            }
+        }
         match now.status {
             RevisionStatus::Active => break Ok(()),
             RevisionStatus::Failed => {
