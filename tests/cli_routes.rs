@@ -218,6 +218,57 @@ fn deployments_create_list_get_wait_and_delete() {
 }
 
 #[test]
+fn beside_the_zopdeck_running_the_workers_a_change_is_queued_with_no_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let z = Cli::on(dir.path()).args(&["--no-demo"]);
+    // The store is made first: two processes creating a fresh one at once collide in the
+    // engine ("table meta already exists"), which is not what this test is about.
+    z.ok(&["environments"]);
+    let args = [
+        "deployments",
+        "create",
+        "--name",
+        "slow",
+        "--image",
+        "nginx:1",
+    ];
+    let mut slow = Cli::on(dir.path())
+        .args(&["--no-demo"])
+        .env("ZOPDECK_SANDBOX_SPEED", "0.05")
+        .command(&args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Until the first process holds the data dir (its deployment exists).
+    for _ in 0..200 {
+        if z.names(&["deployments", "list"]) == ["slow"] {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let patch = ["configs", "slow", r#"{"replicas": 2}"#];
+    let e = z.fails(
+        &patch,
+        5,
+        "or pass --no-wait: the zopdeck running there rolls the change out",
+    );
+    assert!(e.contains("another zopdeck (pid"), "{e}");
+    let ro = Cli::on(dir.path()).args(&["--read-only"]);
+    ro.fails(&patch, 4, "read-only mode");
+    let run = z.run(&[&patch[..], &["--no-wait"]].concat());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("configs of slow patched: revision #2"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(z.json(&["revisions", "slow"])[0]["trigger"], "config");
+    slow.kill().unwrap();
+    slow.wait().unwrap();
+}
+
+#[test]
 fn configs_get_and_patch_and_the_shorthand() {
     let dir = tempfile::tempdir().unwrap();
     let z = with_shop(dir.path());

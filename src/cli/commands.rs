@@ -211,6 +211,14 @@ fn needs_workers(command: &Command) -> bool {
     }
 }
 
+/// Whether the command queues a change it then follows (and so has `--no-wait`).
+fn queues(command: &Command) -> bool {
+    !matches!(
+        command,
+        Command::Deployments(DeploymentsCmd::Wait { .. }) | Command::Serve { .. }
+    )
+}
+
 /// Runs a headless command; `Err` carries the message for stderr.
 pub async fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
     match command {
@@ -221,13 +229,35 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
         _ => {}
     }
     let mutates = changes(command);
-    let ctx = open_backend(cli, needs_workers(command)).await?;
-    if mutates && (cli.global.read_only || ctx.config.read_only) {
-        return Err(CliError::new(
+    let read_only = || {
+        CliError::new(
             error::Exit::Auth,
             "zopdeck is in read-only mode (--read-only or read_only = true): this command changes \
              things; run it without --read-only (and with read_only = false in the config file)",
-        ));
+        )
+    };
+    if mutates && cli.global.read_only {
+        return Err(read_only());
+    }
+    let workers = needs_workers(command);
+    let ctx = match open_backend(cli, workers).await {
+        Ok(ctx) => ctx,
+        // Another zopdeck runs the workers of this data dir (the TUI): a change can still be
+        // queued there, and that zopdeck carries it out.
+        Err(e) if e.exit == error::Exit::Conflict && workers && queues(command) => {
+            return Err(CliError::new(
+                e.exit,
+                format!(
+                    "{}; or pass --no-wait: the zopdeck running there rolls the change out \
+                     (`zopdeck events DEPLOYMENT --follow` shows it)",
+                    e.message
+                ),
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    if mutates && ctx.config.read_only {
+        return Err(read_only());
     }
     if let Some(engine) = ctx.engine.as_ref().filter(|e| mutates && e.is_read_only()) {
         return Err(fmt(engine
