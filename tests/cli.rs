@@ -1,40 +1,13 @@
 //! The headless commands of the real binary: output shapes, and clear errors on bad input.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_zopdeck");
-
-fn zopdeck(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env("ZOPDECK_SANDBOX_SPEED", "50")
-        .env_remove("ZOPDECK_DATA_DIR")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = zopdeck(dir, args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn err(dir: &Path, args: &[&str]) -> String {
-    let out = zopdeck(dir, args);
-    assert!(!out.status.success(), "{args:?} should fail");
-    String::from_utf8(out.stderr).unwrap()
-}
+#[path = "support/cli.rs"]
+mod cli;
+use cli::{BIN, code, err, ok};
 
 #[test]
 fn doctor_tells_where_things_live_and_that_the_sandbox_answers() {
@@ -245,15 +218,6 @@ fn one_process_runs_the_workers_of_a_data_dir() {
     assert!(e.contains("another zopdeck (pid"), "{e}");
     slow.kill().unwrap();
     slow.wait().unwrap();
-}
-
-/// The exit code and stderr of a command that must fail.
-fn code(dir: &Path, args: &[&str]) -> (i32, String) {
-    let out = zopdeck(dir, args);
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stderr).unwrap(),
-    )
 }
 
 #[test]

@@ -294,9 +294,10 @@ pub enum SpacesCmd {
         /// Required on azure.
         #[arg(long)]
         resource_group: Option<String>,
-        /// Further config keys, as a JSON object.
+        /// Further keys of the space's config, as a JSON object (`--config` is the config
+        /// file of zopdeck itself).
         #[arg(long, value_name = "JSON")]
-        config: Option<String>,
+        space_config: Option<String>,
         /// The space type (the contract's default: kubernetes).
         #[arg(long = "type", value_name = "TYPE")]
         space_type: Option<String>,
@@ -368,6 +369,40 @@ pub enum AccessCmd {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_subcommand_reuses_the_name_of_a_global_flag() {
+        // clap lets a subcommand declare an argument `config` (its id: the field's name) or
+        // a flag `--config` beside the global `--config`, and then panics when it is used
+        // ("Mismatch between definition and access").
+        use clap::CommandFactory;
+        let root = crate::cli::Cli::command();
+        let globals: Vec<&clap::Arg> = root.get_arguments().filter(|a| a.is_global_set()).collect();
+        assert!(globals.iter().any(|g| g.get_id() == "config"));
+        fn walk(
+            cmd: &clap::Command,
+            path: &str,
+            globals: &[&clap::Arg],
+            clashes: &mut Vec<String>,
+        ) {
+            for sub in cmd.get_subcommands() {
+                let path = format!("{path} {}", sub.get_name());
+                for arg in sub.get_arguments() {
+                    let clash = globals.iter().any(|g| {
+                        g.get_id() == arg.get_id()
+                            || (g.get_long().is_some() && g.get_long() == arg.get_long())
+                    });
+                    if clash {
+                        clashes.push(format!("{path}: {}", arg.get_id()));
+                    }
+                }
+                walk(sub, &path, globals, clashes);
+            }
+        }
+        let mut clashes = Vec::new();
+        walk(&root, "zopdeck", &globals, &mut clashes);
+        assert!(clashes.is_empty(), "{clashes:?}");
+    }
 
     #[test]
     fn durations_are_written_as_people_write_them() {

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::error::{self, CliError, fail};
+use super::error::{self, CliError};
 use super::output;
 use super::resolve::resolve;
 use super::{
@@ -29,7 +29,7 @@ pub struct Context {
 pub async fn open_backend(cli: &Cli, workers: bool) -> Result<Context, CliError> {
     let config_file = paths::config_file(cli.global.config.as_deref());
     let config = Config::load(config_file.as_deref(), cli.global.config.is_some())
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| CliError::usage(e.to_string()))?;
     let data_dir = paths::data_dir(cli.global.data_dir.as_deref())?;
     let api_url = cli
         .global
@@ -38,13 +38,14 @@ pub async fn open_backend(cli: &Cli, workers: bool) -> Result<Context, CliError>
         .or_else(|| config.api_url.clone())
         .filter(|u| !u.trim().is_empty());
     if let Some(url) = api_url {
-        let token = crate::credentials::token_for(&url)?;
+        let token =
+            crate::credentials::token_for(&url).map_err(|e| CliError::new(error::Exit::Auth, e))?;
         let options = crate::backend::remote::RemoteOptions {
             websocket: config.remote.websocket,
             timeout: cli.global.request_timeout,
         };
         let remote = crate::backend::remote::RemoteBackend::connect_with(&url, &token, options)
-            .map_err(|e| e.to_string())?;
+            .map_err(fmt)?;
         return Ok(Context {
             backend: remote,
             engine: None,
@@ -73,7 +74,7 @@ pub async fn open_backend(cli: &Cli, workers: bool) -> Result<Context, CliError>
         },
     )
     .await
-    .map_err(|e| e.to_string())?;
+    .map_err(fmt)?;
     Ok(Context {
         backend: engine.clone(),
         engine: Some(engine),
@@ -86,26 +87,40 @@ pub async fn open_backend(cli: &Cli, workers: bool) -> Result<Context, CliError>
 /// `zopdeck login`: asks for the token without echo, checks it, stores it.
 async fn login(cli: &Cli) -> Result<(), CliError> {
     let Some(url) = cli.global.api_url.clone() else {
-        return Err("login needs the API: zopdeck login --api-url https://zopnight.com/api".into());
+        return Err(CliError::usage(
+            "login needs the API: zopdeck login --api-url https://zopnight.com/api",
+        ));
     };
     let token =
         rpassword::prompt_password(format!("token for {url} (input hidden): ")).map_err(|e| {
-            format!("cannot read the token: {e} (no terminal? set ZOPNIGHT_TOKEN instead)")
+            CliError::usage(format!(
+                "login asks for the token on a terminal, and there is none here ({e}); in \
+                 scripts set {} instead",
+                crate::credentials::ENV
+            ))
         })?;
     let token = token.trim().to_string();
     if token.is_empty() {
-        return Err("no token given".into());
+        return Err(CliError::usage(
+            "no token given; paste the token (zn_pat_…) at the prompt",
+        ));
     }
     let options = crate::backend::remote::RemoteOptions {
         timeout: cli.global.request_timeout,
         ..Default::default()
     };
-    let remote = crate::backend::remote::RemoteBackend::connect_with(&url, &token, options)
-        .map_err(|e| e.to_string())?;
-    remote
-        .list_environments()
-        .await
-        .map_err(|e| format!("the token was not accepted: {e}"))?;
+    let remote =
+        crate::backend::remote::RemoteBackend::connect_with(&url, &token, options).map_err(fmt)?;
+    if let Err(e) = remote.list_environments().await {
+        let e = CliError::from(e);
+        return Err(CliError::new(
+            e.exit,
+            format!(
+                "the token was not accepted: {}; nothing was stored",
+                e.message
+            ),
+        ));
+    }
     let file = crate::credentials::store(&url, &token)?;
     output::note(format!(
         "logged in to {url}; the token is kept in {} (readable by you only)",
@@ -117,9 +132,9 @@ async fn login(cli: &Cli) -> Result<(), CliError> {
 /// `zopdeck logout`: forgets the stored token of the API URL.
 fn logout(cli: &Cli) -> Result<(), CliError> {
     let Some(url) = cli.global.api_url.clone() else {
-        return Err(
-            "logout needs the API: zopdeck logout --api-url https://zopnight.com/api".into(),
-        );
+        return Err(CliError::usage(
+            "logout needs the API: zopdeck logout --api-url https://zopnight.com/api",
+        ));
     };
     if crate::credentials::forget(&url)? {
         output::note(format!("the token for {url} is forgotten"));
@@ -196,6 +211,14 @@ fn needs_workers(command: &Command) -> bool {
     }
 }
 
+/// Whether the command queues a change it then follows (and so has `--no-wait`).
+fn queues(command: &Command) -> bool {
+    !matches!(
+        command,
+        Command::Deployments(DeploymentsCmd::Wait { .. }) | Command::Serve { .. }
+    )
+}
+
 /// Runs a headless command; `Err` carries the message for stderr.
 pub async fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
     match command {
@@ -206,13 +229,35 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
         _ => {}
     }
     let mutates = changes(command);
-    let ctx = open_backend(cli, needs_workers(command)).await?;
-    if mutates && (cli.global.read_only || ctx.config.read_only) {
-        return Err(CliError::new(
+    let read_only = || {
+        CliError::new(
             error::Exit::Auth,
             "zopdeck is in read-only mode (--read-only or read_only = true): this command changes \
              things; run it without --read-only (and with read_only = false in the config file)",
-        ));
+        )
+    };
+    if mutates && cli.global.read_only {
+        return Err(read_only());
+    }
+    let workers = needs_workers(command);
+    let ctx = match open_backend(cli, workers).await {
+        Ok(ctx) => ctx,
+        // Another zopdeck runs the workers of this data dir (the TUI): a change can still be
+        // queued there, and that zopdeck carries it out.
+        Err(e) if e.exit == error::Exit::Conflict && workers && queues(command) => {
+            return Err(CliError::new(
+                e.exit,
+                format!(
+                    "{}; or pass --no-wait: the zopdeck running there rolls the change out \
+                     (`zopdeck events DEPLOYMENT --follow` shows it)",
+                    e.message
+                ),
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    if mutates && ctx.config.read_only {
+        return Err(read_only());
     }
     if let Some(engine) = ctx.engine.as_ref().filter(|e| mutates && e.is_read_only()) {
         return Err(fmt(engine
@@ -223,7 +268,11 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
     if let Some(engine) = &ctx.engine {
         engine.stop(Duration::from_secs(5)).await;
     }
-    result
+    match result {
+        // The reader of stdout went away (`| head`): what it wanted, it has.
+        Err(e) if e.is_output_closed() => Ok(()),
+        result => result,
+    }
 }
 
 async fn dispatch(cli: &Cli, ctx: &Context, command: &Command) -> Result<(), CliError> {
@@ -322,7 +371,10 @@ pub(super) async fn print_deployment(
 fn token(ctx: &Context, cmd: &TokenCmd) -> Result<(), CliError> {
     use crate::backend::engine::store::tokens::{self, Role};
     let Some(engine) = &ctx.engine else {
-        return Err("tokens live in the embedded engine".into());
+        return Err(CliError::usage(
+            "tokens live in the embedded engine behind `zopdeck serve`: run `zopdeck token …` \
+             on the server's data dir, without --api-url",
+        ));
     };
     let store = engine.store();
     let now = engine.clock().now();
@@ -340,12 +392,13 @@ fn token(ctx: &Context, cmd: &TokenCmd) -> Result<(), CliError> {
                 "token {id} ({}) created; it is shown once — keep it somewhere safe:",
                 role.as_str()
             ));
-            output::line(&secret);
+            output::line(&secret)?;
             Ok(())
         }
         TokenCmd::List { output } => {
             let list = store.read(tokens::list).map_err(fmt)?;
-            output::print(output.format, &list, || {
+            let shown: Vec<TokenView> = list.iter().map(TokenView::from).collect();
+            output::print(output.format, &shown, || {
                 let mut rows = vec![vec![
                     "ID".into(),
                     "NAME".into(),
@@ -374,10 +427,34 @@ fn token(ctx: &Context, cmd: &TokenCmd) -> Result<(), CliError> {
                 output::note(format!("token {token} revoked"));
                 Ok(())
             } else {
-                Err(fail!(
+                Err(CliError::not_found(format!(
                     "no active token {token:?}; `zopdeck token list` shows them"
-                ))
+                )))
             }
+        }
+    }
+}
+
+/// A token as `token list -o json|yaml` shows it: named like the contract's objects
+/// (camelCase), never its secret or hash.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenView<'a> {
+    id: &'a str,
+    name: &'a str,
+    role: &'a str,
+    created_at: &'a str,
+    revoked: bool,
+}
+
+impl<'a> From<&'a crate::backend::engine::store::tokens::TokenInfo> for TokenView<'a> {
+    fn from(t: &'a crate::backend::engine::store::tokens::TokenInfo) -> Self {
+        Self {
+            id: &t.id,
+            name: &t.name,
+            role: t.role.as_str(),
+            created_at: &t.created_at,
+            revoked: t.revoked,
         }
     }
 }

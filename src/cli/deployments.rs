@@ -4,16 +4,16 @@
 use std::io::Read;
 
 use super::commands::{fmt, print_deployment};
-use super::error::{CliError, fail};
-use super::follow::{follow, follow_teardown};
+use super::error::{CliError, Exit, fail};
+use super::follow::{follow, follow_revision, follow_teardown};
 use super::output::{self, deployment_rows, revision_rows};
 use super::resolve::{first_revision, resolve, resolve_env, resolve_revision};
 use super::{
     ConfigsCmd, ConfigsPatch, DeploymentsCmd, OutputFormat, PositionCmd, RevisionsCmd,
     RevisionsList, WaitArgs,
 };
-use crate::backend::Backend;
 use crate::backend::model::*;
+use crate::backend::{Backend, BackendError};
 
 pub async fn deployments(b: &dyn Backend, cmd: &DeploymentsCmd) -> Result<(), CliError> {
     match cmd {
@@ -49,6 +49,12 @@ pub async fn deployments(b: &dyn Backend, cmd: &DeploymentsCmd) -> Result<(), Cl
             wait,
             output,
         } => {
+            if image.is_none() && repo.is_none() {
+                return Err(CliError::usage(
+                    "deployments create needs --image IMAGE (deploy an image) or --repo URL \
+                     (build from a git repository)",
+                ));
+            }
             let env = resolve_env(b, env).await?;
             let configs =
                 match configs {
@@ -71,7 +77,10 @@ pub async fn deployments(b: &dyn Backend, cmd: &DeploymentsCmd) -> Result<(), Cl
                 configs,
                 ..Default::default()
             };
-            let d = b.create_deployment(req).await.map_err(fmt)?;
+            let d = match b.create_deployment(req).await {
+                Ok(d) => d,
+                Err(e) => return Err(deploy_refused(b, &env.space_id, e).await),
+            };
             output::note(format!("created {} ({}) in {}", d.name, d.id, env.name));
             let rev = first_revision(b, &d).await?;
             follow(b, &d, &rev, wait, output.format).await
@@ -81,7 +90,16 @@ pub async fn deployments(b: &dyn Backend, cmd: &DeploymentsCmd) -> Result<(), Cl
             env,
             wait,
         } => {
-            let d = resolve(b, deployment, env.as_deref()).await?;
+            let d = match resolve(b, deployment, env.as_deref()).await {
+                // By id, a deployment deleted before: deleting it again is fine (the
+                // contract's DELETE is idempotent); an id that never was is not found.
+                Err(e) if e.exit == Exit::NotFound && deployment.starts_with("dep_") => {
+                    b.delete_deployment(deployment).await.map_err(fmt)?;
+                    output::note(format!("{deployment}: already deleted"));
+                    return Ok(());
+                }
+                d => d?,
+            };
             let report = b.delete_deployment(&d.id).await.map_err(fmt)?;
             if report.already_clean {
                 output::note(format!("{}: already clean", d.name));
@@ -132,7 +150,13 @@ pub async fn configs(
                     d.name
                 )
             })?;
-            return output::print(output.format, &configs, || {
+            let keys = || {
+                configs
+                    .as_object()
+                    .map(|o| o.keys().cloned().collect())
+                    .unwrap_or_default()
+            };
+            return output::print_named(output.format, &configs, keys, || {
                 let mut rows = vec![vec!["KEY".into(), "VALUE".into()]];
                 if let Some(obj) = configs.as_object() {
                     rows.extend(obj.iter().map(|(k, v)| vec![k.clone(), v.to_string()]));
@@ -165,7 +189,10 @@ pub async fn configs(
             "the patch must be a JSON object of configs keys, e.g. '{\"replicas\": 3}'",
         ));
     }
-    let updated = b.patch_configs(&d.id, patch).await.map_err(fmt)?;
+    let updated = match b.patch_configs(&d.id, patch).await {
+        Ok(updated) => updated,
+        Err(e) => return Err(deploy_refused(b, &d.space_id, e).await),
+    };
     if updated.configs == d.configs {
         // The newest revision may be an earlier patch still on its way: not this one.
         output::note(format!(
@@ -212,9 +239,12 @@ pub async fn position(b: &dyn Backend, cmd: &PositionCmd) -> Result<(), CliError
         .await
         .map_err(fmt)?;
     output::note(format!("{} is at {}, {}", d.name, pos.x, pos.y));
-    output::print(output.format, &pos, || {
-        vec![vec![d.name.clone(), format!("{},{}", pos.x, pos.y)]]
-    })
+    output::print_named(
+        output.format,
+        &pos,
+        || vec![d.name.clone()],
+        || vec![vec![d.name.clone(), format!("{},{}", pos.x, pos.y)]],
+    )
 }
 
 pub async fn analyze(
@@ -228,7 +258,8 @@ pub async fn analyze(
     if report.warnings.is_empty() && format == OutputFormat::Table {
         output::note(format!("{}: nothing risky found", d.name));
     }
-    output::print(format, &report, || {
+    let codes = || report.warnings.iter().map(|w| w.code.clone()).collect();
+    output::print_named(format, &report, codes, || {
         let mut rows = vec![vec![
             "SEVERITY".into(),
             "CODE".into(),
@@ -277,7 +308,7 @@ pub async fn revisions(
             output,
         }) => {
             let d = resolve(b, deployment, env.as_deref()).await?;
-            let created = b
+            let created = match b
                 .create_revision(
                     &d.id,
                     NewRevision {
@@ -288,13 +319,16 @@ pub async fn revisions(
                     },
                 )
                 .await
-                .map_err(fmt)?;
+            {
+                Ok(created) => created,
+                Err(e) => return Err(deploy_refused(b, &d.space_id, e).await),
+            };
             let rev = created.revision;
             output::note(format!(
                 "{} revision #{} created from {image}",
                 d.name, rev.number
             ));
-            return follow(b, &d, &rev, wait, output.format).await;
+            return follow_revision(b, &d, &rev, wait, output.format).await;
         }
     };
     let Some(deployment) = &list.deployment else {
@@ -319,10 +353,32 @@ pub async fn rollback(
 ) -> Result<(), CliError> {
     let d = resolve(b, deployment, env).await?;
     let target = resolve_revision(b, &d, to).await?;
-    let rev = b.rollback(&d.id, &target.id).await.map_err(fmt)?;
+    let rev = match b.rollback(&d.id, &target.id).await {
+        Ok(rev) => rev,
+        Err(e) => return Err(deploy_refused(b, &d.space_id, e).await),
+    };
     output::note(format!(
         "rollback of {} to #{} created revision #{}",
         d.name, target.number, rev.number
     ));
-    follow(b, &d, &rev, wait, format).await
+    follow_revision(b, &d, &rev, wait, format).await
+}
+
+/// A refused deploy, said the command line's way when the reason is an inactive space (the
+/// engine's message names the HTTP route that activates it).
+async fn deploy_refused(b: &dyn Backend, space_id: &str, e: BackendError) -> CliError {
+    if let BackendError::Conflict(_) = &e
+        && let Ok(space) = b.get_space(space_id).await
+        && space.status == SpaceStatus::Inactive
+    {
+        return CliError::new(
+            Exit::Conflict,
+            format!(
+                "space {} is inactive and takes no new deploys; `zopdeck spaces status {} \
+                 active` activates it",
+                space.name, space.name
+            ),
+        );
+    }
+    fmt(e)
 }

@@ -19,7 +19,8 @@ pub fn completions(shell: clap_complete::Shell) -> Result<(), CliError> {
 
 /// The man page on stdout, or (with `dir`) `zopdeck.1` and one page per subcommand there.
 pub fn man(dir: Option<&Path>) -> Result<(), CliError> {
-    let cmd = Cli::command();
+    // `zopdeck help` has no page of its own: the page lists no zopdeck-help(1).
+    let cmd = Cli::command().disable_help_subcommand(true);
     match dir {
         None => {
             let mut out = Vec::new();
@@ -35,7 +36,7 @@ pub fn man(dir: Option<&Path>) -> Result<(), CliError> {
                     dir.display()
                 )
             })?;
-            clap_mangen::generate_to(cmd, dir).map_err(|e| {
+            write_pages(cmd, dir).map_err(|e| {
                 format!(
                     "cannot write the man pages into {}: {e}; pick a directory you can write",
                     dir.display()
@@ -49,6 +50,23 @@ pub fn man(dir: Option<&Path>) -> Result<(), CliError> {
             Ok(())
         }
     }
+}
+
+/// `zopdeck.1` and a page per subcommand, as `clap_mangen::generate_to` writes them, each
+/// footed "zopdeck VERSION" (a subcommand's own page would say just its name: "create ").
+fn write_pages(cmd: clap::Command, dir: &Path) -> std::io::Result<()> {
+    fn write(cmd: clap::Command, dir: &Path, source: &str) -> std::io::Result<()> {
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned() {
+            write(sub, dir, source)?;
+        }
+        clap_mangen::Man::new(cmd)
+            .source(source)
+            .generate_to(dir)
+            .map(|_| ())
+    }
+    let mut cmd = cmd.disable_help_subcommand(true);
+    cmd.build();
+    write(cmd, dir, &format!("zopdeck {}", env!("CARGO_PKG_VERSION")))
 }
 
 fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {

@@ -48,7 +48,19 @@ impl CliError {
     pub fn usage(message: impl Into<String>) -> Self {
         Self::new(Exit::Usage, message)
     }
+
+    /// Whoever read stdout went away (`zopdeck events web -f | head -1`): the command stops
+    /// there and ends well, as `run` makes it.
+    pub fn output_closed() -> Self {
+        Self::new(Exit::Failed, OUTPUT_CLOSED)
+    }
+
+    pub fn is_output_closed(&self) -> bool {
+        self.exit == Exit::Failed && self.message == OUTPUT_CLOSED
+    }
 }
+
+const OUTPUT_CLOSED: &str = "the output was closed";
 
 impl From<String> for CliError {
     fn from(message: String) -> Self {

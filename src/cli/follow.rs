@@ -17,12 +17,25 @@ use crate::backend::model::*;
 use crate::backend::{Backend, BackendError, BackendKind, LiveMode, Subscription};
 use crate::config::Config;
 
-/// Waits for the next change the feed reports, or `every` when the backend has no live feed
-/// (then the caller asks again). A pushed or streamed feed still gets a slow safety tick.
-async fn next_change(b: &dyn Backend, sub: &mut Subscription, every: Duration) {
-    let tick = match b.live_mode() {
-        LiveMode::Polling => every,
-        LiveMode::Pushed | LiveMode::Stream => Duration::from_secs(30).max(every),
+/// Where the changes a command waits for are made: by this process's own workers (a
+/// changing command on the embedded engine), or elsewhere (a server, or — for `events
+/// --follow` and `lb --wait`, which run no workers — the zopdeck that runs them on the data
+/// dir: the TUI, a `serve`, a command following its own change).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Workers {
+    Here,
+    Elsewhere,
+}
+
+/// Waits for the next change the feed reports, or `every` when the feed may miss it (then the
+/// caller asks again): a remote API without `/ws`, or the embedded engine when another process
+/// commits the changes (this one's feed carries only its own). A complete feed still gets a
+/// slow safety tick.
+async fn next_change(b: &dyn Backend, sub: &mut Subscription, every: Duration, workers: Workers) {
+    let tick = match (b.live_mode(), b.kind()) {
+        (LiveMode::Polling, _) => every,
+        (LiveMode::Pushed, BackendKind::Embedded { .. }) if workers == Workers::Elsewhere => every,
+        _ => Duration::from_secs(30).max(every),
     };
     tokio::select! {
         _ = sub.next() => {}
@@ -86,14 +99,39 @@ impl Progress {
     }
 }
 
-/// Follows a revision's rollout, printing events to stderr, until it is active or failed;
-/// then prints the deployment in `format`.
+/// Follows a revision's rollout (see `rollout`), then prints the deployment in `format`.
 pub async fn follow(
     b: &dyn Backend,
     d: &Deployment,
     rev: &Revision,
     wait: &WaitArgs,
     format: OutputFormat,
+) -> Result<(), CliError> {
+    rollout(b, d, rev, wait).await?;
+    print_deployment(b, &d.id, format).await
+}
+
+/// Follows a revision's rollout (see `rollout`), then prints that revision as it is now: what
+/// `revisions create` and `rollback` made (the contract answers them with the revision).
+pub async fn follow_revision(
+    b: &dyn Backend,
+    d: &Deployment,
+    rev: &Revision,
+    wait: &WaitArgs,
+    format: OutputFormat,
+) -> Result<(), CliError> {
+    rollout(b, d, rev, wait).await?;
+    let rev = b.get_revision(&d.id, &rev.id).await.map_err(fmt)?;
+    output::print_one(format, &rev, &rev.id)
+}
+
+/// Follows a revision's rollout, printing events to stderr, until it is active or failed
+/// (or, with `--no-wait`, says where it will roll out).
+async fn rollout(
+    b: &dyn Backend,
+    d: &Deployment,
+    rev: &Revision,
+    wait: &WaitArgs,
 ) -> Result<(), CliError> {
     if wait.no_wait {
         match b.kind() {
@@ -105,21 +143,39 @@ pub async fn follow(
                 "queued; it rolls out when a zopdeck with workers runs on this data dir (the TUI, or a command without --no-wait)",
             ),
         }
-        return print_deployment(b, &d.id, format).await;
+        return Ok(());
     }
     let mut sub = b.subscribe();
     let mut last: Option<String> = None;
     let deadline = tokio::time::Instant::now() + wait.timeout;
     let progress = Progress::new(&format!("{} #{}", d.name, rev.number));
+    // The revision's status may be written a moment before the event that says so: once it
+    // is active or failed, that last event is waited for (briefly), so the lines end with it.
+    let mut ended = false;
+    let mut grace: Option<tokio::time::Instant> = None;
     let result = loop {
         let events = b.list_events(&d.id, last.as_deref()).await.map_err(fmt)?;
         for e in &events {
             if e.revision_id.as_deref() == Some(rev.id.as_str()) {
                 progress.event(e, event_line(e, Some(rev.number)));
+                ended |= (e.stage == Stage::Active && e.status == EventStatus::Succeeded)
+                    || e.status == EventStatus::Failed;
             }
             last = Some(e.id.clone());
         }
         let now = b.get_revision(&d.id, &rev.id).await.map_err(fmt)?;
+        let settled = matches!(now.status, RevisionStatus::Active | RevisionStatus::Failed);
+        if settled {
+            let until =
+                *grace.get_or_insert_with(|| tokio::time::Instant::now() + Duration::from_secs(2));
+            if !ended && tokio::time::Instant::now() < until {
+                tokio::select! {
+                    () = next_change(b, &mut sub, Duration::from_millis(100), Workers::Here) => {}
+                    () = tokio::time::sleep_until(until) => {}
+                }
+                continue;
+            }
+        }
         match now.status {
             RevisionStatus::Active => break Ok(()),
             RevisionStatus::Failed => {
@@ -146,7 +202,7 @@ pub async fn follow(
             _ => {}
         }
         tokio::select! {
-            () = next_change(b, &mut sub, Duration::from_millis(500)) => {}
+            () = next_change(b, &mut sub, Duration::from_millis(500), Workers::Here) => {}
             () = tokio::time::sleep_until(deadline) => {
                 break Err(fail!(
                     "gave up waiting after {}; the rollout goes on — follow it with `zopdeck deployments wait {}`",
@@ -158,7 +214,7 @@ pub async fn follow(
     progress.done();
     result?;
     output::note(format!("{} revision #{} is active", d.name, rev.number));
-    print_deployment(b, &d.id, format).await
+    Ok(())
 }
 
 /// Follows a teardown, printing its events, until the deployment is gone (or it failed).
@@ -200,7 +256,7 @@ pub async fn follow_teardown(
             Ok(_) => {}
         }
         tokio::select! {
-            () = next_change(b, &mut sub, Duration::from_millis(500)) => {}
+            () = next_change(b, &mut sub, Duration::from_millis(500), Workers::Here) => {}
             () = tokio::time::sleep_until(deadline) => {
                 return Err(fail!(
                     "gave up waiting after {}; the teardown goes on — check with `zopdeck deployments get {}`",
@@ -241,11 +297,11 @@ pub async fn events(
             OutputFormat::Json => output::json_line(e),
             OutputFormat::Yaml => output::yaml_document(e),
             OutputFormat::Name => {
-                output::line(&e.id);
+                output::line(&e.id)?;
                 Ok(())
             }
             OutputFormat::Table => {
-                output::line(event_line(e, rev_number(numbers, e)));
+                output::line(event_line(e, rev_number(numbers, e)))?;
                 Ok(())
             }
         }
@@ -253,10 +309,16 @@ pub async fn events(
     for e in &events {
         print(e, &numbers)?;
     }
-    let every = Duration::from_secs(config.remote.poll_interval_seconds.max(1));
+    let every = match b.kind() {
+        // Asking the store for newer events is cheap.
+        BackendKind::Embedded { .. } => Duration::from_millis(500),
+        BackendKind::Remote { .. } => {
+            Duration::from_secs(config.remote.poll_interval_seconds.max(1))
+        }
+    };
     loop {
         tokio::select! {
-            () = next_change(b, &mut sub, every) => {}
+            () = next_change(b, &mut sub, every, Workers::Elsewhere) => {}
             _ = tokio::signal::ctrl_c() => return Ok(()),
         }
         let new = match b.list_events(&d.id, last.as_deref()).await {
@@ -294,6 +356,10 @@ pub async fn loadbalancer(
 ) -> Result<(), CliError> {
     let mut sub = b.subscribe();
     let mut lb = b.loadbalancer(&d.id).await.map_err(fmt)?;
+    let every = match b.kind() {
+        BackendKind::Embedded { .. } => Duration::from_millis(500),
+        BackendKind::Remote { .. } => Duration::from_secs(2),
+    };
     if let Some(timeout) = wait {
         let deadline = tokio::time::Instant::now() + timeout;
         let mut said: Option<String> = None;
@@ -308,7 +374,7 @@ pub async fn loadbalancer(
                 said = Some(why);
             }
             tokio::select! {
-                () = next_change(b, &mut sub, Duration::from_secs(2)) => {}
+                () = next_change(b, &mut sub, every, Workers::Elsewhere) => {}
                 () = tokio::time::sleep_until(deadline) => {
                     return Err(fail!(
                         "{} has no public address after {}: {}; `zopdeck lb {}` shows it later",
@@ -330,7 +396,13 @@ pub async fn loadbalancer(
             ));
         }
     }
-    output::print(format, &lb, || lb_rows(&lb))
+    // `-o name`: the address, for `ADDR=$(zopdeck lb web --wait -o name)`.
+    output::print_named(
+        format,
+        &lb,
+        || lb.address.iter().cloned().collect(),
+        || lb_rows(&lb),
+    )
 }
 
 fn lb_rows(lb: &LoadBalancer) -> Vec<Vec<String>> {

@@ -10,19 +10,33 @@ use crate::backend::model::*;
 pub use crate::text::printable;
 use crate::text::{json_escape_unsafe, printable_lines};
 
-/// A message for the person at the terminal (stderr), control characters escaped.
+/// A message for the person at the terminal (stderr), control characters escaped. A note
+/// that cannot be shown (stderr closed) is not a reason to stop the command.
 pub fn note(message: impl AsRef<str>) {
-    eprintln!("{}", printable_lines(message.as_ref()));
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{}", printable_lines(message.as_ref()));
+}
+
+/// Writes text to stdout as it is. A reader that went away (`zopdeck … | head`) ends the
+/// command quietly: `CliError::output_closed`, which `run` turns into success.
+fn out(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(CliError::output_closed()),
+        Err(e) => Err(CliError::from(format!("cannot write the output: {e}"))),
+    }
 }
 
 /// A line of output (stdout), control characters escaped.
-pub fn line(text: impl AsRef<str>) {
-    println!("{}", printable(text.as_ref()));
+pub fn line(text: impl AsRef<str>) -> Result<(), CliError> {
+    out(&format!("{}\n", printable(text.as_ref())))
 }
 
 /// Prints rows as an aligned table (first row is the header). On a terminal, unless
 /// `NO_COLOR` is set, the header is bold and status words are coloured (`console` decides).
-pub fn table(rows: &[Vec<String>]) {
+pub fn table(rows: &[Vec<String>]) -> Result<(), CliError> {
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| r.iter().map(|c| printable(c).into_owned()).collect())
@@ -37,6 +51,7 @@ pub fn table(rows: &[Vec<String>]) {
         })
         .collect();
     let header = rows.len() > 1 && rows[0].iter().all(|c| c == &c.to_uppercase());
+    let mut text = String::new();
     for (n, row) in rows.iter().enumerate() {
         let line: Vec<String> = row
             .iter()
@@ -54,8 +69,10 @@ pub fn table(rows: &[Vec<String>]) {
                 }
             })
             .collect();
-        println!("{}", line.join("  ").trim_end());
+        text.push_str(line.join("  ").trim_end());
+        text.push('\n');
     }
+    out(&text)
 }
 
 /// A status word in its colour: green when well, red when failed, yellow on its way.
@@ -75,37 +92,37 @@ fn paint(word: &str, padded: String) -> String {
 pub fn json<T: Serialize>(value: &T) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| format!("cannot encode the output: {e}"))?;
-    println!("{}", json_escape_unsafe(&text));
-    Ok(())
+    out(&format!("{}\n", json_escape_unsafe(&text)))
 }
 
 /// One object as one compact JSON line (NDJSON), flushed at once for a reader downstream.
 pub fn json_line<T: Serialize>(value: &T) -> Result<(), CliError> {
     let text =
         serde_json::to_string(value).map_err(|e| format!("cannot encode the output: {e}"))?;
-    println!("{}", json_escape_unsafe(&text));
+    out(&format!("{}\n", json_escape_unsafe(&text)))?;
     flush()
 }
 
 /// One object as one YAML document (`---` first), flushed at once.
 pub fn yaml_document<T: Serialize>(value: &T) -> Result<(), CliError> {
-    println!("---");
+    out("---\n")?;
     yaml(value)?;
     flush()
 }
 
 fn flush() -> Result<(), CliError> {
     use std::io::Write;
-    std::io::stdout()
-        .flush()
-        .map_err(|e| CliError::from(format!("cannot write the output: {e}")))
+    match std::io::stdout().flush() {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(CliError::output_closed()),
+        Err(e) => Err(CliError::from(format!("cannot write the output: {e}"))),
+    }
 }
 
 pub fn yaml<T: Serialize>(value: &T) -> Result<(), CliError> {
     let text =
         serde_saphyr::to_string(value).map_err(|e| format!("cannot encode the output: {e}"))?;
-    print!("{}", printable_lines(&text));
-    Ok(())
+    out(&printable_lines(&text))
 }
 
 /// One line per object: its `name`, else its `id`.
@@ -122,7 +139,7 @@ pub fn names<T: Serialize>(value: &T) -> Result<(), CliError> {
             .or_else(|| item.get("id"))
             .and_then(|v| v.as_str())
         {
-            line(name);
+            line(name)?;
         }
     }
     Ok(())
@@ -138,10 +155,21 @@ pub fn print<T: Serialize>(
         OutputFormat::Json => json(value),
         OutputFormat::Yaml => yaml(value),
         OutputFormat::Name => names(value),
-        OutputFormat::Table => {
-            table(&rows());
-            Ok(())
-        }
+        OutputFormat::Table => table(&rows()),
+    }
+}
+
+/// Like `print`, for what has no name or id of its own: `-o name` prints `names` (a
+/// deployment's configs keys, a LoadBalancer's address, …), one per line.
+pub fn print_named<T: Serialize>(
+    format: OutputFormat,
+    value: &T,
+    names: impl FnOnce() -> Vec<String>,
+    rows: impl FnOnce() -> Vec<Vec<String>>,
+) -> Result<(), CliError> {
+    match format {
+        OutputFormat::Name => names().iter().try_for_each(line),
+        _ => print(format, value, rows),
     }
 }
 

@@ -57,7 +57,7 @@ pub async fn spaces(
             cluster,
             region,
             resource_group,
-            config,
+            space_config,
             space_type,
             output,
             ..
@@ -70,11 +70,11 @@ pub async fn spaces(
                      ACCOUNT`)",
                 ));
             };
-            let mut config = match config {
+            let mut config = match space_config {
                 Some(c) => serde_json::from_str::<serde_json::Value>(c)
                     .ok()
                     .filter(serde_json::Value::is_object)
-                    .ok_or_else(|| CliError::usage("--config must be a JSON object"))?,
+                    .ok_or_else(|| CliError::usage("--space-config must be a JSON object"))?,
                 None => json!({}),
             };
             config["clusterName"] = json!(cluster);
