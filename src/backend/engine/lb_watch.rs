@@ -112,6 +112,13 @@ fn address_event(engine: &Engine, d: &Deployment, lb: &LoadBalancer) {
     let Some(rev) = &d.current_revision_id else {
         return;
     };
+    // A newer rollout began meanwhile: its own activation will say the address.
+    let still = engine.deployment(&d.id).is_ok_and(|now| {
+        now.status == DeploymentStatus::Active && now.current_revision_id == d.current_revision_id
+    });
+    if !still {
+        return;
+    }
     let mut meta = serde_json::Map::new();
     meta.insert("address".into(), address.clone().into());
     meta.insert("message".into(), "public address ready".into());
