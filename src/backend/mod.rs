@@ -2,6 +2,7 @@
 //! backends behind it. No ratatui types in here.
 
 pub mod clock;
+pub mod context_space;
 pub mod engine;
 pub mod error;
 pub mod model;

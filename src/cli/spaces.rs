@@ -7,13 +7,14 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::commands::{Context, fmt};
-use super::error::{CliError, fail};
+use super::error::CliError;
 use super::output;
 use super::resolve::{resolve_env, resolve_space};
 use super::{
     AccessCmd, ClustersCmd, EnvironmentsCmd, NamespacesCmd, OutputArg, OutputFormat,
     SpaceStatusArg, SpacesCmd,
 };
+use crate::backend::context_space::space_on_context;
 use crate::backend::model::*;
 use crate::backend::runtime::kubernetes::discovery;
 use crate::backend::{Backend, BackendError};
@@ -391,67 +392,28 @@ async fn create_space(
             );
         }
     };
-    let clusters = b.list_clusters(&account).await.map_err(fmt)?;
-    let Some(cluster) = clusters.iter().find(|c| c.name == context) else {
-        let names: Vec<&str> = clusters.iter().map(|c| c.name.as_str()).collect();
-        return Err(fail!(
-            "cloud account {account} has no context {context:?} (it has: {})",
-            names.join(", ")
-        ));
-    };
-    // Registered again even when it was: this is where the cluster must answer.
-    b.register_cluster_access(&account, &cluster.region, &cluster.name)
+    let done = space_on_context(b, &account, name, context)
         .await
-        .map_err(fmt)?;
+        .map_err(|e| match e {
+            BackendError::Conflict(why) => CliError::from(why),
+            e => fmt(e),
+        })?;
     output::note(format!(
         "context {context} answers; access registered ({account}/{}/{context})",
-        cluster.region
+        done.region
     ));
-    let existing = b
-        .list_spaces()
-        .await
-        .map_err(fmt)?
-        .into_iter()
-        .find(|s| s.name == name);
-    let space = match existing {
-        Some(s) if s.cloud_account_id == account && on_context(&s, context) => {
-            output::note(format!(
-                "space {name} ({}) exists already on this context",
-                s.id
-            ));
-            s
-        }
-        Some(s) => {
-            return Err(fail!(
-                "a space named {name:?} exists already ({}, on {}); pick another --name",
-                s.id,
-                s.cloud_account_id
-            ));
-        }
-        None => {
-            let provider = cluster
-                .provider
-                .clone()
-                .unwrap_or_else(|| discovery::KUBECONFIG_PROVIDER.into());
-            let created = b
-                .create_space(NewSpace {
-                    name: name.to_string(),
-                    provider,
-                    space_type: None,
-                    cloud_account_id: account.clone(),
-                    config: json!({"context": context, "clusterName": context,
-                                   "region": cluster.region}),
-                })
-                .await
-                .map_err(fmt)?;
-            output::note(format!(
-                "created space {name} ({}) on context {context}, provider {}",
-                created.id, created.provider
-            ));
-            created
-        }
-    };
-    let space = b.get_space(&space.id).await.map_err(fmt)?;
+    let space = done.space;
+    if done.created {
+        output::note(format!(
+            "created space {name} ({}) on context {context}, provider {}",
+            space.id, space.provider
+        ));
+    } else {
+        output::note(format!(
+            "space {name} ({}) exists already on this context",
+            space.id
+        ));
+    }
     say_reachability(&space);
     output::print_one(format, &space, &space.id)
 }
@@ -470,9 +432,4 @@ fn say_reachability(space: &Space) {
             )),
         }
     }
-}
-
-fn on_context(space: &Space, context: &str) -> bool {
-    serde_json::from_str::<serde_json::Value>(&space.config)
-        .is_ok_and(|c| c["clusterName"] == context || c["context"] == context)
 }

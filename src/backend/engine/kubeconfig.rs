@@ -109,7 +109,7 @@ impl Engine {
             })?,
         };
         let account = self.register_kubeconfig(&file)?;
-        let Some(cluster) = account.clusters.iter().find(|c| c.name == context) else {
+        if !account.clusters.iter().any(|c| c.name == context) {
             let names: Vec<&str> = account.clusters.iter().map(|c| c.name.as_str()).collect();
             return Err(BackendError::validation(
                 "context",
@@ -119,40 +119,11 @@ impl Engine {
                     names.join(", ")
                 ),
             ));
-        };
-        // Registered again even when it was: this is where the cluster must answer.
-        self.register_cluster_access_op(&account.id, &cluster.region, &cluster.name)
-            .await?;
-        let existing = self
-            .store
-            .read(catalog::list_spaces)?
-            .into_iter()
-            .find(|s| s.name == name);
-        let space = match existing {
-            Some(s) if s.cloud_account_id == account.id && s.on_context(context) => s,
-            Some(s) => {
-                return Err(BackendError::Conflict(format!(
-                    "a space named {name:?} exists already ({}, on {}); pick another name",
-                    s.id, s.cloud_account_id
-                )));
-            }
-            None => self.create_space_op(NewSpace {
-                name: name.to_string(),
-                provider: cluster
-                    .provider
-                    .clone()
-                    .unwrap_or_else(|| discovery::KUBECONFIG_PROVIDER.into()),
-                space_type: None,
-                cloud_account_id: account.id.clone(),
-                config: json!({"context": context, "clusterName": context,
-                               "region": cluster.region}),
-            })?,
-        };
-        Ok(self
-            .with_reachability(vec![space.clone()])
-            .await
-            .pop()
-            .unwrap_or(space))
+        }
+        let done =
+            crate::backend::context_space::space_on_context(self, &account.id, name, context)
+                .await?;
+        Ok(done.space)
     }
 
     /// Reads the contexts of a kubeconfig account's file into its clusters; does nothing on
