@@ -149,8 +149,9 @@ async fn rollout(
     let mut last: Option<String> = None;
     let deadline = tokio::time::Instant::now() + wait.timeout;
     let progress = Progress::new(&format!("{} #{}", d.name, rev.number));
-    // The revision's status may be written a moment before the event that says so: once it
-    // is active or failed, that last event is waited for (briefly), so the lines end with it.
+    // A server may write the revision's status a moment before the event that says so (this
+    // engine writes both at once): once it is active or failed, that last event is waited for
+    // (briefly), so the lines end with it.
     let mut ended = false;
     let mut grace: Option<tokio::time::Instant> = None;
     let result = loop {

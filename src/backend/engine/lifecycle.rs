@@ -329,6 +329,15 @@ impl Engine {
     /// revision marked failed on the runtime.
     async fn fail(&self, ctx: &Ctx, stage: Stage, reason: &str) -> Result<JobEnd> {
         let now = self.now();
+        let event = history::NewEvent {
+            deployment_id: ctx.dep.id.clone(),
+            revision_id: Some(ctx.rev.id.clone()),
+            stage,
+            status: EventStatus::Failed,
+            meta: meta(json!({"reason": reason})),
+            dedupe_key: Some(key(&ctx.rev, stage, EventStatus::Failed)),
+        };
+        // The statuses and the `failed` event with its reason in one write.
         let written = self.job_write(ctx, |c| {
             catalog::set_deployment_status(
                 c,
@@ -337,20 +346,20 @@ impl Engine {
                 Some(&ctx.rev.id),
                 &now,
             )?;
-            history::set_revision_status(c, &ctx.rev.id, RevisionStatus::Failed)
+            history::set_revision_status(c, &ctx.rev.id, RevisionStatus::Failed)?;
+            history::append_event(c, &event, &now)
         })?;
         // A teardown cancelled the job and removed the release: that is no failure to record.
-        if written.is_none() {
+        let Some(appended) = written else {
             return Ok(JobEnd::Cancelled);
-        }
+        };
         tracing::warn!(deployment = %ctx.dep.name, revision = ctx.rev.number, stage = stage.as_str(), "failed: {reason}");
-        self.append(
-            ctx,
-            stage,
-            EventStatus::Failed,
-            json!({"reason": reason}),
-            key(&ctx.rev, stage, EventStatus::Failed),
-        )?;
+        if let Some(data) = appended {
+            self.publish(Change::Event {
+                deployment_id: ctx.dep.id.clone(),
+                data,
+            });
+        }
         self.publish_deployment(&ctx.dep.id);
         self.record_outcome(ctx, &ReleaseOutcome::Failed(reason.to_string()))
             .await;
@@ -628,6 +637,16 @@ impl Engine {
             m["address"] = address.clone().into();
         }
         let now = self.now();
+        let event = history::NewEvent {
+            deployment_id: ctx.dep.id.clone(),
+            revision_id: Some(ctx.rev.id.clone()),
+            stage: Stage::Active,
+            status: EventStatus::Succeeded,
+            meta: meta(m),
+            dedupe_key: Some(key(&ctx.rev, Stage::Active, EventStatus::Succeeded)),
+        };
+        // The statuses and the `active` event in one write: a reader never sees the revision
+        // active without its event.
         let written = self.job_write(ctx, |c| {
             catalog::set_deployment_status(
                 c,
@@ -637,18 +656,18 @@ impl Engine {
                 &now,
             )?;
             history::set_revision_status(c, &ctx.rev.id, RevisionStatus::Active)?;
-            history::supersede_others(c, &ctx.dep.id, &ctx.rev.id)
+            history::supersede_others(c, &ctx.dep.id, &ctx.rev.id)?;
+            history::append_event(c, &event, &now)
         })?;
-        if written.is_none() {
+        let Some(appended) = written else {
             return Ok(JobEnd::Cancelled);
+        };
+        if let Some(data) = appended {
+            self.publish(Change::Event {
+                deployment_id: ctx.dep.id.clone(),
+                data,
+            });
         }
-        self.append(
-            ctx,
-            Stage::Active,
-            EventStatus::Succeeded,
-            m,
-            key(&ctx.rev, Stage::Active, EventStatus::Succeeded),
-        )?;
         self.publish_deployment(&ctx.dep.id);
         if exposed {
             self.publish(Change::Loadbalancer {

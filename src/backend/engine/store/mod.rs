@@ -217,20 +217,29 @@ fn check_not_newer(current: u32) -> Result<()> {
     Ok(())
 }
 
+/// Brings the schema up to date. Each step takes the write lock first and reads the version
+/// again under it: two processes opening a new data dir at once run each step once.
 fn migrate(conn: &mut Connection) -> Result<()> {
     let current: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     check_not_newer(current)?;
+    let mut ran = 0;
     for (i, sql) in migrations::MIGRATIONS
         .iter()
         .enumerate()
         .skip(current as usize)
     {
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let now: u32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if now as usize > i {
+            // Another process ran this step meanwhile.
+            continue;
+        }
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (i + 1) as u32)?;
         tx.commit()?;
+        ran += 1;
     }
-    if (current as usize) < migrations::MIGRATIONS.len() && current > 0 {
+    if ran > 0 && current > 0 {
         // A migration may remove values (credentials): rewrite the file so that no freed page
         // keeps them, and empty the WAL of the old pages.
         conn.execute_batch("VACUUM")?;
@@ -286,6 +295,25 @@ fn bad_column(idx: usize, value: &str) -> rusqlite::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_processes_opening_a_new_store_at_once_migrate_it_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("z.db");
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(4));
+        let opens: Vec<_> = (0..4)
+            .map(|_| {
+                let (path, barrier) = (path.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    Store::open(&path).map(|s| s.schema_version().unwrap())
+                })
+            })
+            .collect();
+        for open in opens {
+            assert_eq!(open.join().unwrap().unwrap(), SCHEMA_VERSION);
+        }
+    }
 
     #[test]
     fn migrates_to_latest_and_reopens() {
