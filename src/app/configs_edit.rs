@@ -94,6 +94,7 @@ pub fn on_edited(drafts: &mut Drafts, d: &Deployment, result: Result<String, Str
         id,
         patch: merge_patch(&current, &edited),
         edited,
+        scroll: 0,
     })]
 }
 

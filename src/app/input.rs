@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent, MouseEventKi
 use super::canvas::Cards;
 use super::effect::{Effect, Effects};
 use super::geometry::Zoom;
-use super::keymap::Action;
+use super::keymap::{Action, Context, Keymap};
 use super::palette::{ListKey, environment_items, list_key, palette_items};
 use super::state::{Overlay, State};
 
@@ -138,7 +138,11 @@ pub fn run_action(state: &mut State, action: Action) -> Effects {
             query: String::new(),
             selected: 0,
         })],
-        Action::Help => vec![Effect::Open(Overlay::Help)],
+        Action::Help => vec![Effect::Open(Overlay::Help {
+            contexts: vec![Context::Canvas, Context::Drawer],
+            scroll: 0,
+            back: None,
+        })],
         Action::Reload => vec![Effect::Reload(None)],
         Action::Timeline => super::drawer::toggle(&mut state.drawer, selected.as_deref()),
         Action::Create => super::create_form::open(state.model.environment.as_ref()),
@@ -168,7 +172,7 @@ pub fn run_action(state: &mut State, action: Action) -> Effects {
 /// An action on the selected card.
 fn on_card(state: &State, action: Action, id: String) -> Effects {
     match action {
-        Action::Open => vec![Effect::Open(Overlay::Detail { id })],
+        Action::Open => vec![Effect::Open(Overlay::Detail { id, scroll: 0 })],
         Action::LoadBalancer => super::panels::open_loadbalancer(id),
         Action::Revisions => super::revisions::open(id),
         Action::Analyze => super::panels::open_analysis(id),
@@ -181,7 +185,67 @@ fn on_card(state: &State, action: Action, id: String) -> Effects {
     }
 }
 
+/// The scrolling keys of a panel (lines, pages, ends) move `scroll` (the view keeps it within
+/// the text); one of `ends` is returned, for the caller to act on.
+fn scroll_key(km: &Keymap, key: &KeyEvent, scroll: &mut usize, ends: &[Action]) -> Option<Action> {
+    let mut actions = vec![
+        Action::Down,
+        Action::Up,
+        Action::Top,
+        Action::Bottom,
+        Action::PageDown,
+        Action::PageUp,
+    ];
+    actions.extend_from_slice(ends);
+    match km.which(key, &actions)? {
+        Action::Down => *scroll = scroll.saturating_add(1),
+        Action::Up => *scroll = scroll.saturating_sub(1),
+        Action::Top => *scroll = 0,
+        Action::Bottom => *scroll = usize::MAX,
+        Action::PageDown => *scroll = scroll.saturating_add(PAGE),
+        Action::PageUp => *scroll = scroll.saturating_sub(PAGE),
+        end => return Some(end),
+    }
+    None
+}
+
+/// Whether a key scrolls a panel (lines, pages, ends).
+fn is_scroll(km: &Keymap, key: &KeyEvent) -> bool {
+    km.which(
+        key,
+        &[
+            Action::Down,
+            Action::Up,
+            Action::Top,
+            Action::Bottom,
+            Action::PageDown,
+            Action::PageUp,
+        ],
+    )
+    .is_some()
+}
+
+/// Lines a page key moves a panel.
+const PAGE: usize = 10;
+
 fn on_overlay_key(state: &mut State, key: &KeyEvent) -> (bool, Effects) {
+    // `?` (F1 where characters are typed) shows the keys of the panel, then comes back to it.
+    if let Some(overlay) = state.overlay.as_ref()
+        && !matches!(overlay, Overlay::Help { .. })
+        && state.keymap.is(key, Action::Help)
+        && !(overlay.takes_text() && matches!(key.code, KeyCode::Char(_)))
+    {
+        let contexts = overlay.contexts();
+        let back = state.overlay.take().map(Box::new);
+        return (
+            true,
+            vec![Effect::Open(Overlay::Help {
+                contexts,
+                scroll: 0,
+                back,
+            })],
+        );
+    }
     let read_only = state.read_only;
     let spot = state.canvas.free_spot_in_view(&cards(state), None);
     let env_id = state.model.environment.as_ref().map(|e| e.id.clone());
@@ -206,8 +270,17 @@ fn on_overlay_key(state: &mut State, key: &KeyEvent) -> (bool, Effects) {
             None => vec![Effect::Close],
         },
         Overlay::Create(form) => form.key(km, key, env_id.as_deref(), spot),
-        Overlay::ConfigDiff { id, patch, .. } => {
-            super::configs_edit::diff_key(km.is(key, Action::Yes), id, patch, read_only)
+        Overlay::ConfigDiff {
+            id, patch, scroll, ..
+        } => {
+            // Scrolling keys read the diff; yes sends it; any other key keeps it as a draft.
+            let yes = km.is(key, Action::Yes);
+            if !yes && is_scroll(km, key) {
+                scroll_key(km, key, scroll, &[]);
+                vec![]
+            } else {
+                super::configs_edit::diff_key(yes, id, patch, read_only)
+            }
         }
         Overlay::Spaces(view) => view.key(km, key, read_only),
         Overlay::LoadBalancer { id } => {
@@ -222,8 +295,17 @@ fn on_overlay_key(state: &mut State, key: &KeyEvent) -> (bool, Effects) {
                 None => return (false, vec![]),
             }
         }
-        Overlay::Help | Overlay::Detail { .. } | Overlay::Analysis { .. } => {
-            match km.which(key, &[Action::Close, Action::Help, Action::Open]) {
+        Overlay::Help { scroll, back, .. } => {
+            match scroll_key(km, key, scroll, &[Action::Close, Action::Help]) {
+                Some(_) => match back.take() {
+                    Some(panel) => vec![Effect::Open(*panel)],
+                    None => vec![Effect::Close],
+                },
+                None => vec![],
+            }
+        }
+        Overlay::Detail { scroll, .. } | Overlay::Analysis { scroll, .. } => {
+            match scroll_key(km, key, scroll, &[Action::Close, Action::Open]) {
                 Some(_) => vec![Effect::Close],
                 None => vec![],
             }
@@ -257,6 +339,21 @@ fn on_overlay_key(state: &mut State, key: &KeyEvent) -> (bool, Effects) {
             }
         }
     };
+    // A scrolled panel stays within its text.
+    let diff_limit = crate::views::panels::revisions_scroll_limit(state);
+    if let Some(Overlay::Revisions(panel)) = state.overlay.as_mut() {
+        panel.diff_scroll = panel.diff_scroll.min(diff_limit);
+    }
+    let limit = crate::views::scrolled::scroll_limit(state);
+    if let Some(
+        Overlay::Help { scroll, .. }
+        | Overlay::Detail { scroll, .. }
+        | Overlay::Analysis { scroll, .. }
+        | Overlay::ConfigDiff { scroll, .. },
+    ) = state.overlay.as_mut()
+    {
+        *scroll = (*scroll).min(limit);
+    }
     (true, effects)
 }
 

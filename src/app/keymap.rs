@@ -67,6 +67,12 @@ impl Chord {
             "home" => KeyCode::Home,
             "end" => KeyCode::End,
             "plus" => KeyCode::Char('+'),
+            f if f.len() > 1
+                && f.starts_with('f')
+                && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
+            {
+                KeyCode::F(f[1..].parse().unwrap_or(1))
+            }
             "minus" => KeyCode::Char('-'),
             _ => {
                 let mut chars = rest.chars();
@@ -114,6 +120,7 @@ impl Chord {
             KeyCode::Tab => "Tab".into(),
             KeyCode::BackTab => "Shift-Tab".into(),
             KeyCode::Char(' ') => "Space".into(),
+            KeyCode::F(n) => format!("F{n}"),
             KeyCode::Char(c) if ctrl => c.to_ascii_uppercase().to_string(),
             KeyCode::Char(c) => c.to_string(),
             other => format!("{other:?}"),

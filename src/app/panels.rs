@@ -35,6 +35,7 @@ pub fn open_analysis(id: String) -> Effects {
         Effect::Open(Overlay::Analysis {
             id: id.clone(),
             warnings: None,
+            scroll: 0,
         }),
         Effect::Cmd(Cmd::Analyze { id }),
     ]

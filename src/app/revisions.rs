@@ -22,6 +22,8 @@ pub struct RevisionsPanel {
     pub diff: bool,
     /// Asking before rolling back to the selected revision.
     pub confirm: bool,
+    /// How far the diff is scrolled (the view keeps it within the diff).
+    pub diff_scroll: usize,
 }
 
 /// Opens the panel on a deployment and loads its revisions.
@@ -34,6 +36,7 @@ pub fn open(id: String) -> Effects {
             selected: 0,
             diff: false,
             confirm: false,
+            diff_scroll: 0,
         })),
         Effect::Cmd(Cmd::LoadRevisions { id }),
     ]
@@ -83,10 +86,20 @@ impl RevisionsPanel {
             Action::Diff,
             Action::Rollback,
         ];
+        let before = self.selected;
         match km.which(key, &actions) {
             Some(Action::Close) => return vec![Effect::Close],
             Some(Action::Down) => self.selected = (self.selected + 1).min(last),
             Some(Action::Up) => self.selected = self.selected.saturating_sub(1),
+            // With the diff shown, pages and ends move through the diff.
+            Some(Action::PageDown) if self.diff => {
+                self.diff_scroll = self.diff_scroll.saturating_add(PAGE)
+            }
+            Some(Action::PageUp) if self.diff => {
+                self.diff_scroll = self.diff_scroll.saturating_sub(PAGE)
+            }
+            Some(Action::Top) if self.diff => self.diff_scroll = 0,
+            Some(Action::Bottom) if self.diff => self.diff_scroll = usize::MAX / 2,
             Some(Action::Top) => self.selected = 0,
             Some(Action::Bottom) => self.selected = last,
             Some(Action::PageDown) => self.selected = (self.selected + PAGE).min(last),
@@ -108,6 +121,10 @@ impl RevisionsPanel {
                 self.confirm = true;
             }
             _ => {}
+        }
+        if self.selected != before {
+            // Another revision: its diff from the top.
+            self.diff_scroll = 0;
         }
         vec![]
     }

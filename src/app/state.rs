@@ -54,7 +54,12 @@ pub enum Drag {
 /// The panel drawn over the canvas, with the state it owns.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
-    Help,
+    /// The keys of where the user was (`back`, reopened on close), scrolled by `scroll` lines.
+    Help {
+        contexts: Vec<super::keymap::Context>,
+        scroll: usize,
+        back: Option<Box<Overlay>>,
+    },
     Palette {
         query: String,
         selected: usize,
@@ -65,6 +70,7 @@ pub enum Overlay {
     },
     Detail {
         id: String,
+        scroll: usize,
     },
     ConfirmQuit,
     /// Revisions of a deployment, newest first (diff, rollback).
@@ -75,6 +81,7 @@ pub enum Overlay {
     Analysis {
         id: String,
         warnings: Option<Vec<Warning>>,
+        scroll: usize,
     },
     /// The create form.
     Create(Box<super::create_form::CreateForm>),
@@ -83,6 +90,7 @@ pub enum Overlay {
         id: String,
         edited: serde_json::Value,
         patch: serde_json::Value,
+        scroll: usize,
     },
     /// Teardown asks for the deployment's name to be typed.
     Teardown {
@@ -91,6 +99,37 @@ pub enum Overlay {
     },
     /// Spaces, their namespaces, environments, and the forms that create them.
     Spaces(Box<super::spaces::SpacesView>),
+}
+
+impl Overlay {
+    /// The key contexts of this overlay, for its help (`?`).
+    pub fn contexts(&self) -> Vec<super::keymap::Context> {
+        use super::keymap::Context as C;
+        match self {
+            Overlay::Help { .. } | Overlay::Detail { .. } | Overlay::Analysis { .. } => {
+                vec![C::List]
+            }
+            Overlay::Palette { .. } | Overlay::Environments { .. } => vec![C::Search],
+            Overlay::ConfirmQuit => vec![C::Confirm],
+            Overlay::ConfigDiff { .. } => vec![C::Confirm, C::List],
+            Overlay::Revisions(_) => vec![C::Revisions, C::List, C::Confirm],
+            Overlay::LoadBalancer { .. } => vec![C::LoadBalancer, C::List],
+            Overlay::Create(_) | Overlay::Teardown { .. } => vec![C::Form],
+            Overlay::Spaces(_) => vec![C::Spaces, C::List, C::Form, C::Search, C::Confirm],
+        }
+    }
+
+    /// Whether characters typed in it are text (then `?` is typed, and F1 opens the help).
+    pub fn takes_text(&self) -> bool {
+        match self {
+            Overlay::Palette { .. }
+            | Overlay::Environments { .. }
+            | Overlay::Create(_)
+            | Overlay::Teardown { .. } => true,
+            Overlay::Spaces(view) => view.form.is_some(),
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -138,6 +177,8 @@ pub struct State {
     pub drawer: Option<Timeline>,
     pub overlay: Option<Overlay>,
     pub message: Option<(String, MessageKind)>,
+    /// When the message has been read (it gives way to the footer's keys).
+    pub message_until: Option<Instant>,
 }
 
 impl State {
@@ -163,7 +204,20 @@ impl State {
             drawer: None,
             overlay: None,
             message: None,
+            message_until: None,
         }
+    }
+
+    /// Shows a message in the status bar for a while: a few seconds, longer for an error,
+    /// and an offline or refused backend's until it changes.
+    pub fn say(&mut self, text: String, kind: MessageKind, now: Instant) {
+        let lasting = !self.link.connected();
+        let secs = match kind {
+            MessageKind::Info => 4,
+            MessageKind::Error => 10,
+        };
+        self.message = Some((text, kind));
+        self.message_until = (!lasting).then(|| now + std::time::Duration::from_secs(secs));
     }
 
     /// The canvas area in cells: everything between the header and the status bar.
@@ -202,6 +256,7 @@ impl State {
             .chain(self.lb.next_due().filter(|_| polling))
             .chain(self.link.retry_at)
             .chain(self.poll.next)
+            .chain(self.message_until.filter(|_| self.message.is_some()))
             .min()
     }
 

@@ -96,6 +96,11 @@ fn route(state: &mut State, msg: Msg, now: Instant) -> (bool, Effects) {
             (state.animating(), vec![])
         }
         Msg::Timer => {
+            if state.message_until.is_some_and(|at| at <= now) {
+                // Read by now: the footer shows its keys again.
+                state.message = None;
+                state.message_until = None;
+            }
             let retry = state.link.retry_due(now).then_some(Effect::Reload(None));
             (true, retry.into_iter().collect())
         }
@@ -134,7 +139,7 @@ fn route(state: &mut State, msg: Msg, now: Instant) -> (bool, Effects) {
         }
         Msg::Analyzed { id, result } => {
             let open = match state.overlay.as_mut() {
-                Some(Overlay::Analysis { id, warnings }) => Some((id.as_str(), warnings)),
+                Some(Overlay::Analysis { id, warnings, .. }) => Some((id.as_str(), warnings)),
                 _ => None,
             };
             (true, panels::on_analyzed(open, &id, result))
@@ -298,7 +303,7 @@ fn apply_one(state: &mut State, effect: Effect, now: Instant, cmds: &mut Vec<Cmd
     let size = state.canvas_size();
     match effect {
         Effect::Cmd(c) => cmds.push(c),
-        Effect::Say(text, kind) => state.message = Some((text, kind)),
+        Effect::Say(text, kind) => state.say(text, kind, now),
         Effect::Unsay => state.message = None,
         Effect::Select(id) => {
             let cards = Cards {
@@ -344,12 +349,12 @@ fn apply_one(state: &mut State, effect: Effect, now: Instant, cmds: &mut Vec<Cmd
         Effect::Offline(why) => {
             let text = state.link.offline(&why, now);
             state.poll.stop();
-            state.message = Some((text, MessageKind::Error));
+            state.say(text, MessageKind::Error, now);
         }
         Effect::Rejected(why) => {
             let text = state.link.rejected(why);
             state.poll.stop();
-            state.message = Some((text, MessageKind::Error));
+            state.say(text, MessageKind::Error, now);
         }
         Effect::Change(change) => {
             let (_, effects) = on_change(state, change);

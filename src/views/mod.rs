@@ -2,9 +2,11 @@
 
 pub mod canvas;
 pub mod card;
+pub mod footer;
 pub mod header;
 pub mod overlays;
 pub mod panels;
+pub mod scrolled;
 pub mod spaces;
 pub mod status;
 pub mod timeline;
@@ -15,7 +17,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::State;
-use crate::app::state::{MessageKind, Overlay};
+use crate::app::state::MessageKind;
 use status::Palette;
 
 pub const MIN_WIDTH: u16 = 60;
@@ -53,37 +55,6 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) 
     frame.render_widget(Paragraph::new(line), area);
 }
 
-fn hints(state: &State) -> String {
-    if state.filter.editing {
-        return format!(" filter: {}▏  Enter keep · Esc clear", state.filter.text);
-    }
-    match &state.overlay {
-        Some(Overlay::Palette { .. } | Overlay::Environments { .. }) => {
-            " type to filter · ↑↓ choose · Enter pick · Esc close".into()
-        }
-        Some(Overlay::ConfirmQuit) => " y quit · any other key stays".into(),
-        Some(_) => " Esc close".into(),
-        None => {
-            let k = &state.keymap;
-            use crate::app::keymap::Action;
-            let mut s = format!(
-                " {} select · {} move · Tab next · {} zoom · {} filter · {} commands · {} help · {} quit",
-                "←↓↑→",
-                "⇧+arrows",
-                "+/-/0/f",
-                k.label(Action::Filter),
-                k.label(Action::Palette),
-                k.label(Action::Help),
-                k.label(Action::Quit).split(" / ").next().unwrap_or("q"),
-            );
-            if !state.filter.is_empty() {
-                s = format!(" filter: {} (Esc clears) ·{s}", state.filter.text);
-            }
-            s
-        }
-    }
-}
-
 fn draw_status_bar(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
     let pending = state.saves.pending.len();
     let right = if pending > 0 {
@@ -94,7 +65,17 @@ fn draw_status_bar(frame: &mut Frame, area: Rect, state: &State, palette: &Palet
     let left = match &state.message {
         Some((text, MessageKind::Error)) => Span::styled(format!(" ✗ {text}"), palette.error()),
         Some((text, MessageKind::Info)) => Span::raw(format!(" {text}")),
-        None => Span::styled(hints(state), palette.dim()),
+        None => {
+            let spans = footer::hints(state, palette);
+            let [l, r] = Layout::horizontal([
+                Constraint::Min(1),
+                Constraint::Length(right.chars().count() as u16),
+            ])
+            .areas(area);
+            frame.render_widget(Paragraph::new(Line::from(spans)), l);
+            frame.render_widget(Paragraph::new(right), r);
+            return;
+        }
     };
     let [l, r] = Layout::horizontal([
         Constraint::Min(1),

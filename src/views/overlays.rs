@@ -4,11 +4,10 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Modifier, Style};
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
-use super::status::{Palette, status_symbol, status_word};
-use crate::app::keymap::{ACTIONS, Action, ActionInfo, Context};
+use super::status::Palette;
 use crate::app::palette::{environment_items, palette_items};
 use crate::app::state::{Overlay, State};
 
@@ -58,16 +57,26 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
         return;
     };
     match overlay {
-        Overlay::Help => help(frame, area, state),
+        Overlay::Help { .. }
+        | Overlay::Detail { .. }
+        | Overlay::Analysis { .. }
+        | Overlay::ConfigDiff { .. } => super::scrolled::draw(frame, area, state, palette, overlay),
         Overlay::Palette { query, selected } => {
-            let items: Vec<String> = palette_items(&state.keymap, query)
+            let items: Vec<(String, bool)> = palette_items(&state.keymap, query)
                 .into_iter()
-                .map(|(_, label, desc)| format!("{label}  {desc}"))
+                .map(|(action, label, desc)| {
+                    // Greyed out in read-only: there, and said why.
+                    if state.read_only && action.changes() {
+                        (format!("{label}  (read-only) {desc}"), true)
+                    } else {
+                        (format!("{label}  {desc}"), false)
+                    }
+                })
                 .collect();
             list(frame, area, " commands ", query, &items, *selected, palette);
         }
         Overlay::Environments { query, selected } => {
-            let items: Vec<String> = environment_items(&state.model.environments, query)
+            let items: Vec<(String, bool)> = environment_items(&state.model.environments, query)
                 .into_iter()
                 .map(|e| {
                     let here = state
@@ -75,11 +84,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
                         .environment
                         .as_ref()
                         .is_some_and(|c| c.id == e.id);
-                    format!(
-                        "{}{}  (namespace {})",
-                        if here { "• " } else { "  " },
-                        e.name,
-                        e.namespace
+                    (
+                        format!(
+                            "{}{}  (namespace {})",
+                            if here { "• " } else { "  " },
+                            e.name,
+                            e.namespace
+                        ),
+                        false,
                     )
                 })
                 .collect();
@@ -93,19 +105,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
                 palette,
             );
         }
-        Overlay::Detail { id } => detail(frame, area, state, id, palette),
+
         Overlay::Revisions { .. } => super::panels::revisions(frame, area, state, palette, overlay),
         Overlay::LoadBalancer { id } => {
             super::panels::loadbalancer(frame, area, state, palette, id)
         }
-        Overlay::Analysis { id, warnings } => {
-            super::panels::analysis(frame, area, state, palette, id, warnings.as_deref())
-        }
         Overlay::Teardown { id, typed } => {
             super::panels::teardown(frame, area, state, palette, id, typed)
-        }
-        Overlay::ConfigDiff { id, edited, .. } => {
-            super::panels::config_diff(frame, area, state, palette, id, edited)
         }
         Overlay::Create(form) => super::panels::create_form(frame, area, state, palette, form),
         Overlay::Spaces(view) => super::spaces::draw(frame, area, state, palette, view),
@@ -126,48 +132,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
     }
 }
 
-fn help(frame: &mut Frame, area: Rect, state: &State) {
-    let mut lines: Vec<Line> = Vec::new();
-    let all: Vec<&ActionInfo> = ACTIONS
-        .iter()
-        .filter(|i| i.context == Context::Canvas)
-        .collect();
-    let mut seen: Vec<&str> = Vec::new();
-    for info in &all {
-        let desc = &info.desc;
-        // One line per description: the four directions of a move share it.
-        if seen.contains(desc) {
-            continue;
-        }
-        seen.push(desc);
-        let group: Vec<Action> = all
-            .iter()
-            .filter(|i| i.desc == *desc)
-            .map(|i| i.action)
-            .collect();
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("{:<30}", state.keymap.group_label(&group)),
-                Style::default().add_modifier(Modifier::BOLD),
-            ),
-            Span::raw(*desc),
-        ]));
-    }
-    lines.push(Line::from(""));
-    lines.push(Line::from("mouse: click selects · drag a card moves it · drag the canvas pans · wheel pans (Shift: sideways)"));
-    lines.push(Line::from("Esc closes"));
-    let h = lines.len() as u16 + 2;
-    let r = centered(area, 100, h);
-    frame.render_widget(Clear, r);
-    frame.render_widget(Paragraph::new(lines).block(panel(" keys ")), r);
-}
-
 fn list(
     frame: &mut Frame,
     area: Rect,
     title: &str,
     query: &str,
-    items: &[String],
+    items: &[(String, bool)],
     selected: usize,
     palette: &Palette,
 ) {
@@ -183,102 +153,13 @@ fn list(
         frame.render_widget(Paragraph::new("  no match"), rest);
         return;
     }
-    let list = List::new(items.iter().map(|i| ListItem::new(i.as_str())))
-        .highlight_style(palette.style(Style::default().add_modifier(Modifier::REVERSED)))
-        .highlight_symbol("▶ ");
+    let disabled = palette.dim().add_modifier(Modifier::CROSSED_OUT);
+    let list = List::new(items.iter().map(|(text, off)| {
+        let item = ListItem::new(text.as_str());
+        if *off { item.style(disabled) } else { item }
+    }))
+    .highlight_style(palette.style(Style::default().add_modifier(Modifier::REVERSED)))
+    .highlight_symbol("▶ ");
     let mut ls = ListState::default().with_selected(Some(selected.min(items.len() - 1)));
     frame.render_stateful_widget(list, rest, &mut ls);
-}
-
-fn detail(frame: &mut Frame, area: Rect, state: &State, id: &str, palette: &Palette) {
-    let Some(d) = state.deployment(id) else {
-        return;
-    };
-    let w = (area.width / 2).max(40).min(area.width);
-    let r = Rect {
-        x: area.x + area.width - w,
-        y: area.y,
-        width: w,
-        height: area.height,
-    };
-    frame.render_widget(Clear, r);
-    let mut lines = vec![
-        Line::from(Span::styled(
-            format!("{} {}", status_symbol(d.status), status_word(d.status)),
-            palette.status(d.status),
-        )),
-        Line::from(format!("id         {}", d.id)),
-        Line::from(format!(
-            "revision   {}",
-            state
-                .model
-                .revision_number(d)
-                .map_or("–".into(), |n| format!("#{n}"))
-        )),
-        Line::from(format!("source     {}", d.source_label())),
-        Line::from(format!("namespace  {}", d.namespace)),
-        Line::from(format!(
-            "position   {}",
-            d.canvas_position
-                .map_or("–".into(), |p| format!("x {} · y {}", p.x, p.y))
-        )),
-    ];
-    if let Some(f) = state
-        .model
-        .failures
-        .get(id)
-        .filter(|_| d.status == crate::backend::model::DeploymentStatus::Failed)
-    {
-        let width = usize::from(w.saturating_sub(2));
-        lines.push(Line::from(Span::styled(
-            format!("✗ {} failed:", f.stage.as_str()),
-            palette.error(),
-        )));
-        for l in super::wrapped("  ", &f.reason, width) {
-            lines.push(l.style(palette.error()));
-        }
-        if let Some(n) = f.serving {
-            let text = format!(
-                "revision #{n} still serves; {} lists the revisions to roll back to",
-                state.keymap.first(Action::Revisions)
-            );
-            lines.extend(super::wrapped("  ", &text, width));
-        }
-    }
-    if let Some(why) = state.space_trouble() {
-        lines.push(Line::from(Span::styled(
-            format!("✗ {why} (showing the last known state)"),
-            palette.error(),
-        )));
-    }
-    if let Some(drift) = &d.drift {
-        lines.push(Line::from(Span::styled(
-            format!(
-                "⚠ {} — zopdeck's next revision takes it over",
-                drift.label()
-            ),
-            palette.status(crate::backend::model::DeploymentStatus::Failed),
-        )));
-    }
-    if let Some(lb) = state.model.loadbalancers.get(id) {
-        let addr = lb
-            .address
-            .clone()
-            .unwrap_or_else(|| "Waiting for public address…".into());
-        lines.push(Line::from(format!("address    {addr}")));
-    }
-    lines.push(Line::from(""));
-    lines.push(Line::from("configs"));
-    let pretty = serde_json::from_str::<serde_json::Value>(&d.configs)
-        .and_then(|v| serde_json::to_string_pretty(&v))
-        .unwrap_or_else(|_| d.configs.clone());
-    lines.extend(pretty.lines().map(|l| Line::from(format!("  {l}"))));
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled("Esc closes", palette.dim())));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(panel(format!(" {} ", d.name))),
-        r,
-    );
 }

@@ -2,7 +2,7 @@
 //! analysis, teardown.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
@@ -130,6 +130,26 @@ fn fold(unchanged: usize, palette: &Palette) -> Line<'static> {
     ))
 }
 
+/// The largest useful scroll of the open revisions panel's diff (its end at the bottom).
+pub fn revisions_scroll_limit(state: &State) -> usize {
+    let Some(Overlay::Revisions(open)) = &state.overlay else {
+        return 0;
+    };
+    let current = state
+        .deployment(&open.id)
+        .and_then(|d| d.current_revision_id.clone());
+    let cur = open.list.iter().find(|r| Some(&r.id) == current.as_ref());
+    let (Some(cur), Some(t)) = (cur, open.list.get(open.selected)) else {
+        return 0;
+    };
+    let lines = diff_lines(cur, t, &Palette { color: false }).len();
+    // The panel's body: the canvas area less its margin, borders and key line; half of it
+    // (at most) for the list, a blank line, then the diff.
+    let height = usize::from(state.canvas_size().1.saturating_sub(2 + 3));
+    let list_rows = open.list.len().min(height / 2).max(1);
+    lines.saturating_sub(height.saturating_sub(list_rows + 1))
+}
+
 /// The revisions overlay (`Overlay::Revisions`).
 pub fn revisions(
     frame: &mut Frame,
@@ -164,7 +184,7 @@ pub fn revisions(
         .and_then(|d| d.current_revision_id.clone());
     let current_rev = list.iter().find(|r| Some(&r.id) == current.as_ref());
     let target = list.get(selected);
-    let mut lines: Vec<Line> = list
+    let rows: Vec<Line> = list
         .iter()
         .enumerate()
         .map(|(i, r)| {
@@ -189,29 +209,55 @@ pub fn revisions(
             Line::from(Span::styled(text, style))
         })
         .collect();
-    lines.push(Line::from(""));
-    if diff || confirm {
-        if let (Some(cur), Some(t)) = (current_rev, target) {
-            lines.extend(diff_lines(cur, t, palette));
-        }
+    let diff_lines = match (diff || confirm, current_rev, target) {
+        (true, Some(cur), Some(t)) => diff_lines(cur, t, palette),
+        _ => Vec::new(),
+    };
+    let km = &state.keymap;
+    let keys = if diff_lines.is_empty() {
+        format!(
+            " ● current · {}/{} choose · {} diff · {} roll back · {} keys · {} close",
+            km.first(Action::Down),
+            km.first(Action::Up),
+            km.first(Action::Diff),
+            km.first(Action::Rollback),
+            km.first(Action::Help),
+            km.first(Action::Close)
+        )
     } else {
-        lines.push(Line::from(Span::styled(
-            {
-                let km = &state.keymap;
-                format!(
-                    " ● current · {}/{} choose · {} diff · {} roll back · {} close",
-                    km.first(Action::Down),
-                    km.first(Action::Up),
-                    km.first(Action::Diff),
-                    km.first(Action::Rollback),
-                    km.first(Action::Close)
-                )
-            },
-            palette.dim(),
-        )));
+        format!(
+            " {}/{} choose · {}/{} scroll the diff · {} roll back · {} hide diff · {} close",
+            km.first(Action::Down),
+            km.first(Action::Up),
+            km.first(Action::PageDown),
+            km.first(Action::PageUp),
+            km.first(Action::Rollback),
+            km.first(Action::Diff),
+            km.first(Action::Close)
+        )
+    };
+    let [body, footer] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    frame.render_widget(
+        Paragraph::new(Line::from(Span::styled(keys, palette.dim()))),
+        footer,
+    );
+    // The list keeps the selected revision in view; the diff, when shown, gets the rest.
+    let height = usize::from(body.height);
+    let list_rows = if diff_lines.is_empty() {
+        height
+    } else {
+        rows.len().min(height / 2).max(1)
+    };
+    let first = selected.saturating_sub(list_rows.saturating_sub(1));
+    let mut lines: Vec<Line> = rows.into_iter().skip(first).take(list_rows).collect();
+    if !diff_lines.is_empty() {
+        lines.push(Line::from(""));
+        let room = height.saturating_sub(lines.len());
+        let top = open.diff_scroll.min(diff_lines.len().saturating_sub(room));
+        lines.extend(diff_lines.into_iter().skip(top).take(room));
     }
-    frame.render_widget(Paragraph::new(lines), inner);
-    if confirm && let Some(t) = target {
+    frame.render_widget(Paragraph::new(lines), body);
+    if confirm && let Some(t) = list.get(selected) {
         let next = list.iter().map(|r| r.number).max().unwrap_or(0) + 1;
         let q = format!(
             "Roll back {name} to revision #{}? This creates revision #{next}.\n\ny: roll back   any other key: cancel",
@@ -281,59 +327,6 @@ pub fn loadbalancer(frame: &mut Frame, area: Rect, state: &State, palette: &Pale
     );
 }
 
-pub fn analysis(
-    frame: &mut Frame,
-    area: Rect,
-    state: &State,
-    palette: &Palette,
-    id: &str,
-    warnings: Option<&[Warning]>,
-) {
-    let name = state.deployment(id).map_or(id, |d| d.name.as_str());
-    let mut lines = Vec::new();
-    match warnings {
-        None => lines.push(Line::from("analyzing…")),
-        Some([]) => lines.push(Line::from(Span::styled(
-            "✓ no warnings",
-            palette.status(DeploymentStatus::Active),
-        ))),
-        Some(ws) => {
-            for w in ws {
-                let (mark, style) = match w.severity {
-                    Severity::Error => ("✗ error  ", palette.error()),
-                    Severity::Warning => {
-                        ("! warning", palette.status(DeploymentStatus::RollingOut))
-                    }
-                    Severity::Info => ("i info   ", Style::default()),
-                };
-                lines.push(Line::from(vec![
-                    Span::styled(format!("{mark} "), style),
-                    Span::styled(
-                        format!("{} ", w.code),
-                        Style::default().add_modifier(Modifier::BOLD),
-                    ),
-                    Span::styled(w.field.clone().unwrap_or_default(), palette.dim()),
-                ]));
-                lines.push(Line::from(format!("    {}", w.message)));
-            }
-        }
-    }
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled("Esc closes", palette.dim())));
-    let r = centered(
-        area,
-        area.width.saturating_sub(4).min(110),
-        (lines.len() as u16 + 4).min(area.height),
-    );
-    frame.render_widget(Clear, r);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(panel(format!(" analysis · {name} "))),
-        r,
-    );
-}
-
 pub fn teardown(
     frame: &mut Frame,
     area: Rect,
@@ -364,17 +357,12 @@ pub fn teardown(
 }
 
 /// The edited configs against the current ones, before they are sent.
-pub fn config_diff(
-    frame: &mut Frame,
-    area: Rect,
-    state: &State,
-    palette: &Palette,
-    id: &str,
+/// The edited configs against the current ones, line by line.
+pub fn config_diff_lines(
+    d: &Deployment,
     edited: &serde_json::Value,
-) {
-    let Some(d) = state.deployment(id) else {
-        return;
-    };
+    palette: &Palette,
+) -> Vec<Line<'static>> {
     let old = pretty(&d.configs);
     let new = serde_json::to_string_pretty(edited).unwrap_or_default();
     let mut lines = vec![Line::from(Span::styled(
@@ -382,18 +370,7 @@ pub fn config_diff(
         Style::default().add_modifier(Modifier::BOLD),
     ))];
     lines.extend(line_diff(&old, &new, palette));
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
-        "y sends the change (a new revision rolls out) · any other key keeps it as a draft",
-        palette.dim(),
-    )));
-    let r = centered(
-        area,
-        area.width.saturating_sub(4).min(100),
-        (lines.len() as u16 + 2).min(area.height),
-    );
-    frame.render_widget(Clear, r);
-    frame.render_widget(Paragraph::new(lines).block(panel(" configs change ")), r);
+    lines
 }
 
 /// The create form, with what is wrong shown under each field as you type.
