@@ -168,6 +168,8 @@ fn alt_moves_five_cells_and_moves_follow_the_zoom() {
     );
     assert_eq!(pos(&s, "web"), (64.0 + 40.0, 64.0));
     press(&mut s, '-', now);
+    press(&mut s, '-', now);
+    assert_eq!(s.canvas.viewport.zoom.percent(), 50);
     press(&mut s, 'J', now);
     assert_eq!(
         pos(&s, "web"),
@@ -482,7 +484,7 @@ fn palette_runs_actions_by_name_and_environments_switch() {
         press(&mut s, c, now);
     }
     key(&mut s, KeyCode::Enter, KeyModifiers::NONE, now);
-    assert_eq!(s.canvas.viewport.zoom.percent(), 200);
+    assert_eq!(s.canvas.viewport.zoom.percent(), 150);
     press(&mut s, 'e', now);
     for c in "prod".chars() {
         press(&mut s, c, now);

@@ -98,6 +98,8 @@ fn filtered_canvas() {
 #[test]
 fn zoom_50() {
     let mut s = demo_state();
+    // 100 → 75 → 50 %.
+    press(&mut s, KeyCode::Char('-'));
     press(&mut s, KeyCode::Char('-'));
     insta::assert_snapshot!(render(&s));
 }
@@ -105,6 +107,8 @@ fn zoom_50() {
 #[test]
 fn zoom_200() {
     let mut s = demo_state();
+    // 100 → 150 → 200 %.
+    press(&mut s, KeyCode::Char('+'));
     press(&mut s, KeyCode::Char('+'));
     insta::assert_snapshot!(render(&s));
 }

@@ -87,8 +87,12 @@ impl Canvas {
         }
     }
 
-    /// Keeps the selection on a card that exists and matches the filter.
+    /// Keeps the selection on a card that exists and matches the filter; a filter that
+    /// matches nothing leaves it where it was.
     pub fn keep_selection(&mut self, cards: &Cards) {
+        if cards.reachable().is_empty() && self.selected_card(cards).is_some() {
+            return;
+        }
         if self
             .selected_card(cards)
             .is_none_or(|d| !cards.filter.matches(d))
@@ -295,8 +299,9 @@ impl Canvas {
             y1 = y1.max(r.y + r.h);
         }
         let (w, h) = cards.size;
-        let zoom = [Zoom::Double, Zoom::Full, Zoom::Half]
+        let zoom = Zoom::ALL
             .into_iter()
+            .rev()
             .find(|z| {
                 let v = Viewport {
                     zoom: *z,
@@ -305,7 +310,7 @@ impl Canvas {
                 (x1 - x0) <= f64::from(w) * v.px_per_col()
                     && (y1 - y0) <= f64::from(h) * v.px_per_row()
             })
-            .unwrap_or(Zoom::Half);
+            .unwrap_or(Zoom::Quarter);
         let v = &mut self.viewport;
         v.zoom = zoom;
         v.origin_x = (x0 + x1) / 2.0 - f64::from(w) / 2.0 * v.px_per_col();
@@ -323,7 +328,15 @@ impl Canvas {
             .filter(|d| Some(d.id.as_str()) != except)
             .map(position)
             .collect();
-        geometry::free_spot(&taken, Some(self.viewport.centre(w, h)))
+        let v = &self.viewport;
+        let view = (
+            v.origin_x,
+            v.origin_y,
+            v.origin_x + f64::from(w) * v.px_per_col(),
+            v.origin_y + f64::from(h) * v.px_per_row(),
+        );
+        geometry::free_spot_in_view(&taken, view)
+            .unwrap_or_else(|| geometry::free_spot(&taken, Some(v.centre(w, h))))
     }
 
     /// The topmost card under a canvas point: the selected card is drawn last, so it wins.

@@ -53,6 +53,8 @@ pub enum Effect {
     PlaceNew(String),
     /// Select the first card when none is selected.
     SelectIfNone,
+    /// Scroll the view so that the selected card is on screen (above the drawer).
+    ShowSelected,
     /// A card went away: stop what waits on it, and move the selection off it.
     Gone(String),
     /// Events of a deployment for the drawer, if it shows that deployment.

@@ -13,36 +13,51 @@ pub const CARD_H: f64 = 80.0;
 const GRID_ORIGIN: (f64, f64) = (64.0, 64.0);
 const GRID_STEP: (f64, f64) = (CARD_W + 32.0, CARD_H + 32.0);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// The zoom steps, from 25 % (a 64-card canvas fits 80×24) to 200 %.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord)]
 pub enum Zoom {
+    Quarter,
     Half,
+    ThreeQuarters,
     #[default]
     Full,
+    OneAndHalf,
     Double,
 }
 
 impl Zoom {
+    /// Every step, smallest first.
+    pub const ALL: [Zoom; 6] = [
+        Zoom::Quarter,
+        Zoom::Half,
+        Zoom::ThreeQuarters,
+        Zoom::Full,
+        Zoom::OneAndHalf,
+        Zoom::Double,
+    ];
+
     pub fn factor(self) -> f64 {
         match self {
+            Self::Quarter => 0.25,
             Self::Half => 0.5,
+            Self::ThreeQuarters => 0.75,
             Self::Full => 1.0,
+            Self::OneAndHalf => 1.5,
             Self::Double => 2.0,
         }
     }
     pub fn percent(self) -> u16 {
         (self.factor() * 100.0) as u16
     }
+    fn step(self, by: isize) -> Self {
+        let at = Self::ALL.iter().position(|z| *z == self).unwrap_or(3) as isize;
+        Self::ALL[(at + by).clamp(0, Self::ALL.len() as isize - 1) as usize]
+    }
     pub fn zoom_in(self) -> Self {
-        match self {
-            Self::Half => Self::Full,
-            _ => Self::Double,
-        }
+        self.step(1)
     }
     pub fn zoom_out(self) -> Self {
-        match self {
-            Self::Double => Self::Full,
-            _ => Self::Half,
-        }
+        self.step(-1)
     }
 }
 
@@ -94,7 +109,7 @@ impl Viewport {
         let z = self.zoom.factor();
         (
             (CARD_W / PX_PER_COL * z).round() as u16,
-            (CARD_H / PX_PER_ROW * z).round().max(2.0) as u16,
+            (CARD_H / PX_PER_ROW * z).round().max(1.0) as u16,
         )
     }
 
@@ -158,16 +173,17 @@ pub enum Direction {
     Down,
 }
 
-/// The index of the card nearest to `from` in a direction: among cards whose centre lies in
-/// that half-plane, the one with the smallest distance, where sideways offset counts double
-/// (so "right" prefers the card on the same row over a nearer one far below).
+/// The index of the card nearest to `from` in a direction, as in a grid: the nearest card of
+/// the same row (left/right) or column (up/down) — cards that overlap it across the move —
+/// and only when there is none, the nearest in that half-plane, where sideways offset counts
+/// double.
 pub fn nearest_in_direction(
     from: CanvasPosition,
     dir: Direction,
     others: &[(usize, CanvasPosition)],
 ) -> Option<usize> {
     let (fx, fy) = Rect::card(from).centre();
-    others
+    let ahead: Vec<(usize, f64, f64)> = others
         .iter()
         .filter_map(|&(i, p)| {
             let (x, y) = Rect::card(p).centre();
@@ -177,11 +193,66 @@ pub fn nearest_in_direction(
                 Direction::Down => (y - fy, x - fx),
                 Direction::Up => (fy - y, x - fx),
             };
-            // Rows are twice as tall as columns are wide in pixels per cell; weigh alike.
-            (along > 0.5).then(|| (i, along + 2.0 * across.abs()))
+            (along > 0.5).then_some((i, along, across))
         })
-        .min_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(i, _)| i)
+        .collect();
+    // The width of a row or a column: a card's extent across the move.
+    let band = match dir {
+        Direction::Left | Direction::Right => CARD_H,
+        Direction::Up | Direction::Down => CARD_W,
+    };
+    let in_line = ahead
+        .iter()
+        .filter(|(_, _, across)| across.abs() < band)
+        .min_by(|a, b| a.1.total_cmp(&b.1).then(a.2.abs().total_cmp(&b.2.abs())));
+    in_line
+        .or_else(|| {
+            ahead.iter().min_by(|a, b| {
+                // Rows are twice as tall as columns are wide in pixels per cell; weigh alike.
+                (a.1 + 2.0 * a.2.abs()).total_cmp(&(b.1 + 2.0 * b.2.abs()))
+            })
+        })
+        .map(|(i, _, _)| *i)
+}
+
+/// A free grid spot for a new card inside the visible part of the canvas (`x0, y0` to `x1,
+/// y1`, in canvas pixels, the drawer left out): from the spot nearest the view's centre on, in
+/// reading order (along its row, then the rows below, then from the view's top). `None` when
+/// the view has no free spot.
+pub fn free_spot_in_view(
+    taken: &[CanvasPosition],
+    (x0, y0, x1, y1): (f64, f64, f64, f64),
+) -> Option<CanvasPosition> {
+    let rects: Vec<Rect> = taken.iter().map(|p| Rect::card(*p)).collect();
+    let first = |lo: f64, origin: f64, step: f64| ((lo - origin) / step).ceil() as i64;
+    let last =
+        |hi: f64, size: f64, origin: f64, step: f64| ((hi - size - origin) / step).floor() as i64;
+    let (c0, c1) = (
+        first(x0, GRID_ORIGIN.0, GRID_STEP.0),
+        last(x1, CARD_W, GRID_ORIGIN.0, GRID_STEP.0),
+    );
+    let (r0, r1) = (
+        first(y0, GRID_ORIGIN.1, GRID_STEP.1),
+        last(y1, CARD_H, GRID_ORIGIN.1, GRID_STEP.1),
+    );
+    if c1 < c0 || r1 < r0 {
+        return None;
+    }
+    let at = |c: i64, r: i64| CanvasPosition {
+        x: GRID_ORIGIN.0 + c as f64 * GRID_STEP.0,
+        y: GRID_ORIGIN.1 + r as f64 * GRID_STEP.1,
+    };
+    // The slot nearest the centre, then on in reading order, round to the top.
+    let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+    let near_c = (((cx - CARD_W / 2.0 - GRID_ORIGIN.0) / GRID_STEP.0).round() as i64).clamp(c0, c1);
+    let near_r = (((cy - CARD_H / 2.0 - GRID_ORIGIN.1) / GRID_STEP.1).round() as i64).clamp(r0, r1);
+    let cols = c1 - c0 + 1;
+    let slots = cols * (r1 - r0 + 1);
+    let start = (near_r - r0) * cols + (near_c - c0);
+    (0..slots)
+        .map(|k| (start + k) % slots)
+        .map(|n| at(c0 + n % cols, r0 + n / cols))
+        .find(|p| !rects.iter().any(|r| r.overlaps(&Rect::card(*p))))
 }
 
 /// A free spot for a new card, scanning a grid from the top-left, nearest to `near` first.
@@ -278,6 +349,82 @@ mod tests {
             nearest_in_direction(p(400.0, 0.0), Direction::Left, &cards),
             Some(2)
         );
+    }
+
+    #[test]
+    fn moving_as_in_a_grid_stays_in_the_row_or_column() {
+        // A row of far cards and a nearer card one row down: right stays in the row.
+        let cards = [
+            (1, p(1200.0, 0.0)),
+            (2, p(240.0, 112.0)),
+            (3, p(0.0, 560.0)),
+        ];
+        assert_eq!(
+            nearest_in_direction(p(0.0, 0.0), Direction::Right, &cards),
+            Some(1)
+        );
+        // Down stays in the column, over a nearer card beside it.
+        assert_eq!(
+            nearest_in_direction(p(0.0, 0.0), Direction::Down, &cards),
+            Some(3)
+        );
+        // Nothing in the row: the nearest ahead.
+        assert_eq!(
+            nearest_in_direction(p(0.0, 560.0), Direction::Right, &cards[..2]),
+            Some(2)
+        );
+    }
+
+    #[test]
+    fn zoom_steps_from_a_quarter_to_double() {
+        let mut z = Zoom::Full;
+        let mut seen = vec![z.percent()];
+        for _ in 0..6 {
+            z = z.zoom_out();
+            seen.push(z.percent());
+        }
+        assert_eq!(seen, [100, 75, 50, 25, 25, 25, 25]);
+        assert_eq!(
+            Zoom::Quarter.zoom_in().zoom_in().zoom_in().zoom_in(),
+            Zoom::OneAndHalf
+        );
+        assert_eq!(Zoom::Double.zoom_in(), Zoom::Double);
+    }
+
+    #[test]
+    fn sixty_new_cards_fill_the_view_in_reading_order_without_overlap() {
+        // A view of 100×30 cells at 100 % from the canvas's top-left.
+        let view = (0.0, 0.0, 800.0, 480.0);
+        let mut taken = vec![p(64.0, 64.0)];
+        let mut placed = Vec::new();
+        while let Some(spot) = free_spot_in_view(&taken, view) {
+            taken.push(spot);
+            placed.push(spot);
+        }
+        // 3 columns × 4 rows of slots fit, one taken already.
+        assert_eq!(
+            placed.len(),
+            11,
+            "the view's free slots, then none: {placed:?}"
+        );
+        // Starting near the centre, along the row.
+        assert!(placed[0].y >= 176.0, "{placed:?}");
+        for (i, a) in taken.iter().enumerate() {
+            assert!(a.x >= 0.0 && a.x + CARD_W <= 800.0 && a.y + CARD_H <= 480.0);
+            for b in &taken[i + 1..] {
+                assert!(!Rect::card(*a).overlaps(&Rect::card(*b)), "{a:?} {b:?}");
+            }
+        }
+        // Outside the view, the spiral still finds a spot for the rest.
+        for _ in 0..49 {
+            let spot = free_spot(&taken, Some((400.0, 240.0)));
+            assert!(
+                taken
+                    .iter()
+                    .all(|t| !Rect::card(*t).overlaps(&Rect::card(spot)))
+            );
+            taken.push(spot);
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub fn cards(state: &State) -> Cards<'_> {
     Cards {
         model: &state.model,
         filter: &state.filter,
-        size: state.canvas_size(),
+        size: state.cards_area(),
     }
 }
 
@@ -34,7 +34,7 @@ pub fn on_key(state: &mut State, key: KeyEvent) -> (bool, Effects) {
         let cards = Cards {
             model: &state.model,
             filter: &state.filter,
-            size: state.canvas_size(),
+            size: state.cards_area(),
         };
         state.canvas.keep_selection(&cards);
         return (true, vec![]);
@@ -63,7 +63,7 @@ pub fn run_action(state: &mut State, action: Action) -> Effects {
     let mut effects = vec![Effect::Unsay];
     let selected = state.canvas.selected.clone();
     let need_selection = || vec![Effect::info("select a deployment first")];
-    let size = state.canvas_size();
+    let size = state.cards_area();
     let cards = Cards {
         model: &state.model,
         filter: &state.filter,
@@ -106,18 +106,15 @@ pub fn run_action(state: &mut State, action: Action) -> Effects {
             canvas.pan(size, dir);
             vec![]
         }
-        Action::ZoomIn => {
-            let z = canvas.viewport.zoom.zoom_in();
+        Action::ZoomIn | Action::ZoomOut | Action::ZoomReset => {
+            let z = match action {
+                Action::ZoomIn => canvas.viewport.zoom.zoom_in(),
+                Action::ZoomOut => canvas.viewport.zoom.zoom_out(),
+                _ => Zoom::Full,
+            };
             canvas.zoom(size, z);
-            vec![]
-        }
-        Action::ZoomOut => {
-            let z = canvas.viewport.zoom.zoom_out();
-            canvas.zoom(size, z);
-            vec![]
-        }
-        Action::ZoomReset => {
-            canvas.zoom(size, Zoom::Full);
+            // The selected card stays on screen.
+            canvas.ensure_visible(&cards);
             vec![]
         }
         Action::ZoomFit => {
@@ -144,7 +141,12 @@ pub fn run_action(state: &mut State, action: Action) -> Effects {
             back: None,
         })],
         Action::Reload => vec![Effect::Reload(None)],
-        Action::Timeline => super::drawer::toggle(&mut state.drawer, selected.as_deref()),
+        Action::Timeline => {
+            let mut effects = super::drawer::toggle(&mut state.drawer, selected.as_deref());
+            // Not under the drawer.
+            effects.push(Effect::ShowSelected);
+            effects
+        }
         Action::Create => super::create_form::open(state.model.environment.as_ref()),
         Action::Spaces => super::spaces::open(super::spaces::Tab::Spaces),
         Action::Quit => {
@@ -401,7 +403,7 @@ pub fn on_mouse(state: &mut State, m: MouseEvent) -> (bool, Effects) {
     let cards = Cards {
         model: &state.model,
         filter: &state.filter,
-        size: state.canvas_size(),
+        size: state.cards_area(),
     };
     let saves = &state.saves;
     state

@@ -314,6 +314,12 @@ impl State {
             .map(|ms| std::time::Duration::from_millis(ms as u64))
     }
 
+    /// The part of the canvas area where cards show: above the open drawer.
+    pub fn cards_area(&self) -> (u16, u16) {
+        let (w, h) = self.canvas_size();
+        (w, h.saturating_sub(self.drawer_rows()))
+    }
+
     /// Rows of the canvas area the open drawer takes (at the bottom).
     pub fn drawer_rows(&self) -> u16 {
         let h = self.canvas_size().1;

@@ -300,7 +300,7 @@ fn apply(state: &mut State, effects: Effects, now: Instant, cmds: &mut Vec<Cmd>)
 }
 
 fn apply_one(state: &mut State, effect: Effect, now: Instant, cmds: &mut Vec<Cmd>) {
-    let size = state.canvas_size();
+    let size = state.cards_area();
     match effect {
         Effect::Cmd(c) => cmds.push(c),
         Effect::Say(text, kind) => state.say(text, kind, now),
@@ -330,6 +330,17 @@ fn apply_one(state: &mut State, effect: Effect, now: Instant, cmds: &mut Vec<Cmd
         Effect::FollowInDrawer => {
             let follow = drawer::follow(&mut state.drawer, state.canvas.selected.as_deref(), true);
             apply(state, follow, now, cmds);
+            apply_one(state, Effect::ShowSelected, now, cmds);
+        }
+        Effect::ShowSelected => {
+            // The drawer may have opened: the area is measured now.
+            let size = state.cards_area();
+            let cards = Cards {
+                model: &state.model,
+                filter: &state.filter,
+                size,
+            };
+            state.canvas.ensure_visible(&cards);
         }
         Effect::CloseDrawer => state.drawer = None,
         Effect::Open(overlay) => state.overlay = Some(overlay),

@@ -31,6 +31,8 @@ pub fn render(state: &State, area: Rect, palette: &Palette, buf: &mut Buffer) {
         .iter()
         .filter(|d| Some(d.id.as_str()) != selected)
         .chain(state.selected_deployment());
+    // Cards wholly off screen, by the side they lie beyond: left, right, above, below.
+    let mut beyond = [0usize; 4];
     for d in order {
         let (col, row) = {
             let p = crate::app::canvas::position(d);
@@ -41,6 +43,16 @@ pub fn render(state: &State, area: Rect, palette: &Palette, buf: &mut Buffer) {
             || col + i64::from(cw) <= 0
             || row + i64::from(ch) <= 0
         {
+            let side = if col + i64::from(cw) <= 0 {
+                0
+            } else if col >= i64::from(area.width) {
+                1
+            } else if row + i64::from(ch) <= 0 {
+                2
+            } else {
+                3
+            };
+            beyond[side] += 1;
             continue;
         }
         scratch.reset();
@@ -51,6 +63,50 @@ pub fn render(state: &State, area: Rect, palette: &Palette, buf: &mut Buffer) {
         };
         card::render(state, d, &look, palette, &mut scratch);
         blit(&scratch, col, row, area, buf);
+    }
+    markers(beyond, area, palette, buf);
+}
+
+/// "◀ 3" at the middle of the left edge, "▶ 5" of the right, "▲ 2" and "▼ 4" at the top and
+/// bottom: how many cards lie off screen that way.
+fn markers(beyond: [usize; 4], area: Rect, palette: &Palette, buf: &mut Buffer) {
+    if area.width < 8 || area.height < 3 {
+        return;
+    }
+    let style = palette.style(
+        ratatui::style::Style::default()
+            .add_modifier(ratatui::style::Modifier::BOLD | ratatui::style::Modifier::REVERSED),
+    );
+    let mid_row = area.y + area.height / 2;
+    let mid_col = area.x + area.width / 2;
+    let [left, right, up, down] = beyond;
+    let mut put = |text: String, x: u16, y: u16| {
+        buf.set_string(x, y, &text, style);
+    };
+    if left > 0 {
+        put(format!("◀ {left} "), area.x, mid_row);
+    }
+    if right > 0 {
+        let text = format!(" {right} ▶");
+        let x = area.x + area.width.saturating_sub(text.chars().count() as u16);
+        put(text, x, mid_row);
+    }
+    if up > 0 {
+        let text = format!(" ▲ {up} ");
+        put(
+            text.clone(),
+            mid_col.saturating_sub(text.chars().count() as u16 / 2),
+            area.y,
+        );
+    }
+    if down > 0 {
+        let text = format!(" ▼ {down} ");
+        let y = area.y + area.height - 1;
+        put(
+            text.clone(),
+            mid_col.saturating_sub(text.chars().count() as u16 / 2),
+            y,
+        );
     }
 }
 

@@ -138,8 +138,17 @@ pub fn render(state: &State, d: &Deployment, look: &CardLook, palette: &Palette,
     );
     let name_style = Style::default().add_modifier(Modifier::BOLD);
 
-    if area.height < 3 {
-        // Tiny card (50 % zoom, clipped): name and status only, no border.
+    if area.height == 1 {
+        // 25 %: one line, the status's symbol (which parts it from the card before) and the
+        // name.
+        let room = usize::from(area.width).saturating_sub(1);
+        let line = Line::from(vec![
+            Span::styled(status_symbol(d.status), status_style),
+            Span::styled(ellipsize(&d.name, room), name_style),
+        ]);
+        Paragraph::new(line).render(area, buf);
+    } else if area.height < 3 {
+        // Tiny card (clipped, or a small zoom): name and status only, no border.
         let lines = vec![
             Line::from(Span::styled(d.name.clone(), name_style)),
             Line::from(vec![status, Span::raw(format!(" {rev}"))]),
@@ -213,6 +222,10 @@ pub fn render(state: &State, d: &Deployment, look: &CardLook, palette: &Palette,
             paragraph
         };
         paragraph.render(inner, buf);
+    }
+    if look.selected && area.height < 3 {
+        // No border to double: the selection is shown reversed.
+        buf.set_style(area, Style::default().add_modifier(Modifier::REVERSED));
     }
     if look.dimmed {
         buf.set_style(area, palette.dim());

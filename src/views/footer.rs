@@ -33,8 +33,9 @@ pub fn hints(state: &State, palette: &Palette) -> Vec<Span<'static>> {
     let dim = |text: String| vec![Span::styled(text, palette.dim())];
     if state.filter.editing {
         return dim(format!(
-            " filter: {}▏  {} keep · {} clear",
+            " filter: {}▏  {} · {} keep · {} clear",
             state.filter.text,
+            matches(state),
             km.first(Action::SearchPick),
             km.first(Action::SearchClose)
         ));
@@ -93,7 +94,11 @@ fn canvas_keys(state: &State, palette: &Palette) -> Vec<Span<'static>> {
         let mut spans = Vec::new();
         if !state.filter.is_empty() {
             spans.push(Span::styled(
-                format!(" filter: {} (Esc clears) ·", state.filter.text),
+                format!(
+                    " filter: {} ({}; Esc clears) ·",
+                    state.filter.text,
+                    matches(state)
+                ),
                 palette.dim(),
             ));
         }
@@ -138,4 +143,13 @@ fn canvas_keys(state: &State, palette: &Palette) -> Vec<Span<'static>> {
         }
     }
     build(true, 0)
+}
+
+/// "3 of 64", or "no match".
+fn matches(state: &State) -> String {
+    let all = &state.model.deployments;
+    match all.iter().filter(|d| state.filter.matches(d)).count() {
+        0 => "no match".into(),
+        n => format!("{n} of {}", all.len()),
+    }
 }
