@@ -514,3 +514,35 @@ fn revisions_by_id_or_number_create_and_rollback_to_a_number() {
     z.fails(&["rollback", "shop"], 2, "--to <TO>");
     assert_eq!(z.json(&["revisions", "shop"]).as_array().unwrap().len(), 5);
 }
+
+#[test]
+fn the_list_says_what_each_deployment_runs_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let z = with_shop(dir.path());
+    z.ok(&[
+        "revisions",
+        "create",
+        "shop",
+        "--image",
+        "ghcr.io/acme/shop:2.0",
+    ]);
+    let table = z.ok(&["deployments", "list"]);
+    let row = table
+        .lines()
+        .find(|l| l.contains(" shop "))
+        .unwrap_or_else(|| panic!("{table}"));
+    assert!(row.contains("#2"), "{row}");
+    assert!(
+        row.contains("ghcr.io/acme/shop:2.0"),
+        "the current image: {row}"
+    );
+    assert!(
+        !row.contains("nginx"),
+        "not the one it was created with: {row}"
+    );
+    let header = table.lines().next().unwrap();
+    assert!(
+        header.contains("REV") && header.contains("IMAGE"),
+        "{header}"
+    );
+}

@@ -240,3 +240,73 @@ fn a_pushed_failure_shows_at_once_and_a_new_rollout_clears_it() {
     );
     assert!(!s.model.failures.contains_key("dep_api"));
 }
+
+#[test]
+fn cards_and_the_detail_show_the_image_the_current_revision_runs() {
+    let mut deployments = demo();
+    deployments[0].current_revision_id = Some("rev_web3".into());
+    let mut s = loaded(deployments, 120, 40);
+    s.model.revision_numbers.insert("rev_web3".into(), 3);
+    s.model
+        .revision_images
+        .insert("rev_web3".into(), "ghcr.io/acme/web:2.3.1".into());
+    // 200 %: the card has room for the whole image.
+    key(&mut s, KeyCode::Char('+'));
+    key(&mut s, KeyCode::Char('+'));
+    let card = render(&s);
+    assert!(card.contains("ghcr.io/acme/web:2.3.1"), "{card}");
+    assert!(card.contains("2/2 ready · 2.3.1"), "{card}");
+    assert!(
+        !card.contains("web:1.0"),
+        "not the image it was created with: {card}"
+    );
+    key(&mut s, KeyCode::Enter);
+    let detail = render(&s);
+    assert!(
+        detail.contains("image      ghcr.io/acme/web:2.3.1"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn right_after_a_rollback_the_card_shows_the_new_revision() {
+    let mut s = loaded(demo(), 120, 40);
+    let rev = Revision {
+        id: "rev_web9".into(),
+        deployment_id: "dep_web".into(),
+        number: 9,
+        image: Some("ghcr.io/acme/web:0.9".into()),
+        build_id: None,
+        note: None,
+        configs: "{}".into(),
+        trigger: Trigger::Rollback,
+        rollback_of: Some("rev_web".into()),
+        status: RevisionStatus::Pending,
+        created_at: ts(),
+    };
+    update(
+        &mut s,
+        Msg::RolledBack {
+            id: "dep_web".into(),
+            result: Ok(rev),
+        },
+        Instant::now(),
+    );
+    let web = s.deployment("dep_web").unwrap();
+    assert_eq!(web.current_revision_id.as_deref(), Some("rev_web9"));
+    assert_eq!(web.status, DeploymentStatus::Pending);
+    let screen = render(&s);
+    assert!(screen.contains("○ pending  #9"), "{screen}");
+}
+
+#[test]
+fn the_quit_question_does_not_count_zero_unsaved_moves() {
+    let mut s = loaded(demo(), 100, 30);
+    s.overlay = Some(zopdeck::app::state::Overlay::ConfirmQuit);
+    let screen = render(&s);
+    assert!(!screen.contains("0 position change(s)"), "{screen}");
+    assert!(
+        screen.contains("Every position change is saved now"),
+        "{screen}"
+    );
+}

@@ -55,6 +55,8 @@ pub struct Model {
     /// The environment's deployments, in drawing order.
     pub deployments: Vec<Deployment>,
     pub revision_numbers: HashMap<String, u32>,
+    /// The image each known revision runs (built or given).
+    pub revision_images: HashMap<String, String>,
     /// Latest rollout readiness (ready, desired) by deployment id.
     pub progress: HashMap<String, (u32, u32)>,
     pub loadbalancers: HashMap<String, LoadBalancer>,
@@ -71,6 +73,24 @@ impl Model {
 
     pub fn deployment_mut(&mut self, id: &str) -> Option<&mut Deployment> {
         self.deployments.iter_mut().find(|d| d.id == id)
+    }
+
+    /// Takes what a revision says of itself: its number and image.
+    pub fn know_revision(&mut self, r: &Revision) {
+        self.revision_numbers.insert(r.id.clone(), r.number);
+        if let Some(image) = &r.image {
+            self.revision_images.insert(r.id.clone(), image.clone());
+        }
+    }
+
+    /// The image the deployment runs now: its current revision's, else the one it was
+    /// created with (before its first build, or when the revision is not known yet).
+    pub fn image_of<'a>(&'a self, d: &'a Deployment) -> Option<&'a str> {
+        d.current_revision_id
+            .as_ref()
+            .and_then(|r| self.revision_images.get(r))
+            .map(String::as_str)
+            .or(d.image.as_deref())
     }
 
     pub fn revision_number(&self, d: &Deployment) -> Option<u32> {
@@ -119,6 +139,7 @@ impl Model {
             }
         }
         self.revision_numbers.extend(s.revision_numbers);
+        self.revision_images.extend(s.revision_images);
         self.progress = s
             .progress
             .into_iter()
@@ -228,6 +249,16 @@ pub fn on_change(
             let mut effects = vec![];
             if shown {
                 effects.push(Effect::Timeline(deployment_id.clone(), vec![data.clone()]));
+            }
+            // A build says which image it made: the card's image is that revision's.
+            if data.stage == Stage::Building
+                && data.status == EventStatus::Succeeded
+                && let (Some(rev), Some(image)) = (
+                    &data.revision_id,
+                    data.meta.get("imageRef").and_then(|v| v.as_str()),
+                )
+            {
+                model.revision_images.insert(rev.clone(), image.to_string());
             }
             if let Some(f) = Failure::of_event(&data) {
                 // Red with its reason at once; which revision still serves is asked for.

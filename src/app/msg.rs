@@ -15,6 +15,8 @@ pub struct Snapshot {
     pub deployments: Vec<Deployment>,
     /// Revision number by revision id, for the revisions the deployments point at.
     pub revision_numbers: Vec<(String, u32)>,
+    /// The image each of those revisions runs.
+    pub revision_images: Vec<(String, String)>,
     /// Latest rollout readiness (ready, desired) by deployment id.
     pub progress: Vec<(String, u32, u32)>,
     pub loadbalancers: Vec<(String, LoadBalancer)>,
@@ -72,8 +74,8 @@ pub enum Msg {
         read: u64,
         result: Result<Vec<Deployment>, PollError>,
     },
-    /// A revision's number, fetched for a deployment that moved to it.
-    RevisionNumber(String, u32),
+    /// A revision (its number and image), fetched for a deployment that moved to it.
+    Revision(Box<Revision>),
     /// Why a deployment failed (with the revision still serving), fetched.
     FailureLoaded {
         id: String,

@@ -257,7 +257,7 @@ fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>
         } => {
             tokio::spawn(async move {
                 if let Ok(r) = backend.get_revision(&deployment_id, &revision_id).await {
-                    let _ = tx.send(Msg::RevisionNumber(r.id, r.number));
+                    let _ = tx.send(Msg::Revision(Box::new(r)));
                 }
             });
         }
@@ -427,7 +427,12 @@ pub async fn load_snapshot(
         .collect()
         .await;
     for d in details {
-        snapshot.revision_numbers.extend(d.revision);
+        if let Some(r) = d.revision {
+            snapshot.revision_numbers.push((r.id.clone(), r.number));
+            if let Some(image) = r.image {
+                snapshot.revision_images.push((r.id, image));
+            }
+        }
         if let Some((ready, desired)) = d.progress {
             snapshot.progress.push((d.id.clone(), ready, desired));
         }
@@ -448,7 +453,7 @@ const LOOKUPS_AT_ONCE: usize = 16;
 /// What a card shows beyond its deployment row.
 struct CardDetails {
     id: String,
-    revision: Option<(String, u32)>,
+    revision: Option<Revision>,
     progress: Option<(u32, u32)>,
     loadbalancer: Option<LoadBalancer>,
     failure: Option<Failure>,
@@ -478,7 +483,7 @@ async fn card_details(b: &dyn Backend, d: &Deployment, known: &HashSet<String>) 
         && !known.contains(rev)
         && let Ok(r) = b.get_revision(&d.id, rev).await
     {
-        details.revision = Some((r.id, r.number));
+        details.revision = Some(r);
     }
     if d.status == DeploymentStatus::RollingOut
         && let Ok(events) = b.list_events(&d.id, None).await

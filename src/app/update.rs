@@ -61,8 +61,8 @@ fn route(state: &mut State, msg: Msg, now: Instant) -> (bool, Effects) {
             );
             (!effects.is_empty(), effects)
         }
-        Msg::RevisionNumber(rev, n) => {
-            state.model.revision_numbers.insert(rev, n);
+        Msg::Revision(r) => {
+            state.model.know_revision(&r);
             (true, vec![])
         }
         Msg::FailureLoaded { id, failure } => {
@@ -120,16 +120,26 @@ fn route(state: &mut State, msg: Msg, now: Instant) -> (bool, Effects) {
         }
         Msg::RevisionsLoaded { id, result } => (true, on_revisions(state, &id, result)),
         Msg::RolledBack { id, result } => {
+            let mut effects = Vec::new();
             if let Ok(rev) = &result {
-                state
-                    .model
-                    .revision_numbers
-                    .insert(rev.id.clone(), rev.number);
+                state.model.know_revision(rev);
+                // The card shows the new revision at once (unless the backend said more).
+                if let Some(d) = state
+                    .deployment(&id)
+                    .filter(|d| d.current_revision_id.as_ref() != Some(&rev.id))
+                {
+                    let moved = Deployment {
+                        current_revision_id: Some(rev.id.clone()),
+                        status: DeploymentStatus::Pending,
+                        ..d.clone()
+                    };
+                    effects.push(Effect::Change(Change::Deployment {
+                        data: Box::new(moved),
+                    }));
+                }
             }
-            (
-                true,
-                revisions::on_rolled_back(&name_of(state, &id), &id, result),
-            )
+            effects.extend(revisions::on_rolled_back(&name_of(state, &id), &id, result));
+            (true, effects)
         }
         Msg::LoadBalancerPolled { id, result } => {
             if let Some(lb) = state.lb.on_polled(&id, result, now) {
@@ -236,7 +246,7 @@ fn on_revisions(state: &mut State, id: &str, result: Result<Vec<Revision>, Strin
     match result {
         Ok(revs) => {
             for r in &revs {
-                state.model.revision_numbers.insert(r.id.clone(), r.number);
+                state.model.know_revision(r);
             }
             if let Some(Overlay::Revisions(panel)) = state.overlay.as_mut()
                 && panel.id == id

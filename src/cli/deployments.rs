@@ -23,13 +23,19 @@ pub async fn deployments(b: &dyn Backend, cmd: &DeploymentsCmd) -> Result<(), Cl
                 None => None,
             };
             let deps = b.list_deployments(env_id.as_deref()).await.map_err(fmt)?;
+            if output.format != OutputFormat::Table {
+                return output::print(output.format, &deps, Vec::new);
+            }
             let envs = b.list_environments().await.map_err(fmt)?;
             let name = |id: &str| {
                 envs.iter()
                     .find(|e| e.id == id)
                     .map_or(id.to_string(), |e| e.name.clone())
             };
-            output::print(output.format, &deps, || deployment_rows(&deps, &name))
+            let current = current_revisions(b, &deps).await;
+            output::print(output.format, &deps, || {
+                deployment_rows(&deps, &name, &current)
+            })
         }
         DeploymentsCmd::Get {
             deployment,
@@ -381,4 +387,23 @@ async fn deploy_refused(b: &dyn Backend, space_id: &str, e: BackendError) -> Cli
         );
     }
     fmt(e)
+}
+
+/// The current revision of each deployment (what it runs now: its number and image), looked
+/// up a few at a time; one that cannot be read is left out.
+async fn current_revisions(
+    b: &dyn Backend,
+    deps: &[Deployment],
+) -> std::collections::HashMap<String, Revision> {
+    use futures::StreamExt;
+    let lookups = deps.iter().filter_map(|d| {
+        let rev = d.current_revision_id.clone()?;
+        let id = d.id.clone();
+        Some(async move { b.get_revision(&id, &rev).await.ok().map(|r| (id, r)) })
+    });
+    futures::stream::iter(lookups)
+        .buffer_unordered(16)
+        .filter_map(|r| async move { r })
+        .collect()
+        .await
 }

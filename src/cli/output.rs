@@ -195,20 +195,28 @@ pub fn object_rows<T: Serialize>(value: &T) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Deployments as a table: what each runs now (its current revision's number and image; a
+/// git deployment not built yet, its source).
 pub fn deployment_rows(
     deps: &[Deployment],
     env_names: &dyn Fn(&str) -> String,
+    current: &std::collections::HashMap<String, Revision>,
 ) -> Vec<Vec<String>> {
     let mut rows = vec![vec![
         "ID".into(),
         "NAME".into(),
         "ENV".into(),
         "STATUS".into(),
-        "SOURCE".into(),
+        "REV".into(),
+        "IMAGE".into(),
         "POSITION".into(),
     ]];
     for d in deps {
-        let source = d.source_label();
+        let rev = current.get(&d.id);
+        let image = rev
+            .and_then(|r| r.image.clone())
+            .or_else(|| d.image.clone())
+            .unwrap_or_else(|| format!("(to build from {})", d.source_label()));
         let pos = d
             .canvas_position
             .map_or("-".into(), |p| format!("{},{}", p.x, p.y));
@@ -217,7 +225,8 @@ pub fn deployment_rows(
             d.name.clone(),
             env_names(&d.env_id),
             d.status.as_str().into(),
-            source,
+            rev.map_or("-".into(), |r| format!("#{}", r.number)),
+            image,
             pos,
         ]);
     }

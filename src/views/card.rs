@@ -87,34 +87,158 @@ fn first_clause(text: &str) -> String {
     text[..end].trim().to_string()
 }
 
-/// The line under the status: why it failed, readiness while rolling out, else the address
-/// (or the wait).
-fn detail_line(state: &State, d: &Deployment) -> Option<String> {
+/// Ready pods of desired: as the rollout last said, else (active, loaded from the store) the
+/// replicas its configs ask for, which an active rollout has.
+fn readiness(state: &State, d: &Deployment) -> Option<(u32, u32)> {
+    if let Some(p) = state.model.progress.get(&d.id) {
+        return Some(*p);
+    }
+    (d.status == DeploymentStatus::Active).then(|| {
+        let replicas = serde_json::from_str::<serde_json::Value>(&d.configs)
+            .ok()
+            .and_then(|c| c.get("replicas")?.as_u64())
+            .unwrap_or(1) as u32;
+        (replicas, replicas)
+    })
+}
+
+/// The tag of an image reference ("2.3.1" of "ghcr.io/acme/web:2.3.1"), else the last part.
+fn tag(image: &str) -> &str {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    last.rsplit_once(':').map_or(last, |(_, t)| t)
+}
+
+/// `text` in lines of `width`, broken after dots (an address breaks between its labels).
+fn at_dots(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for part in text.split_inclusive('.') {
+        if !line.is_empty() && line.chars().count() + part.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        line.push_str(part);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+        .into_iter()
+        .flat_map(|l| {
+            // A label longer than a line is cut across lines.
+            let chars: Vec<char> = l.chars().collect();
+            chars
+                .chunks(width.max(1))
+                .map(|c| c.iter().collect::<String>())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// What a bordered card says, most important first, in as many lines as it has: the status,
+/// why it failed or was changed by hand, readiness and the image's tag, the address (or the
+/// wait for it), then — on a big card — the image and the namespace.
+fn body(
+    state: &State,
+    d: &Deployment,
+    head: Line<'static>,
+    width: u16,
+    height: u16,
+    palette: &Palette,
+) -> Vec<Line<'static>> {
+    let width = usize::from(width);
+    let status_style = palette.status(d.status);
+    let mut lines = vec![head];
+    // Said before anything else: what runs is not what zopdeck last applied.
+    if let Some(drift) = &d.drift {
+        lines.push(Line::from(Span::styled(
+            ellipsize(&format!("⚠ helm #{} by hand", drift.helm_revision), width),
+            palette.status(DeploymentStatus::Failed),
+        )));
+    }
     if d.status == DeploymentStatus::Failed
         && let Some(f) = state.model.failures.get(&d.id)
     {
-        return Some(short_reason(f));
+        // One line: the detail panel (Enter) has the whole reason.
+        lines.push(Line::from(Span::styled(
+            ellipsize(&short_reason(f), width),
+            status_style,
+        )));
     }
-    if d.status == DeploymentStatus::RollingOut
-        && let Some((r, t)) = state.model.progress.get(&d.id)
-    {
-        return Some(format!("{r}/{t} ready"));
-    }
-    match state.model.loadbalancers.get(&d.id) {
+    let image = state.model.image_of(d);
+    let mut ready_line = readiness(state, d).map(|(ready, desired)| {
+        let mut text = format!("{ready}/{desired} ready");
+        if let Some(image) = image {
+            text.push_str(&format!(" · {}", tag(image)));
+        }
+        text
+    });
+    let address = match state.model.loadbalancers.get(&d.id) {
         Some(LoadBalancer {
             status: LbStatus::Ready,
             address: Some(a),
             ..
-        }) => Some(a.clone()),
+        }) => at_dots(a, width),
+        _ => Vec::new(),
+    };
+    // Short of room, the readiness joins the status line (when it fits there) so that the
+    // address is whole.
+    if let Some(text) = &ready_line {
+        let short = text.replace(" ready", "");
+        let head_width = lines[0].width();
+        let needed = lines.len() + 1 + address.len();
+        if needed > usize::from(height) && head_width + 3 + short.chars().count() <= width {
+            lines[0].spans.push(Span::raw(format!(" · {short}")));
+            ready_line = None;
+        }
+    }
+    if let Some(text) = ready_line {
+        lines.push(Line::from(ellipsize(&text, width)));
+    }
+    match state.model.loadbalancers.get(&d.id) {
+        Some(LoadBalancer {
+            status: LbStatus::Ready,
+            address: Some(_),
+            ..
+        }) => lines.extend(address.into_iter().map(Line::from)),
         Some(LoadBalancer {
             status: LbStatus::Pending,
             ..
-        }) => Some(format!(
-            "{} Waiting for public address…",
-            SPINNER[state.spinner % SPINNER.len()]
-        )),
-        _ => None,
+        }) => lines.push(Line::from(ellipsize(
+            &format!(
+                "{} Waiting for public address…",
+                SPINNER[state.spinner % SPINNER.len()]
+            ),
+            width,
+        ))),
+        _ => {}
     }
+    if usize::from(height) > lines.len() + 1 {
+        if let Some(image) = image {
+            lines.push(Line::from(Span::styled(
+                ellipsize(image, width),
+                palette.dim(),
+            )));
+        }
+        if d.source_type == SourceType::Git {
+            lines.push(Line::from(Span::styled(
+                ellipsize(&d.source_label(), width),
+                palette.dim(),
+            )));
+        }
+        lines.push(Line::from(Span::styled(
+            ellipsize(&format!("ns {}", d.namespace), width),
+            palette.dim(),
+        )));
+    }
+    if lines.len() > usize::from(height) {
+        // What does not fit is said to be cut: the LoadBalancer panel (b) has it whole.
+        lines.truncate(usize::from(height));
+        if let Some(last) = lines.last_mut() {
+            let text: String = last.spans.iter().map(|s| s.content.as_ref()).collect();
+            *last = Line::from(ellipsize(&format!("{text}…"), width));
+        }
+    }
+    lines
 }
 
 pub fn render(state: &State, d: &Deployment, look: &CardLook, palette: &Palette, buf: &mut Buffer) {
@@ -178,6 +302,14 @@ pub fn render(state: &State, d: &Deployment, look: &CardLook, palette: &Palette,
             .and_then(|f| f.serving)
             .filter(|_| d.status == DeploymentStatus::Failed);
         let head = match serving {
+            // A small card (50 %): the symbol, the revision, the readiness.
+            _ if inner.width < 16 => {
+                let ready = readiness(state, d).map_or(String::new(), |(r, t)| format!(" {r}/{t}"));
+                Line::from(vec![
+                    Span::styled(status_symbol(d.status).to_string(), status_style),
+                    Span::raw(format!(" {rev}{ready}")),
+                ])
+            }
             // The new revision failed; the previous one still runs.
             Some(n) => Line::from(vec![
                 Span::styled(
@@ -188,40 +320,8 @@ pub fn render(state: &State, d: &Deployment, look: &CardLook, palette: &Palette,
             ]),
             None => Line::from(vec![status, Span::raw(format!("  {rev}"))]),
         };
-        let mut lines = vec![head];
-        // Said before anything else: what runs is not what zopdeck last applied.
-        if let Some(drift) = &d.drift {
-            lines.push(Line::from(Span::styled(
-                format!("⚠ helm #{} by hand", drift.helm_revision),
-                palette.status(DeploymentStatus::Failed),
-            )));
-        }
-        if let Some(detail) = detail_line(state, d) {
-            if d.status == DeploymentStatus::Failed {
-                // One line: the detail panel (Enter) has the whole reason.
-                let one = ellipsize(&detail, usize::from(inner.width));
-                lines.push(Line::from(Span::styled(one, status_style)));
-            } else {
-                lines.push(Line::from(detail));
-            }
-        }
-        if inner.height >= 5 {
-            let source = d.source_label();
-            lines.push(Line::from(Span::styled(source, palette.dim())));
-            lines.push(Line::from(Span::styled(
-                format!("ns {}", d.namespace),
-                palette.dim(),
-            )));
-        }
-        // Wrapping costs; only a long line (an address) needs it.
-        let long = lines.iter().any(|l| l.width() > usize::from(inner.width));
-        let paragraph = Paragraph::new(lines);
-        let paragraph = if long {
-            paragraph.wrap(ratatui::widgets::Wrap { trim: true })
-        } else {
-            paragraph
-        };
-        paragraph.render(inner, buf);
+        let lines = body(state, d, head, inner.width, inner.height, palette);
+        Paragraph::new(lines).render(inner, buf);
     }
     if look.selected && area.height < 3 {
         // No border to double: the selection is shown reversed.

@@ -8,6 +8,7 @@ use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::status::Palette;
+use crate::app::keymap::Action;
 use crate::app::palette::{environment_items, palette_items};
 use crate::app::state::{Overlay, State};
 
@@ -119,9 +120,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
             let n = state.saves.pending.len();
             let r = centered(area, 64, 6);
             frame.render_widget(Clear, r);
-            let text = format!(
-                "{n} position change(s) are not saved yet. They are kept on disk and sent when zopdeck starts again.\n\nQuit anyway? y: quit   any other key: stay"
-            );
+            let yes = state.keymap.first(Action::Yes);
+            // The saves may have gone through while the question was open.
+            let text = if n == 0 {
+                format!(
+                    "Every position change is saved now.\n\nQuit? {yes}: quit   any other key: stay"
+                )
+            } else {
+                format!(
+                    "{n} position change(s) are not saved yet. They are kept on disk and sent when zopdeck starts again.\n\nQuit anyway? {yes}: quit   any other key: stay"
+                )
+            };
             frame.render_widget(
                 Paragraph::new(text)
                     .wrap(Wrap { trim: true })

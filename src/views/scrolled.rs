@@ -281,6 +281,10 @@ fn detail_lines(
                 .revision_number(d)
                 .map_or("–".into(), |n| format!("#{n}"))
         )),
+        Line::from(format!(
+            "image      {}",
+            state.model.image_of(d).unwrap_or("(not built yet)")
+        )),
         Line::from(format!("source     {}", d.source_label())),
         Line::from(format!("namespace  {}", d.namespace)),
         Line::from(format!(
