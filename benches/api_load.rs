@@ -47,6 +47,7 @@ async fn main() {
         OpenOptions {
             demo: false,
             workers: false,
+            viewer: false,
         },
     )
     .await

@@ -47,6 +47,7 @@ async fn run() -> Result<(), String> {
         OpenOptions {
             demo: false,
             workers: true,
+            viewer: false,
         },
     )
     .await

@@ -54,7 +54,14 @@ async fn tui(cli: &Cli) -> Result<(), CliError> {
                 .into(),
         );
     }
-    let ctx = cli::open_backend(cli, true).await?;
+    // A second TUI on the data dir follows the first instead of refusing to open.
+    let (ctx, viewer) = match cli::open_backend(cli, true).await {
+        Ok(ctx) => (ctx, false),
+        Err(e) if e.exit == zopdeck::cli::error::Exit::Conflict => {
+            (cli::open_backend_as(cli, false, true).await?, true)
+        }
+        Err(e) => return Err(e),
+    };
     let label = match ctx.backend.kind() {
         BackendKind::Embedded { data_dir } => format!("embedded engine · {data_dir}"),
         BackendKind::Remote { url } => format!("remote · {url}"),
@@ -63,6 +70,15 @@ async fn tui(cli: &Cli) -> Result<(), CliError> {
     let outbox = Outbox::new(&ctx.data_dir, &label);
     let mut state = State::new(label, cli.global.read_only || ctx.config.read_only, keymap);
     state.poll.interval = std::time::Duration::from_secs(ctx.config.remote.poll_interval_seconds);
+    if viewer {
+        state.say(
+            "another zopdeck runs the jobs of this data dir: this one follows it — what you \
+             change here is carried out there (and here, once it quits)"
+                .into(),
+            zopdeck::app::state::MessageKind::Info,
+            std::time::Instant::now(),
+        );
+    }
     if cli.context.is_some() || cli.namespace.is_some() {
         state.start = Some(zopdeck::app::spaces::start::StartTarget {
             context: cli.context.clone(),

@@ -27,6 +27,7 @@ async fn engine() -> Arc<Engine> {
         OpenOptions {
             demo: false,
             workers: true,
+            viewer: false,
         },
     )
     .await

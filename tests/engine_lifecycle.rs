@@ -825,6 +825,7 @@ async fn demo_seeding_rolls_out_four_deployments_and_web_has_three_revisions() {
         OpenOptions {
             demo: true,
             workers: true,
+            viewer: false,
         },
     )
     .await
@@ -906,6 +907,7 @@ async fn a_data_dir_is_locked_by_one_engine_and_keeps_its_catalog() {
     let opts = OpenOptions {
         demo: false,
         workers: true,
+        viewer: false,
     };
     let first = Engine::open(dir.path(), fast_settings(), opts)
         .await
@@ -927,6 +929,7 @@ async fn a_data_dir_is_locked_by_one_engine_and_keeps_its_catalog() {
         OpenOptions {
             demo: false,
             workers: false,
+            viewer: false,
         },
     )
     .await

@@ -808,6 +808,7 @@ async fn namespaces_an_older_zopdeck_kept_in_the_catalog_move_to_the_sandbox() {
             zopdeck::backend::engine::OpenOptions {
                 demo: false,
                 workers: false,
+                viewer: false,
             },
         )
     };

@@ -53,6 +53,7 @@ pub async fn engine_with(settings: EngineSettings) -> Arc<Engine> {
         OpenOptions {
             demo: false,
             workers: true,
+            viewer: false,
         },
     )
     .await

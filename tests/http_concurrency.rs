@@ -33,6 +33,7 @@ async fn server() -> Server {
         OpenOptions {
             demo: false,
             workers: true,
+            viewer: false,
         },
     )
     .await

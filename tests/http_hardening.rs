@@ -764,6 +764,7 @@ async fn a_local_repository_queued_before_is_not_cloned_by_a_server() {
         OpenOptions {
             demo: false,
             workers: false,
+            viewer: false,
         },
     )
     .await
@@ -787,6 +788,7 @@ async fn a_local_repository_queued_before_is_not_cloned_by_a_server() {
         OpenOptions {
             demo: false,
             workers: true,
+            viewer: false,
         },
     )
     .await

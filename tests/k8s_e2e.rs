@@ -41,6 +41,7 @@ async fn on_cluster(c: &TestCluster) -> Env {
         OpenOptions {
             demo: false,
             workers: true,
+            viewer: false,
         },
     )
     .await
@@ -333,6 +334,7 @@ async fn a_forbidden_kubeconfig_is_a_clear_403() {
         OpenOptions {
             demo: false,
             workers: true,
+            viewer: false,
         },
     )
     .await

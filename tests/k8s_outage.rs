@@ -54,6 +54,7 @@ async fn a_rollout_outlives_an_apiserver_outage() {
         OpenOptions {
             demo: false,
             workers: true,
+            viewer: false,
         },
     )
     .await

@@ -255,6 +255,7 @@ async fn engine_on(dir: &Path) -> std::sync::Arc<Engine> {
         OpenOptions {
             demo: false,
             workers: false,
+            viewer: false,
         },
     )
     .await

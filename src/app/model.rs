@@ -64,6 +64,8 @@ pub struct Model {
     pub failures: HashMap<String, Failure>,
     /// How changes reach the TUI: pushed, streamed, or polled.
     pub live: LiveMode,
+    /// Another process runs the jobs; this TUI follows it.
+    pub viewer: bool,
 }
 
 impl Model {
@@ -148,6 +150,7 @@ impl Model {
         self.loadbalancers = s.loadbalancers.into_iter().collect();
         self.failures = s.failures.into_iter().collect();
         self.live = s.live;
+        self.viewer = s.viewer;
         switched
     }
 

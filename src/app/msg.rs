@@ -22,6 +22,8 @@ pub struct Snapshot {
     pub loadbalancers: Vec<(String, LoadBalancer)>,
     /// Why the failed deployments failed.
     pub failures: Vec<(String, super::model::Failure)>,
+    /// Whether another process runs the jobs (this TUI follows it).
+    pub viewer: bool,
     /// How changes reach the TUI at the time of loading.
     pub live: crate::backend::LiveMode,
     /// The number of the read that loaded this (see `State::reads_sent`).

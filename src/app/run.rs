@@ -396,6 +396,7 @@ pub async fn load_snapshot(
 ) -> Result<Snapshot, BackendError> {
     // Read first: a switch of mode after this is signalled, and reloads again.
     let live = b.live_mode();
+    let viewer = b.follows_another();
     let environments = b.list_environments().await?;
     let env = prefer
         .and_then(|p| environments.iter().find(|e| e.id == p || e.name == p))
@@ -405,6 +406,7 @@ pub async fn load_snapshot(
         return Ok(Snapshot {
             environments,
             live,
+            viewer,
             ..Default::default()
         });
     };
@@ -415,6 +417,7 @@ pub async fn load_snapshot(
         space,
         environments,
         live,
+        viewer,
         ..Default::default()
     };
     // Futures first, then the stream (a closure in the stream trips the spawn's `Send` check).

@@ -212,10 +212,11 @@ impl State {
     /// and an offline or refused backend's until it changes.
     pub fn say(&mut self, text: String, kind: MessageKind, now: Instant) {
         let lasting = !self.link.connected();
+        // Time to read it: a few seconds, and more for a long one.
         let secs = match kind {
             MessageKind::Info => 4,
             MessageKind::Error => 10,
-        };
+        } + text.chars().count() as u64 / 25;
         self.message = Some((text, kind));
         self.message_until = (!lasting).then(|| now + std::time::Duration::from_secs(secs));
     }

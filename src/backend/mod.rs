@@ -185,6 +185,12 @@ pub trait Backend: Send + Sync {
     /// Changes as they happen.
     fn subscribe(&self) -> Subscription;
 
+    /// Whether another process runs the jobs this one's changes queue (the embedded engine of
+    /// a second TUI on a data dir: it follows the first).
+    fn follows_another(&self) -> bool {
+        false
+    }
+
     /// Whether `subscribe` delivers every change, or the caller must poll. A switch between
     /// modes is signalled to subscribers as `Update::Missed`.
     fn live_mode(&self) -> LiveMode {

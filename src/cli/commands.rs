@@ -27,6 +27,12 @@ pub struct Context {
 /// Opens the backend for a command: the remote API when an API URL is set, else the embedded
 /// engine (`workers` when the command carries jobs out).
 pub async fn open_backend(cli: &Cli, workers: bool) -> Result<Context, CliError> {
+    open_backend_as(cli, workers, false).await
+}
+
+/// Opens the backend; `viewer`: without workers, following the process that runs them (and
+/// taking them over once it is gone).
+pub async fn open_backend_as(cli: &Cli, workers: bool, viewer: bool) -> Result<Context, CliError> {
     let config_file = paths::config_file(cli.global.config.as_deref());
     let config = Config::load(config_file.as_deref(), cli.global.config.is_some())
         .map_err(|e| CliError::usage(e.to_string()))?;
@@ -71,6 +77,7 @@ pub async fn open_backend(cli: &Cli, workers: bool) -> Result<Context, CliError>
         OpenOptions {
             demo: !cli.global.no_demo,
             workers,
+            viewer,
         },
     )
     .await

@@ -18,7 +18,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use args::*;
-pub use commands::{Context, open_backend, run};
+pub use commands::{Context, open_backend, open_backend_as, run};
 
 #[derive(Debug, Parser)]
 #[command(

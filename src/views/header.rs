@@ -169,6 +169,7 @@ pub fn line(state: &State, palette: &Palette, width: u16) -> Line<'static> {
     }
     let live = match &state.link.connection {
         Connection::Connected => Span::raw(match state.model.live {
+            LiveMode::Pushed if state.model.viewer => "│ ● live · viewer ".to_string(),
             LiveMode::Pushed => "│ ● live ".to_string(),
             LiveMode::Stream => "│ ● live · stream ".to_string(),
             LiveMode::Polling => format!("│ ◌ polling · {} s ", state.poll.interval.as_secs()),

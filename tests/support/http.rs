@@ -37,6 +37,7 @@ pub async fn server_with(settings: EngineSettings, opts: ServeOptions) -> Server
         OpenOptions {
             demo: false,
             workers: true,
+            viewer: false,
         },
     )
     .await

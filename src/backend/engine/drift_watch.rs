@@ -168,6 +168,7 @@ mod tests {
             OpenOptions {
                 demo: false,
                 workers: false,
+                viewer: false,
             },
         )
         .await

@@ -12,6 +12,7 @@ async fn claimed_job() -> (Arc<Engine>, Ctx, ReleaseSpec) {
         OpenOptions {
             demo: false,
             workers: false,
+            viewer: false,
         },
     )
     .await

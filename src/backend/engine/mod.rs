@@ -89,6 +89,9 @@ pub struct OpenOptions {
     pub demo: bool,
     /// Run the job workers (false: a read-mostly view of the store).
     pub workers: bool,
+    /// Without workers: follow what another process (which runs them) changes, and take the
+    /// workers over once that process is gone (a second TUI on a data dir).
+    pub viewer: bool,
 }
 
 impl Default for OpenOptions {
@@ -96,6 +99,7 @@ impl Default for OpenOptions {
         Self {
             demo: true,
             workers: true,
+            viewer: false,
         }
     }
 }
@@ -128,7 +132,10 @@ pub struct Engine {
     /// Unique per process: the owner name on job leases.
     owner: String,
     /// Held for the engine's life: one engine runs the workers of a data dir.
-    _lock: Option<File>,
+    /// The data dir's lock, held by the process that runs the workers.
+    lock: std::sync::Mutex<Option<File>>,
+    /// Following another process that runs the workers (until it is gone).
+    viewer: std::sync::atomic::AtomicBool,
     _temp: Option<tempfile::TempDir>,
 }
 
@@ -258,7 +265,8 @@ impl Engine {
                 std::process::id(),
                 uuid::Uuid::new_v4().simple()
             ),
-            _lock: lock,
+            lock: std::sync::Mutex::new(lock),
+            viewer: std::sync::atomic::AtomicBool::new(false),
             _temp: temp,
         }
     }
@@ -270,17 +278,54 @@ impl Engine {
         }
         let engine = Arc::new(self);
         if opts.workers {
-            // We hold the data dir's lock: running leases belong to a process that died.
-            let expired = engine.store.write(|c| store::jobs::expire_all_leases(c))?;
-            if expired > 0 {
-                tracing::info!(expired, "resuming jobs of a previous run");
-            }
-            worker::spawn_all(&engine);
+            engine.run_workers().await?;
             watch_other_processes(&engine);
-            drift_watch::spawn(&engine);
-            engine.resume_background_work().await;
+        } else if opts.viewer {
+            engine
+                .viewer
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+            watch_other_processes(&engine);
         }
         Ok(engine)
+    }
+
+    /// Starts the job workers and what runs beside them (this process holds the lock).
+    async fn run_workers(self: &Arc<Self>) -> Result<()> {
+        // We hold the data dir's lock: running leases belong to a process that died.
+        let expired = self.store.write(|c| store::jobs::expire_all_leases(c))?;
+        if expired > 0 {
+            tracing::info!(expired, "resuming jobs of a previous run");
+        }
+        worker::spawn_all(self);
+        drift_watch::spawn(self);
+        self.resume_background_work().await;
+        Ok(())
+    }
+
+    /// Whether this engine follows another process that runs the workers.
+    pub fn is_viewer(&self) -> bool {
+        self.viewer.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// A viewer takes the workers over once the process that ran them is gone.
+    async fn take_over(self: &Arc<Self>) {
+        let Some(dir) = self.data_dir.clone() else {
+            return;
+        };
+        let Ok(file) = lock_data_dir(&dir) else {
+            return;
+        };
+        *self.lock.lock().unwrap_or_else(|p| p.into_inner()) = Some(file);
+        match self.run_workers().await {
+            Ok(()) => {
+                tracing::info!("the process running the workers is gone: this one runs them now");
+                self.viewer
+                    .store(false, std::sync::atomic::Ordering::SeqCst);
+                // What the screen shows (viewer or not) is read again.
+                self.external.send_modify(|n| *n += 1);
+            }
+            Err(e) => tracing::warn!("taking the workers over failed: {e}"),
+        }
     }
 
     /// Finishes teardowns a previous run left half done and watches LoadBalancers still pending.
@@ -513,6 +558,9 @@ fn watch_other_processes(engine: &Arc<Engine>) {
                 // Jobs enqueued over there are ours to run.
                 engine.wake.notify_one();
             }
+            if engine.is_viewer() {
+                engine.take_over().await;
+            }
         }
     });
 }
@@ -693,6 +741,9 @@ impl Backend for Engine {
         cluster: &str,
     ) -> Result<()> {
         self.revoke_cluster_access_op(account_id, region, cluster)
+    }
+    fn follows_another(&self) -> bool {
+        self.is_viewer()
     }
     async fn local_contexts(&self) -> Result<Vec<LocalContext>> {
         self.local_contexts_op()
