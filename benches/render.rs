@@ -73,7 +73,7 @@ fn frames(c: &mut Criterion) {
     for n in [1_000, 10_000] {
         let s = state(n);
         let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
-        let palette = Palette { color: true };
+        let palette = Palette::new(true, zopdeck::views::theme::Theme::default());
         c.bench_function(&format!("frame/{n}_cards_200x60"), |b| {
             b.iter(|| {
                 // A fresh buffer each time, so every frame is drawn (and diffed) in full.

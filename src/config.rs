@@ -22,6 +22,31 @@ pub struct Config {
     /// Action name → keys (see `[keys]` in config/default.toml).
     #[serde(default)]
     pub keys: std::collections::BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub theme: ThemeConfig,
+}
+
+/// `[theme]`: a built-in theme by name, with any role recoloured in `[theme.colors]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeConfig {
+    #[serde(default = "default_theme")]
+    pub name: String,
+    #[serde(default)]
+    pub colors: std::collections::BTreeMap<String, String>,
+}
+
+fn default_theme() -> String {
+    "dark".into()
+}
+
+impl Default for ThemeConfig {
+    fn default() -> Self {
+        Self {
+            name: default_theme(),
+            colors: Default::default(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -130,6 +155,7 @@ impl Config {
         if self.engine.lease_seconds < 2 {
             return Err("engine.lease_seconds must be at least 2".into());
         }
+        crate::views::theme::Theme::with_colors(&self.theme.name, &self.theme.colors)?;
         Ok(())
     }
 
@@ -173,6 +199,7 @@ impl Default for Config {
                 progress_deadline_seconds: 120.0,
             },
             keys: Default::default(),
+            theme: ThemeConfig::default(),
         })
     }
 }

@@ -70,6 +70,7 @@ async fn tui(cli: &Cli) -> Result<(), CliError> {
     let outbox = Outbox::new(&ctx.data_dir, &label);
     let mut state = State::new(label, cli.global.read_only || ctx.config.read_only, keymap);
     state.poll.interval = std::time::Duration::from_secs(ctx.config.remote.poll_interval_seconds);
+    state.theme = ctx.config.theme.clone();
     if viewer {
         state.say(
             "another zopdeck runs the jobs of this data dir: this one follows it — what you \

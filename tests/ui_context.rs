@@ -75,7 +75,7 @@ fn footer_modifiers(state: &State, text: &str) -> Vec<Modifier> {
     let (w, h) = state.screen;
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     terminal
-        .draw(|f| views::draw(f, state, &Palette { color: false }))
+        .draw(|f| views::draw(f, state, &Palette::plain()))
         .unwrap();
     let buf = terminal.backend().buffer();
     let row: String = (0..w)

@@ -94,6 +94,8 @@ pub enum Action {
     SearchBottom,
     SearchPick,
     SearchClose,
+    HistoryBack,
+    HistoryForward,
     // forms
     FormNext,
     FormPrevious,
@@ -210,6 +212,8 @@ pub static ACTIONS: &[ActionInfo] = &[
     a(A::SearchBottom, "search_bottom", "last item", C::Search),
     a(A::SearchPick, "search_pick", "pick the item", C::Search),
     a(A::SearchClose, "search_close", "close", C::Search),
+    a(A::HistoryBack, "history_back", "the palette: an earlier command", C::Search),
+    a(A::HistoryForward, "history_forward", "the palette: a later command", C::Search),
     a(A::FormNext, "form_next", "next field", C::Form),
     a(A::FormPrevious, "form_previous", "previous field", C::Form),
     a(A::FormChooseNext, "form_choose_next", "next choice", C::Form),

@@ -24,6 +24,11 @@ pub struct CreateForm {
     pub expose: bool,
     /// Sent, waiting for the backend.
     pub submitting: bool,
+    /// Names taken in the environment (a new one must differ).
+    pub taken: Vec<String>,
+    /// Fields typed in or left: their errors show (all of them once Enter was pressed).
+    pub touched: Vec<Field>,
+    pub tried: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -79,6 +84,14 @@ impl CreateForm {
         let mut e = Vec::new();
         if let Err(err) = validate::deployment_name(self.name.trim()) {
             e.push((Field::Name, err.to_string()));
+        } else if self.taken.iter().any(|t| t == self.name.trim()) {
+            e.push((
+                Field::Name,
+                format!(
+                    "{} exists already in this environment; pick another name",
+                    self.name.trim()
+                ),
+            ));
         }
         if self.git {
             if self.repo.trim().is_empty() {
@@ -103,6 +116,20 @@ impl CreateForm {
             ));
         }
         e
+    }
+
+    /// The errors to show now: of the fields touched, or all once Enter was pressed.
+    pub fn shown_errors(&self) -> Vec<(Field, String)> {
+        self.errors()
+            .into_iter()
+            .filter(|(f, _)| self.tried || self.touched.contains(f))
+            .collect()
+    }
+
+    fn touch(&mut self, f: Field) {
+        if !self.touched.contains(&f) {
+            self.touched.push(f);
+        }
     }
 
     pub fn request(&self, env_id: &str, at: CanvasPosition) -> NewDeployment {
@@ -135,10 +162,13 @@ impl CreateForm {
     }
 }
 
-/// `n`: the form, in the shown environment.
-pub fn open(env: Option<&Environment>) -> Effects {
+/// `n`: the form, in the shown environment (`taken`: the names there already).
+pub fn open(env: Option<&Environment>, taken: Vec<String>) -> Effects {
     match env {
-        Some(_) => vec![Effect::Open(Overlay::Create(Box::new(CreateForm::new())))],
+        Some(_) => vec![Effect::Open(Overlay::Create(Box::new(CreateForm {
+            taken,
+            ..CreateForm::new()
+        })))],
         None => vec![Effect::error("no environment to create a deployment in")],
     }
 }
@@ -169,8 +199,12 @@ impl CreateForm {
         }
         match km.which(key, &actions) {
             Some(Action::FormCancel) => return vec![Effect::Close],
-            Some(Action::FormNext) => self.field = fields[(at + 1) % fields.len()],
+            Some(Action::FormNext) => {
+                self.touch(self.field);
+                self.field = fields[(at + 1) % fields.len()]
+            }
             Some(Action::FormPrevious) => {
+                self.touch(self.field);
                 self.field = fields[(at + fields.len() - 1) % fields.len()]
             }
             Some(Action::FormChooseNext | Action::FormChoosePrevious) => {
@@ -181,6 +215,7 @@ impl CreateForm {
                 }
             }
             Some(_) => {
+                self.tried = true;
                 if let Some((field, message)) = self.errors().into_iter().next() {
                     self.field = field;
                     return vec![Effect::error(message)];
@@ -197,11 +232,13 @@ impl CreateForm {
                     if let Some(t) = self.text_mut(self.field) {
                         t.pop();
                     }
+                    self.touch(self.field);
                 }
                 KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
                     if let Some(t) = self.text_mut(self.field) {
                         t.push(c);
                     }
+                    self.touch(self.field);
                 }
                 _ => {}
             },

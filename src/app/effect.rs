@@ -65,6 +65,12 @@ pub enum Effect {
     StopWaiting(String),
     /// Carry out an action (picked in the palette).
     Run(Action),
+    /// Filter the cards by this text.
+    Filter(String),
+    /// Zoom the canvas to this step.
+    Zoom(super::geometry::Zoom),
+    /// Look this way (a built-in theme's name; the config's colours stay over it).
+    Theme(String),
     Quit,
 }
 

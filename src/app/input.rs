@@ -134,6 +134,7 @@ pub fn run_action(state: &mut State, action: Action) -> Effects {
         Action::Palette => vec![Effect::Open(Overlay::Palette {
             query: String::new(),
             selected: 0,
+            history: None,
         })],
         Action::Help => vec![Effect::Open(Overlay::Help {
             contexts: vec![Context::Canvas, Context::Drawer],
@@ -147,7 +148,15 @@ pub fn run_action(state: &mut State, action: Action) -> Effects {
             effects.push(Effect::ShowSelected);
             effects
         }
-        Action::Create => super::create_form::open(state.model.environment.as_ref()),
+        Action::Create => super::create_form::open(
+            state.model.environment.as_ref(),
+            state
+                .model
+                .deployments
+                .iter()
+                .map(|d| d.name.clone())
+                .collect(),
+        ),
         Action::Spaces => super::spaces::open(super::spaces::Tab::Spaces),
         Action::Quit => {
             if state.saves.pending.is_empty() {
@@ -230,6 +239,38 @@ fn is_scroll(km: &Keymap, key: &KeyEvent) -> bool {
 /// Lines a page key moves a panel.
 const PAGE: usize = 10;
 
+/// Keeps a command run from the palette (once, the latest last).
+fn remember(history: &mut Vec<String>, command: &str) {
+    let command = command.trim().replace('_', " ");
+    history.retain(|c| *c != command);
+    history.push(command);
+    if history.len() > 100 {
+        history.remove(0);
+    }
+}
+
+/// Puts an earlier (or later) command of the history in the palette's query.
+fn recall(
+    history: &[String],
+    query: &mut String,
+    selected: &mut usize,
+    at: &mut Option<usize>,
+    way: Action,
+) {
+    if history.is_empty() {
+        return;
+    }
+    let next = match (way, *at) {
+        (Action::HistoryBack, None) => Some(history.len() - 1),
+        (Action::HistoryBack, Some(i)) => Some(i.saturating_sub(1)),
+        (_, Some(i)) if i + 1 < history.len() => Some(i + 1),
+        _ => None,
+    };
+    *at = next;
+    *query = next.map_or_else(String::new, |i| history[i].clone());
+    *selected = 0;
+}
+
 fn on_overlay_key(state: &mut State, key: &KeyEvent) -> (bool, Effects) {
     // `?` (F1 where characters are typed) shows the keys of the panel, then comes back to it.
     if let Some(overlay) = state.overlay.as_ref()
@@ -249,6 +290,10 @@ fn on_overlay_key(state: &mut State, key: &KeyEvent) -> (bool, Effects) {
         );
     }
     let read_only = state.read_only;
+    let plan = match &state.overlay {
+        Some(Overlay::Palette { query, .. }) => super::commands::plan(query, state),
+        _ => None,
+    };
     let spot = state.canvas.free_spot_in_view(&cards(state), None);
     let env_id = state.model.environment.as_ref().map(|e| e.id.clone());
     let km = &state.keymap;
@@ -312,7 +357,25 @@ fn on_overlay_key(state: &mut State, key: &KeyEvent) -> (bool, Effects) {
                 None => vec![],
             }
         }
-        Overlay::Palette { query, selected } => {
+        Overlay::Palette {
+            query,
+            selected,
+            history,
+        } => {
+            if let Some(back) = km.which(key, &[Action::HistoryBack, Action::HistoryForward]) {
+                recall(&state.palette_history, query, selected, history, back);
+                return (true, vec![]);
+            }
+            if let Some(plan) = plan.filter(|_| km.is(key, Action::SearchPick)) {
+                // A command with its arguments: done, or why not.
+                return match plan.effects {
+                    Ok(effects) => {
+                        remember(&mut state.palette_history, query);
+                        (true, effects)
+                    }
+                    Err(why) => (true, vec![Effect::error(why)]),
+                };
+            }
             let n = palette_items(km, query).len();
             match list_key(km, key, query, selected, n) {
                 ListKey::Close => vec![Effect::Close],
@@ -320,11 +383,15 @@ fn on_overlay_key(state: &mut State, key: &KeyEvent) -> (bool, Effects) {
                     let action = palette_items(km, query).get(i).map(|item| item.0);
                     let mut effects = vec![Effect::Close];
                     if let Some(action) = action {
+                        remember(&mut state.palette_history, action.name());
                         effects.push(Effect::Run(action));
                     }
                     effects
                 }
-                ListKey::Edit => vec![],
+                ListKey::Edit => {
+                    *history = None;
+                    vec![]
+                }
             }
         }
         Overlay::Environments { query, selected } => {

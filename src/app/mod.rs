@@ -5,6 +5,7 @@
 
 pub mod actions;
 pub mod canvas;
+pub mod commands;
 pub mod configs_edit;
 pub mod connection;
 pub mod create_form;

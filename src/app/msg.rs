@@ -182,6 +182,11 @@ pub enum Cmd {
         id: String,
         to: String,
     },
+    /// Roll back to the revision of this number (typed in the palette).
+    RollbackTo {
+        id: String,
+        number: u32,
+    },
     PollLoadBalancer {
         id: String,
     },

@@ -16,44 +16,81 @@ pub fn fuzzy_match(query: &str, text: &str) -> bool {
         .all(|q| chars.any(|c| c == q))
 }
 
-/// How well a query matches: 0 a prefix, 1 a substring, 2 letters in order; `None` no match.
-pub fn match_rank(query: &str, text: &str) -> Option<u8> {
-    let (q, t) = (query.trim().to_lowercase(), text.to_lowercase());
-    if t.starts_with(&q) {
-        Some(0)
-    } else if t.contains(&q) {
-        Some(1)
-    } else if fuzzy_match(&q, &t) {
-        Some(2)
-    } else {
-        None
-    }
+/// Actions that move around rather than do something: listed after the others.
+fn navigates(a: Action) -> bool {
+    matches!(
+        a,
+        Action::Select(_)
+            | Action::Next
+            | Action::Previous
+            | Action::Move(_)
+            | Action::MoveFar(_)
+            | Action::Pan(_)
+            | Action::ZoomIn
+            | Action::ZoomOut
+            | Action::ZoomReset
+            | Action::ZoomFit
+    )
 }
 
-/// Palette entries matching the query, best first (name matches before description ones):
-/// the action, its label with its keys, its description.
-pub fn palette_items(keymap: &Keymap, query: &str) -> Vec<(Action, String, &'static str)> {
-    let mut items: Vec<(u8, (Action, String, &'static str))> = ACTIONS
+/// How well a query names an action: a whole word of its name, then of its description,
+/// then the start of a word, then a part, then letters in order; `None`: no match.
+fn rank(query: &str, name: &str, desc: &str) -> Option<u8> {
+    let q = query.trim().to_lowercase();
+    if q.is_empty() {
+        return Some(0);
+    }
+    let name = name.replace('_', " ");
+    let words = |text: &str| -> Vec<String> {
+        text.to_lowercase()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let (nw, dw) = (words(&name), words(desc));
+    let qw = words(&q);
+    let all = |ws: &[String], f: &dyn Fn(&String, &String) -> bool| {
+        !qw.is_empty() && qw.iter().all(|q| ws.iter().any(|w| f(w, q)))
+    };
+    let whole = |w: &String, q: &String| w == q;
+    let start = |w: &String, q: &String| w.starts_with(q.as_str());
+    [
+        all(&nw, &whole),
+        all(&dw, &whole),
+        all(&nw, &start),
+        all(&dw, &start),
+        name.to_lowercase().contains(&q),
+        desc.to_lowercase().contains(&q),
+        fuzzy_match(&q, &name),
+        fuzzy_match(&q, desc),
+    ]
+    .iter()
+    .position(|m| *m)
+    .map(|i| i as u8)
+}
+
+/// An entry of the palette: the action, its label with its keys, its description.
+pub type PaletteItem = (Action, String, &'static str);
+
+/// Palette entries matching the query, best first (a whole word before letters; what does
+/// something before what moves around): the action, its label with its keys, its description.
+pub fn palette_items(keymap: &Keymap, query: &str) -> Vec<PaletteItem> {
+    let mut items: Vec<((u8, bool, usize), PaletteItem)> = ACTIONS
         .iter()
-        .filter(|i| i.context == Context::Canvas)
-        .filter_map(|i| {
-            let (a, name, desc) = (i.action, i.name, i.desc);
-            let spaced = name.replace('_', " ");
-            let rank = [
-                match_rank(query, &spaced),
-                match_rank(query, name),
-                match_rank(query, desc).map(|r| r + 3),
-            ]
-            .into_iter()
-            .flatten()
-            .min()?;
-            Some((
-                rank,
-                (a, format!("{:<20} {}", spaced, keymap.label(a)), desc),
-            ))
+        .enumerate()
+        .filter(|(_, i)| i.context == Context::Canvas)
+        .filter_map(|(n, i)| {
+            let r = rank(query, i.name, i.desc)?;
+            let label = format!(
+                "{:<20} {:<14}",
+                i.name.replace('_', " "),
+                keymap.label(i.action)
+            );
+            Some(((r, navigates(i.action), n), (i.action, label, i.desc)))
         })
         .collect();
-    items.sort_by_key(|(rank, _)| *rank);
+    items.sort_by_key(|(key, _)| *key);
     items.into_iter().map(|(_, item)| item).collect()
 }
 

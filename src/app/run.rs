@@ -58,7 +58,7 @@ async fn event_loop(
     env: Option<String>,
     outbox: &Outbox,
 ) -> Result<(), String> {
-    let palette = Palette::from_env();
+    let color = Palette::color_wanted();
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let mut terminal_events = EventStream::new();
     let mut feed = Some(backend.subscribe());
@@ -81,7 +81,7 @@ async fn event_loop(
             let _ = tx.send(Msg::Failed(e));
         }
     }
-    draw(terminal, state, &palette)?;
+    draw(terminal, state, color)?;
 
     let mut clock = None;
     loop {
@@ -107,7 +107,7 @@ async fn event_loop(
             () = sleep_until(deadline), if deadline.is_some() => Msg::Timer,
             () = sleep_until(clock), if clock.is_some() => {
                 // A relative time on screen ("12s ago") reads differently now.
-                draw(terminal, state, &palette)?;
+                draw(terminal, state, color)?;
                 clock = next_clock_redraw(state);
                 continue;
             }
@@ -130,7 +130,7 @@ async fn event_loop(
             execute(cmd, &backend, &tx, outbox);
         }
         if redraw {
-            draw(terminal, state, &palette)?;
+            draw(terminal, state, color)?;
             clock = next_clock_redraw(state);
         }
     }
@@ -191,15 +191,20 @@ fn run_editor(text: &str) -> Result<String, String> {
     std::fs::read_to_string(file.path()).map_err(|e| format!("cannot read the edited configs: {e}"))
 }
 
-/// Draws a frame; relative times on screen are measured from now.
+/// Draws a frame in the state's theme (colour unless `color` is off); relative times on
+/// screen are measured from now.
 fn draw(
     terminal: &mut ratatui::DefaultTerminal,
     state: &mut State,
-    palette: &Palette,
+    color: bool,
 ) -> Result<(), String> {
     state.now = chrono::Utc::now();
+    // The theme may have changed (`:theme`); the config's colours stay over it.
+    let theme = views::theme::Theme::with_colors(&state.theme.name, &state.theme.colors)
+        .unwrap_or_default();
+    let palette = Palette::new(color, theme);
     terminal
-        .draw(|f| views::draw(f, state, palette))
+        .draw(|f| views::draw(f, state, &palette))
         .map(|_| ())
         .map_err(|e| e.to_string())
 }
@@ -294,6 +299,19 @@ fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>
             let result = backend.rollback(&id, &to).await.map_err(|e| e.to_string());
             Msg::RolledBack { id, result }
         }),
+        Cmd::RollbackTo { id, number } => spawn_call(tx, async move {
+            let result = match backend.list_revisions(&id).await {
+                Ok(revs) => match revs.into_iter().find(|r| r.number == number) {
+                    Some(target) => backend
+                        .rollback(&id, &target.id)
+                        .await
+                        .map_err(|e| e.to_string()),
+                    None => Err(format!("there is no revision #{number}")),
+                },
+                Err(e) => Err(e.to_string()),
+            };
+            Msg::RolledBack { id, result }
+        }),
         Cmd::PollLoadBalancer { id } => spawn_call(tx, async move {
             let result = backend.loadbalancer(&id).await.map_err(|e| e.to_string());
             Msg::LoadBalancerPolled { id, result }
@@ -367,6 +385,7 @@ fn request_name(cmd: &Cmd) -> &'static str {
         Cmd::LoadEvents { .. } => "list_events",
         Cmd::LoadRevisions { .. } => "list_revisions",
         Cmd::Rollback { .. } => "rollback",
+        Cmd::RollbackTo { .. } => "list_revisions+rollback",
         Cmd::PollLoadBalancer { .. } => "loadbalancer",
         Cmd::Analyze { .. } => "analyze",
         Cmd::TearDown { .. } => "delete_deployment",

@@ -60,9 +60,12 @@ pub enum Overlay {
         scroll: usize,
         back: Option<Box<Overlay>>,
     },
+    /// Every action by name, or a command with its arguments (`rollback web 2`); `history`
+    /// is how far back in the commands run before the query was recalled from.
     Palette {
         query: String,
         selected: usize,
+        history: Option<usize>,
     },
     Environments {
         query: String,
@@ -179,6 +182,10 @@ pub struct State {
     pub message: Option<(String, MessageKind)>,
     /// When the message has been read (it gives way to the footer's keys).
     pub message_until: Option<Instant>,
+    /// The theme's name and the config's colours over it (the views resolve them).
+    pub theme: crate::config::ThemeConfig,
+    /// What was run from the palette, oldest first (recalled with its history keys).
+    pub palette_history: Vec<String>,
 }
 
 impl State {
@@ -205,6 +212,8 @@ impl State {
             overlay: None,
             message: None,
             message_until: None,
+            theme: Default::default(),
+            palette_history: Vec::new(),
         }
     }
 

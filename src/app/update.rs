@@ -435,6 +435,24 @@ fn apply_one(state: &mut State, effect: Effect, now: Instant, cmds: &mut Vec<Cmd
             }
         }
         Effect::StopWaiting(id) => state.lb.stop(&id),
+        Effect::Filter(text) => {
+            state.filter.text = text;
+            state.filter.editing = false;
+            let cards = Cards {
+                model: &state.model,
+                filter: &state.filter,
+                size,
+            };
+            state.canvas.keep_selection(&cards);
+        }
+        Effect::Zoom(zoom) => {
+            state.canvas.zoom(size, zoom);
+            apply_one(state, Effect::ShowSelected, now, cmds);
+        }
+        Effect::Theme(name) => {
+            state.theme.name = name.clone();
+            state.say(format!("theme {name}"), MessageKind::Info, now);
+        }
         Effect::Run(action) => {
             let effects = input::run_action(state, action);
             apply(state, effects, now, cmds);

@@ -9,6 +9,7 @@ pub mod panels;
 pub mod scrolled;
 pub mod spaces;
 pub mod status;
+pub mod theme;
 pub mod timeline;
 
 use ratatui::Frame;

@@ -62,7 +62,18 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
         | Overlay::Detail { .. }
         | Overlay::Analysis { .. }
         | Overlay::ConfigDiff { .. } => super::scrolled::draw(frame, area, state, palette, overlay),
-        Overlay::Palette { query, selected } => {
+        Overlay::Palette {
+            query, selected, ..
+        } => {
+            // A command with its arguments reads as what it will do, or why it cannot.
+            if let Some(plan) = crate::app::commands::plan(query, state) {
+                let item = match &plan.effects {
+                    Ok(_) => (format!("{}  (Enter)", plan.label), false),
+                    Err(why) => (format!("{}: {why}", plan.label), true),
+                };
+                list(frame, area, " commands ", query, &[item], 0, palette);
+                return;
+            }
             let items: Vec<(String, bool)> = palette_items(&state.keymap, query)
                 .into_iter()
                 .map(|(action, label, desc)| {

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph};
 use similar::{ChangeTag, TextDiff};
 
 use super::overlays::{centered, panel};
@@ -142,7 +142,7 @@ pub fn revisions_scroll_limit(state: &State) -> usize {
     let (Some(cur), Some(t)) = (cur, open.list.get(open.selected)) else {
         return 0;
     };
-    let lines = diff_lines(cur, t, &Palette { color: false }).len();
+    let lines = diff_lines(cur, t, &Palette::plain()).len();
     // The panel's body: the canvas area less its margin, borders and key line; half of it
     // (at most) for the list, a blank line, then the diff.
     let height = usize::from(state.canvas_size().1.saturating_sub(2 + 3));
@@ -381,7 +381,7 @@ pub fn create_form(
     palette: &Palette,
     form: &CreateForm,
 ) {
-    let errors = form.errors();
+    let errors = form.shown_errors();
     let mut lines = Vec::new();
     for field in form.fields() {
         let (label, value) = match field {
@@ -424,31 +424,55 @@ pub fn create_form(
             Span::styled(format!("{label:<11}"), style),
             Span::raw(format!("{value}{cursor}")),
         ]));
+        let width = usize::from(area.width.min(90).saturating_sub(2));
         for (_, message) in errors.iter().filter(|(f, _)| *f == field) {
-            lines.push(Line::from(Span::styled(
-                format!("             {message}"),
-                palette.error(),
-            )));
+            for l in wrapped("             ", message, width) {
+                lines.push(l.style(palette.error()));
+            }
         }
     }
-    lines.push(Line::from(""));
     let env = state
         .model
         .environment
         .as_ref()
         .map_or("", |e| e.name.as_str());
+    let km = &state.keymap;
     let hint = if form.submitting {
         "creating…".to_string()
     } else {
-        format!("Tab/↑↓ field · Space toggles · Enter creates in {env} · Esc cancels")
+        format!(
+            "{}/{} field · {} toggles · {} creates in {env} · {} cancels",
+            km.first(Action::FormNext),
+            km.first(Action::FormPrevious),
+            km.first(Action::FormChooseNext),
+            km.first(Action::FormSubmit),
+            km.first(Action::FormCancel)
+        )
     };
-    lines.push(Line::from(Span::styled(hint, palette.dim())));
-    let r = centered(area, 90, lines.len() as u16 + 2);
+    // The key line always shows: the fields scroll above it when the screen is short.
+    let r = centered(area, 90, lines.len() as u16 + 4);
     frame.render_widget(Clear, r);
+    let block = panel(" new deployment ");
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let [body, _, keys] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    let focus_line = lines
+        .iter()
+        .position(|l| l.spans.first().is_some_and(|s| s.content.starts_with('▶')))
+        .unwrap_or(0);
+    let room = usize::from(body.height);
+    let top = (focus_line + 2).saturating_sub(room);
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(panel(" new deployment ")),
-        r,
+        Paragraph::new(lines.into_iter().skip(top).collect::<Vec<_>>()),
+        body,
+    );
+    frame.render_widget(
+        Paragraph::new(Line::from(Span::styled(hint, palette.dim()))),
+        keys,
     );
 }

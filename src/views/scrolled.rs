@@ -56,7 +56,7 @@ fn measure(state: &State) -> Option<(usize, usize)> {
     let overlay = state.overlay.as_ref()?;
     let r = rect(body(state), overlay);
     // Only how many lines: colour does not count.
-    let plain = Palette { color: false };
+    let plain = Palette::plain();
     let content = content(
         state,
         overlay,

@@ -1,20 +1,35 @@
 //! How a status looks: always a symbol and a word, colour only on top (and never with NO_COLOR).
 
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 
+use super::theme::Theme;
 use crate::backend::model::DeploymentStatus;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How things look: the theme's colours, or none at all.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Palette {
     pub color: bool,
+    pub theme: Theme,
 }
 
 impl Palette {
-    /// Colour unless `NO_COLOR` is set (to anything non-empty).
+    /// Whether colour is wanted: unless `NO_COLOR` is set (to anything non-empty).
+    pub fn color_wanted() -> bool {
+        std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    }
+
+    /// The default theme, colour unless `NO_COLOR` is set.
     pub fn from_env() -> Self {
-        Self {
-            color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-        }
+        Self::new(Self::color_wanted(), Theme::default())
+    }
+
+    pub fn new(color: bool, theme: Theme) -> Self {
+        Self { color, theme }
+    }
+
+    /// No colour (what a `NO_COLOR` user sees; also for measuring text).
+    pub fn plain() -> Self {
+        Self::new(false, Theme::default())
     }
 
     pub fn style(&self, s: Style) -> Style {
@@ -30,15 +45,28 @@ impl Palette {
     }
 
     pub fn status(&self, status: DeploymentStatus) -> Style {
-        self.style(Style::default().fg(status_color(status)))
+        let mut s = Style::default().add_modifier(self.theme.status_modifier());
+        if let Some(c) = self.theme.status_color(status) {
+            s = s.fg(c);
+        }
+        self.style(s)
     }
 
     pub fn error(&self) -> Style {
-        self.style(Style::default().fg(Color::Red).add_modifier(Modifier::BOLD))
+        let mut s = Style::default().add_modifier(Modifier::BOLD);
+        if let Some(c) = self.theme.color("error") {
+            s = s.fg(c);
+        }
+        self.style(s)
     }
 
+    /// Faint text (hints, details): dimmed, or in the theme's faint colour.
     pub fn dim(&self) -> Style {
-        Style::default().add_modifier(Modifier::DIM)
+        match self.theme.color("faint") {
+            Some(c) if self.color => Style::default().fg(c),
+            _ if self.theme.dim_faint => Style::default().add_modifier(Modifier::DIM),
+            _ => Style::default(),
+        }
     }
 }
 
@@ -59,17 +87,6 @@ pub fn status_word(status: DeploymentStatus) -> &'static str {
         DeploymentStatus::RollingOut => "rolling out",
         DeploymentStatus::TearingDown => "tearing down",
         s => s.as_str(),
-    }
-}
-
-fn status_color(status: DeploymentStatus) -> Color {
-    match status {
-        DeploymentStatus::Pending => Color::Gray,
-        DeploymentStatus::Building | DeploymentStatus::Deploying => Color::Cyan,
-        DeploymentStatus::RollingOut => Color::Yellow,
-        DeploymentStatus::Active => Color::Green,
-        DeploymentStatus::Failed => Color::Red,
-        DeploymentStatus::TearingDown => Color::Magenta,
     }
 }
 

@@ -14,7 +14,7 @@ pub fn render(state: &State) -> String {
     let (w, h) = state.screen;
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     terminal
-        .draw(|f| views::draw(f, state, &Palette { color: false }))
+        .draw(|f| views::draw(f, state, &Palette::plain()))
         .unwrap();
     terminal.backend().to_string()
 }

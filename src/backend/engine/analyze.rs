@@ -147,6 +147,28 @@ fn render(missing: &[(&str, String)]) -> String {
     format!("{{{}}}", pairs.join(", "))
 }
 
+/// Replicas the cluster has no room for (it runs `capacity` at most, `used` by the others):
+/// those would stay Pending until the rollout's deadline.
+pub fn capacity_warning(configs_json: &str, capacity: u32, used: u32) -> Option<Warning> {
+    let replicas = TypedConfigs::parse_str(configs_json)
+        .ok()?
+        .replicas_or_default();
+    let room = capacity.saturating_sub(used);
+    (replicas > room).then(|| {
+        warning(
+            "replicas_beyond_capacity",
+            Severity::Error,
+            Some("configs.replicas".into()),
+            format!(
+                "{replicas} replicas asked, but the sandbox cluster runs {capacity} and other \
+                 releases use {used}: {} would stay Pending and the rollout fail; lower \
+                 configs.replicas to {room} or less, or raise [sandbox] capacity_replicas",
+                replicas - room
+            ),
+        )
+    })
+}
+
 fn replica_warning(configs: &TypedConfigs) -> Option<Warning> {
     let field = Some("configs.replicas".to_string());
     match configs.replicas_or_default() {

@@ -397,9 +397,16 @@ impl Engine {
     pub(super) fn analyze_op(&self, id: &str) -> Result<AnalyzeReport> {
         let d = self.deployment(id)?;
         let image = self.store.read(|c| current_image(c, &d))?;
-        Ok(AnalyzeReport {
-            warnings: analyze::analyze(&d.configs, image.as_deref()),
-        })
+        let mut warnings = analyze::analyze(&d.configs, image.as_deref());
+        // On the simulated cluster the room is known: replicas beyond it stay Pending.
+        if let Ok((_, cluster)) = self.space_cluster(&d.space_id)
+            && cluster.runtime == "sandbox"
+            && let Ok(release) = self.release_ref(&d)
+            && let Ok((capacity, used)) = self.sandbox.capacity_for(&release)
+        {
+            warnings.extend(analyze::capacity_warning(&d.configs, capacity, used));
+        }
+        Ok(AnalyzeReport { warnings })
     }
 
     pub(super) fn release_ref(&self, d: &Deployment) -> Result<ReleaseRef> {

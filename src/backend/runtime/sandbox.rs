@@ -114,6 +114,14 @@ fn err(e: impl std::fmt::Display) -> RuntimeError {
 }
 
 impl Sandbox {
+    /// The replicas the cluster runs at most, and those other releases than `r` take now.
+    pub fn capacity_for(&self, r: &ReleaseRef) -> RuntimeResult<(u32, u32)> {
+        Ok((
+            self.inner.settings.capacity_replicas,
+            self.inner.used_by_others(r)?,
+        ))
+    }
+
     /// Opens the simulated cluster's state file (`None`: in memory, for tests), readable by
     /// the owner only. In a read-only directory it is only read (an empty cluster when the
     /// file is not there).
