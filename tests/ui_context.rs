@@ -146,3 +146,20 @@ fn a_message_gives_way_to_the_keys_after_a_few_seconds() {
     assert!(!screen.contains("something went wrong"), "{screen}");
     assert!(screen.contains("? help"), "{screen}");
 }
+
+/// The screens the issue asks for at both sizes it names.
+#[test]
+fn at_80x24_and_160x45() {
+    for (w, h) in [(80u16, 24u16), (160, 45)] {
+        // The footer on a card, then in read-only.
+        let mut s = loaded(demo(), w, h);
+        insta::assert_snapshot!(format!("footer_on_a_card_{w}x{h}"), render(&s));
+        s.read_only = true;
+        insta::assert_snapshot!(format!("read_only_{w}x{h}"), render(&s));
+        // The help scrolled to its end.
+        let mut s = loaded(demo(), w, h);
+        key(&mut s, KeyCode::Char('?'));
+        key(&mut s, KeyCode::End);
+        insta::assert_snapshot!(format!("help_at_its_end_{w}x{h}"), render(&s));
+    }
+}
