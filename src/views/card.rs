@@ -141,8 +141,8 @@ fn body(
     state: &State,
     d: &Deployment,
     head: Line<'static>,
-    width: u16,
-    height: u16,
+    (width, height): (u16, u16),
+    tag_in_title: bool,
     palette: &Palette,
 ) -> Vec<Line<'static>> {
     let width = usize::from(width);
@@ -167,7 +167,7 @@ fn body(
     let image = state.model.image_of(d);
     let mut ready_line = readiness(state, d).map(|(ready, desired)| {
         let mut text = format!("{ready}/{desired} ready");
-        if let Some(image) = image {
+        if let Some(image) = image.filter(|_| !tag_in_title) {
             text.push_str(&format!(" · {}", tag(image)));
         }
         text
@@ -180,10 +180,10 @@ fn body(
         }) => at_dots(a, width),
         _ => Vec::new(),
     };
-    // Short of room, the readiness joins the status line (when it fits there) so that the
-    // address is whole.
-    if let Some(text) = &ready_line {
-        let short = text.replace(" ready", "");
+    // Short of room, the readiness joins the status line (the tag is in the title then) so
+    // that the address is whole.
+    if let Some((ready, desired)) = readiness(state, d) {
+        let short = format!("{ready}/{desired}");
         let head_width = lines[0].width();
         let needed = lines.len() + 1 + address.len();
         if needed > usize::from(height) && head_width + 3 + short.chars().count() <= width {
@@ -279,8 +279,16 @@ pub fn render(state: &State, d: &Deployment, look: &CardLook, palette: &Palette,
         ];
         Paragraph::new(lines).render(area, buf);
     } else {
+        // The image's tag in the title, where there is room for it.
+        let tag = state.model.image_of(d).map(tag).unwrap_or_default();
+        let room = usize::from(area.width).saturating_sub(4);
+        let tag_in_title = !look.dragged
+            && !tag.is_empty()
+            && d.name.chars().count() + tag.chars().count() + 3 <= room;
         let title = if look.dragged {
             format!(" {} (moving) ", d.name)
+        } else if tag_in_title {
+            format!(" {} · {tag} ", d.name)
         } else {
             format!(" {} ", d.name)
         };
@@ -320,7 +328,14 @@ pub fn render(state: &State, d: &Deployment, look: &CardLook, palette: &Palette,
             ]),
             None => Line::from(vec![status, Span::raw(format!("  {rev}"))]),
         };
-        let lines = body(state, d, head, inner.width, inner.height, palette);
+        let lines = body(
+            state,
+            d,
+            head,
+            (inner.width, inner.height),
+            tag_in_title,
+            palette,
+        );
         Paragraph::new(lines).render(inner, buf);
     }
     if look.selected && area.height < 3 {

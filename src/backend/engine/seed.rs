@@ -117,7 +117,7 @@ fn seed_demo(engine: &Engine, env_id: &str) -> Result<()> {
         "ghcr.io/zopdeck-demo/api:1.8.0",
         json!({"port": 8080, "replicas": 2, "expose": [{"port": 8080, "protocol": "http"}],
                "liveness": probe, "secretRefs": ["secret://api-db-password"]}),
-        384.0,
+        304.0,
         64.0,
         env_id,
     ))?;
@@ -126,7 +126,7 @@ fn seed_demo(engine: &Engine, env_id: &str) -> Result<()> {
         "ghcr.io/zopdeck-demo/worker:0.9.4",
         json!({"replicas": 1, "envVars": {"QUEUE": "jobs", "LOG_LEVEL": "debug"}}),
         64.0,
-        320.0,
+        176.0,
         env_id,
     ))?;
     engine.create_deployment_op(demo(
@@ -134,8 +134,8 @@ fn seed_demo(engine: &Engine, env_id: &str) -> Result<()> {
         "postgres:16.4",
         json!({"port": 5432, "replicas": 1, "expose": [{"port": 5432, "protocol": "tcp"}],
                "secretRefs": ["secret://postgres-password"]}),
-        384.0,
-        320.0,
+        304.0,
+        176.0,
         env_id,
     ))?;
     // A short history for `web`: a scale-up and a new image, each a revision of its own.
