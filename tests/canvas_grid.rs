@@ -15,14 +15,6 @@ use zopdeck::app::canvas::card_rect;
 use zopdeck::app::{Msg, State, update};
 use zopdeck::backend::model::*;
 
-fn key(state: &mut State, code: KeyCode) {
-    update(
-        state,
-        Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
-        Instant::now(),
-    );
-}
-
 /// `n` cards on the auto-placement grid, 8 to a row: `svc-0` … `svc-{n-1}`.
 fn grid(n: usize) -> Vec<Deployment> {
     (0..n)
@@ -60,13 +52,13 @@ fn moves_stay_in_the_row_and_the_column() {
     let mut s = loaded(deployments, 200, 50);
     assert_eq!(selected(&s), "dep_svc-0");
     for _ in 0..3 {
-        key(&mut s, KeyCode::Char('l'));
+        press(&mut s, KeyCode::Char('l'));
     }
     assert_eq!(selected(&s), "dep_svc-3", "along the first row");
-    key(&mut s, KeyCode::Char('j'));
+    press(&mut s, KeyCode::Char('j'));
     assert_eq!(selected(&s), "dep_svc-11", "down the column");
-    key(&mut s, KeyCode::Char('h'));
-    key(&mut s, KeyCode::Char('h'));
+    press(&mut s, KeyCode::Char('h'));
+    press(&mut s, KeyCode::Char('h'));
     assert_eq!(
         selected(&s),
         "dep_svc-9",
@@ -79,7 +71,7 @@ fn the_selected_card_stays_on_screen_moved_under_the_drawer_zoomed_and_fitted() 
     let mut s = loaded(grid(64), 80, 24);
     // Down the first column to the last row.
     for _ in 0..7 {
-        key(&mut s, KeyCode::Char('j'));
+        press(&mut s, KeyCode::Char('j'));
     }
     assert_eq!(selected(&s), "dep_svc-56");
     assert!(selected_visible(&s), "scrolled to it");
@@ -93,13 +85,13 @@ fn the_selected_card_stays_on_screen_moved_under_the_drawer_zoomed_and_fitted() 
     }
     assert!(selected_visible(&s), "follows the moved card");
     // The drawer opens over the bottom rows: the view scrolls so the card is above it.
-    key(&mut s, KeyCode::Char('t'));
+    press(&mut s, KeyCode::Char('t'));
     assert!(s.drawer.is_some());
     assert!(selected_visible(&s), "not under the drawer");
-    key(&mut s, KeyCode::Char('+'));
+    press(&mut s, KeyCode::Char('+'));
     assert_eq!(s.canvas.viewport.zoom.percent(), 150);
     assert!(selected_visible(&s), "zoomed in, still on screen");
-    key(&mut s, KeyCode::Char('f'));
+    press(&mut s, KeyCode::Char('f'));
     assert!(selected_visible(&s), "fitted");
 }
 
@@ -109,7 +101,7 @@ fn fit_shows_64_cards_at_80x24_and_markers_say_what_lies_beyond() {
     let before = render(&s);
     assert!(before.contains("▶") || before.contains("▼"), "{before}");
     insta::assert_snapshot!("markers_at_100_percent", before);
-    key(&mut s, KeyCode::Char('f'));
+    press(&mut s, KeyCode::Char('f'));
     assert_eq!(s.canvas.viewport.zoom.percent(), 25);
     let (w, h) = s.cards_area();
     let v = s.canvas.viewport;
@@ -131,20 +123,20 @@ fn fit_shows_64_cards_at_80x24_and_markers_say_what_lies_beyond() {
 #[test]
 fn a_filter_that_matches_nothing_keeps_the_selection_and_says_so() {
     let mut s = loaded(demo(), 100, 30);
-    key(&mut s, KeyCode::Char('l'));
+    press(&mut s, KeyCode::Char('l'));
     let before = selected(&s).to_string();
-    key(&mut s, KeyCode::Char('/'));
+    press(&mut s, KeyCode::Char('/'));
     for c in "zzz".chars() {
-        key(&mut s, KeyCode::Char(c));
+        press(&mut s, KeyCode::Char(c));
     }
     assert_eq!(selected(&s), before, "kept");
     let screen = render(&s);
     assert!(screen.contains("no match"), "{screen}");
     for _ in 0..3 {
-        key(&mut s, KeyCode::Backspace);
+        press(&mut s, KeyCode::Backspace);
     }
     for c in "wor".chars() {
-        key(&mut s, KeyCode::Char(c));
+        press(&mut s, KeyCode::Char(c));
     }
     assert_eq!(selected(&s), "dep_worker");
     assert!(render(&s).contains("1 of 4"));
@@ -153,7 +145,7 @@ fn a_filter_that_matches_nothing_keeps_the_selection_and_says_so() {
 #[test]
 fn sixty_new_cards_take_free_spots_in_view_without_overlapping() {
     let mut s = loaded(demo(), 160, 45);
-    key(&mut s, KeyCode::Char('t'));
+    press(&mut s, KeyCode::Char('t'));
     for i in 0..60 {
         let mut d = deployment(&format!("new-{i}"), DeploymentStatus::Pending, None);
         d.current_revision_id = None;

@@ -17,21 +17,6 @@ use zopdeck::app::state::{MessageKind, Overlay};
 use zopdeck::app::{Cmd, Msg, State, update};
 use zopdeck::backend::model::*;
 
-fn press(state: &mut State, code: KeyCode) -> Vec<Cmd> {
-    update(
-        state,
-        Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
-        Instant::now(),
-    )
-    .1
-}
-
-fn typed(state: &mut State, text: &str) -> Vec<Cmd> {
-    text.chars()
-        .flat_map(|c| press(state, KeyCode::Char(c)))
-        .collect()
-}
-
 fn answer(state: &mut State, a: Answer) -> Vec<Cmd> {
     update(state, Msg::Spaces(Box::new(a)), Instant::now()).1
 }

@@ -8,7 +8,7 @@ mod fixtures;
 
 use std::time::{Duration, Instant};
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use fixtures::*;
 use ratatui::style::Modifier;
 use ratatui::{Terminal, backend::TestBackend};
@@ -16,21 +16,13 @@ use zopdeck::app::state::Overlay;
 use zopdeck::app::{Msg, State, update};
 use zopdeck::views::{self, status::Palette};
 
-fn key(state: &mut State, code: KeyCode) {
-    update(
-        state,
-        Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
-        Instant::now(),
-    );
-}
-
 #[test]
 fn the_whole_help_is_reachable_at_80x24() {
     let mut s = loaded(demo(), 80, 24);
-    key(&mut s, KeyCode::Char('?'));
+    press(&mut s, KeyCode::Char('?'));
     let top = render(&s);
     assert!(top.contains("lines 1–"), "it says it scrolls: {top}");
-    key(&mut s, KeyCode::End);
+    press(&mut s, KeyCode::End);
     let end = render(&s);
     assert!(end.contains("mouse: click selects"), "its last line: {end}");
     assert!(
@@ -38,30 +30,30 @@ fn the_whole_help_is_reachable_at_80x24() {
         "the drawer's keys too: {end}"
     );
     insta::assert_snapshot!(end);
-    key(&mut s, KeyCode::Esc);
+    press(&mut s, KeyCode::Esc);
     assert!(s.overlay.is_none());
 }
 
 #[test]
 fn question_mark_in_a_panel_shows_that_panels_keys_and_comes_back() {
     let mut s = loaded(demo(), 100, 30);
-    key(&mut s, KeyCode::Char('r'));
-    key(&mut s, KeyCode::Char('?'));
+    press(&mut s, KeyCode::Char('r'));
+    press(&mut s, KeyCode::Char('?'));
     let screen = render(&s);
     assert!(screen.contains("REVISIONS"), "{screen}");
     assert!(screen.contains("diff the selected revision"), "{screen}");
     insta::assert_snapshot!(screen);
-    key(&mut s, KeyCode::Esc);
+    press(&mut s, KeyCode::Esc);
     assert!(
         matches!(s.overlay, Some(Overlay::Revisions(_))),
         "back to the revisions"
     );
     // Where characters are typed, ? is a character and F1 the help.
-    key(&mut s, KeyCode::Esc);
-    key(&mut s, KeyCode::Char(':'));
-    key(&mut s, KeyCode::Char('?'));
+    press(&mut s, KeyCode::Esc);
+    press(&mut s, KeyCode::Char(':'));
+    press(&mut s, KeyCode::Char('?'));
     assert!(matches!(&s.overlay, Some(Overlay::Palette { query, .. }) if query == "?"));
-    key(&mut s, KeyCode::F(1));
+    press(&mut s, KeyCode::F(1));
     assert!(matches!(&s.overlay, Some(Overlay::Help { .. })));
 }
 
@@ -98,9 +90,9 @@ fn read_only_crosses_out_what_it_refuses_in_the_footer_and_greys_it_in_the_palet
     assert!(footer_modifiers(&s, "D teardown").iter().all(crossed));
     assert!(footer_modifiers(&s, "c configs").iter().all(crossed));
     assert!(!footer_modifiers(&s, "t timeline").iter().any(crossed));
-    key(&mut s, KeyCode::Char(':'));
+    press(&mut s, KeyCode::Char(':'));
     for c in "tear".chars() {
-        key(&mut s, KeyCode::Char(c));
+        press(&mut s, KeyCode::Char(c));
     }
     let screen = render(&s);
     assert!(screen.contains("(read-only)"), "{screen}");
@@ -119,16 +111,16 @@ fn the_detail_and_a_long_configs_diff_scroll() {
         })
         .collect();
     s.model.deployments[0].configs = serde_json::json!({"port": 8080, "envVars": envs}).to_string();
-    key(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Enter);
     assert!(render(&s).contains("lines 1–"));
-    key(&mut s, KeyCode::End);
+    press(&mut s, KeyCode::End);
     let end = render(&s);
     assert!(end.contains("VAR_39"), "{end}");
-    key(&mut s, KeyCode::Home);
+    press(&mut s, KeyCode::Home);
     assert!(!render(&s).contains("VAR_39"));
     // Scrolling stays within the text: Up right after End shows a line more of the top.
-    key(&mut s, KeyCode::End);
-    key(&mut s, KeyCode::Up);
+    press(&mut s, KeyCode::End);
+    press(&mut s, KeyCode::Up);
     let up = render(&s);
     assert!(!up.contains("  }") || up.contains("VAR_39"), "{up}");
 }
@@ -158,8 +150,8 @@ fn at_80x24_and_160x45() {
         insta::assert_snapshot!(format!("read_only_{w}x{h}"), render(&s));
         // The help scrolled to its end.
         let mut s = loaded(demo(), w, h);
-        key(&mut s, KeyCode::Char('?'));
-        key(&mut s, KeyCode::End);
+        press(&mut s, KeyCode::Char('?'));
+        press(&mut s, KeyCode::End);
         insta::assert_snapshot!(format!("help_at_its_end_{w}x{h}"), render(&s));
     }
 }

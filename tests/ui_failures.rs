@@ -8,7 +8,7 @@ mod fixtures;
 
 use std::time::Instant;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use fixtures::*;
 use zopdeck::app::model::Failure;
 use zopdeck::app::{Msg, State, update};
@@ -19,14 +19,6 @@ const CRASH: &str = "CrashLoopBackOff: container \"app\" in pod worker-3f2a1 exi
 const PENDING: &str = "47 pod(s) Pending: Insufficient capacity (sandbox cluster runs 24 \
                        replicas, 20 used by other releases); rollout exceeded its progress \
                        deadline (ProgressDeadlineExceeded)";
-
-fn key(state: &mut State, code: KeyCode) {
-    update(
-        state,
-        Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
-        Instant::now(),
-    );
-}
 
 /// The demo canvas with `worker` failed (#4, while #3 still serves) and `postgres` failed
 /// for want of capacity.
@@ -69,17 +61,17 @@ fn failed_cards_say_why_and_the_header_counts_at_160x45() {
 #[test]
 fn the_detail_panel_gives_the_whole_reason() {
     let mut s = failing(100, 30);
-    key(&mut s, KeyCode::Char('!'));
+    press(&mut s, KeyCode::Char('!'));
     assert_eq!(s.canvas.selected.as_deref(), Some("dep_worker"));
-    key(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Enter);
     insta::assert_snapshot!(render(&s));
 }
 
 #[test]
 fn a_long_reason_wraps_in_the_drawer_at_80x24() {
     let mut s = failing(80, 24);
-    key(&mut s, KeyCode::Char('!'));
-    key(&mut s, KeyCode::Char('t'));
+    press(&mut s, KeyCode::Char('!'));
+    press(&mut s, KeyCode::Char('t'));
     let failed = Event {
         id: "ev_9".into(),
         stage: Stage::RollingOut,
@@ -149,11 +141,11 @@ fn reasons_read_short_on_a_card() {
 #[test]
 fn a_key_jumps_to_the_next_unhealthy_card_in_reading_order() {
     let mut s = failing(160, 45);
-    key(&mut s, KeyCode::Char('!'));
+    press(&mut s, KeyCode::Char('!'));
     assert_eq!(s.canvas.selected.as_deref(), Some("dep_worker"));
-    key(&mut s, KeyCode::Char('!'));
+    press(&mut s, KeyCode::Char('!'));
     assert_eq!(s.canvas.selected.as_deref(), Some("dep_postgres"));
-    key(&mut s, KeyCode::Char('!'));
+    press(&mut s, KeyCode::Char('!'));
     assert_eq!(
         s.canvas.selected.as_deref(),
         Some("dep_worker"),
@@ -169,7 +161,7 @@ fn a_key_jumps_to_the_next_unhealthy_card_in_reading_order() {
         80,
         24,
     );
-    key(&mut well, KeyCode::Char('!'));
+    press(&mut well, KeyCode::Char('!'));
     assert_eq!(well.canvas.selected.as_deref(), Some("dep_web"));
     assert!(
         well.message
@@ -251,8 +243,8 @@ fn cards_and_the_detail_show_the_image_the_current_revision_runs() {
         .revision_images
         .insert("rev_web3".into(), "ghcr.io/acme/web:2.3.1".into());
     // 200 %: the card has room for the whole image.
-    key(&mut s, KeyCode::Char('+'));
-    key(&mut s, KeyCode::Char('+'));
+    press(&mut s, KeyCode::Char('+'));
+    press(&mut s, KeyCode::Char('+'));
     let card = render(&s);
     assert!(card.contains("ghcr.io/acme/web:2.3.1"), "{card}");
     assert!(card.contains("web · 2.3.1"), "the tag in the title: {card}");
@@ -261,7 +253,7 @@ fn cards_and_the_detail_show_the_image_the_current_revision_runs() {
         !card.contains("web:1.0"),
         "not the image it was created with: {card}"
     );
-    key(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Enter);
     let detail = render(&s);
     assert!(
         detail.contains("image      ghcr.io/acme/web:2.3.1"),

@@ -7,18 +7,10 @@ mod fixtures;
 
 use std::time::Instant;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use fixtures::*;
 use zopdeck::app::{Msg, State, update};
 use zopdeck::backend::model::*;
-
-fn press(state: &mut State, code: KeyCode) {
-    update(
-        state,
-        Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
-        Instant::now(),
-    );
-}
 
 fn demo_state() -> State {
     let mut s = loaded(demo(), 100, 30);

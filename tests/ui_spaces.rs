@@ -8,26 +8,12 @@ mod fixtures;
 
 use std::time::Instant;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use fixtures::*;
 use zopdeck::app::spaces::form::{PickFrom, context_items};
 use zopdeck::app::spaces::{Answer, Catalog};
 use zopdeck::app::{Msg, State, update};
 use zopdeck::backend::model::*;
-
-fn key(state: &mut State, code: KeyCode) {
-    update(
-        state,
-        Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
-        Instant::now(),
-    );
-}
-
-fn typed(state: &mut State, text: &str) {
-    for c in text.chars() {
-        key(state, KeyCode::Char(c));
-    }
-}
 
 fn answer(state: &mut State, a: Answer) {
     update(state, Msg::Spaces(Box::new(a)), Instant::now());
@@ -37,7 +23,7 @@ fn answer(state: &mut State, a: Answer) {
 fn view(catalog: Catalog, w: u16, h: u16) -> State {
     let mut s = loaded(demo(), w, h);
     s.now = ts() + chrono::Duration::minutes(90);
-    key(&mut s, KeyCode::Char('s'));
+    press(&mut s, KeyCode::Char('s'));
     answer(&mut s, Answer::Catalog(Ok(catalog)));
     s
 }
@@ -71,7 +57,7 @@ fn namespaces() -> Vec<Namespace> {
 #[test]
 fn spaces_loading() {
     let mut s = loaded(demo(), 100, 24);
-    key(&mut s, KeyCode::Char('s'));
+    press(&mut s, KeyCode::Char('s'));
     insta::assert_snapshot!(render(&s));
 }
 
@@ -97,24 +83,24 @@ fn spaces_several_at_80x24() {
 #[test]
 fn an_unreachable_space_says_why() {
     let mut s = view(catalog(), 110, 30);
-    key(&mut s, KeyCode::Down);
-    key(&mut s, KeyCode::Down);
+    press(&mut s, KeyCode::Down);
+    press(&mut s, KeyCode::Down);
     insta::assert_snapshot!(render(&s));
 }
 
 #[test]
 fn deleting_a_space_asks_first() {
     let mut s = view(catalog(), 100, 24);
-    key(&mut s, KeyCode::Down);
-    key(&mut s, KeyCode::Char('D'));
+    press(&mut s, KeyCode::Down);
+    press(&mut s, KeyCode::Char('D'));
     insta::assert_snapshot!(render(&s));
 }
 
 #[test]
 fn a_refused_delete_says_why() {
     let mut s = view(catalog(), 100, 24);
-    key(&mut s, KeyCode::Char('D'));
-    key(&mut s, KeyCode::Char('y'));
+    press(&mut s, KeyCode::Char('D'));
+    press(&mut s, KeyCode::Char('y'));
     answer(
         &mut s,
         Answer::Done(Err(
@@ -130,26 +116,26 @@ fn a_refused_delete_says_why() {
 fn read_only_lists_no_changing_keys() {
     let mut s = view(catalog(), 100, 20);
     s.read_only = true;
-    key(&mut s, KeyCode::Char('n'));
+    press(&mut s, KeyCode::Char('n'));
     insta::assert_snapshot!(render(&s));
 }
 
 #[test]
 fn cloud_space_form_with_validation_errors() {
     let mut s = view(catalog(), 100, 30);
-    key(&mut s, KeyCode::Char('n'));
+    press(&mut s, KeyCode::Char('n'));
     typed(&mut s, "Prod EU");
-    key(&mut s, KeyCode::Tab);
-    key(&mut s, KeyCode::Left); // aws → azure
-    key(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Tab);
+    press(&mut s, KeyCode::Left); // aws → azure
+    press(&mut s, KeyCode::Enter);
     insta::assert_snapshot!(render(&s));
 }
 
 #[test]
 fn context_space_form_picking_a_context() {
     let mut s = view(catalog(), 110, 30);
-    key(&mut s, KeyCode::Char('c'));
-    key(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Char('c'));
+    press(&mut s, KeyCode::Enter);
     let contexts = [
         ("kind-kind", "https://127.0.0.1:6443", "kubeconfig", true),
         (
@@ -180,7 +166,7 @@ fn context_space_form_picking_a_context() {
 #[test]
 fn namespaces_of_a_space() {
     let mut s = view(catalog(), 100, 24);
-    key(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Enter);
     answer(
         &mut s,
         Answer::Namespaces {
@@ -194,9 +180,9 @@ fn namespaces_of_a_space() {
 #[test]
 fn namespaces_of_an_unreachable_space() {
     let mut s = view(catalog(), 100, 24);
-    key(&mut s, KeyCode::Down);
-    key(&mut s, KeyCode::Down);
-    key(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Down);
+    press(&mut s, KeyCode::Down);
+    press(&mut s, KeyCode::Enter);
     answer(
         &mut s,
         Answer::Namespaces {
@@ -214,8 +200,8 @@ fn namespaces_of_an_unreachable_space() {
 #[test]
 fn namespace_form_checks_the_dns_label_as_you_type() {
     let mut s = view(catalog(), 100, 24);
-    key(&mut s, KeyCode::Enter);
-    key(&mut s, KeyCode::Char('n'));
+    press(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Char('n'));
     typed(&mut s, "Shop_Staging-");
     insta::assert_snapshot!(render(&s));
 }
@@ -223,7 +209,7 @@ fn namespace_form_checks_the_dns_label_as_you_type() {
 #[test]
 fn environments_list() {
     let mut s = view(catalog(), 100, 20);
-    key(&mut s, KeyCode::Char('3'));
+    press(&mut s, KeyCode::Char('3'));
     insta::assert_snapshot!(render(&s));
 }
 
@@ -234,9 +220,9 @@ fn environment_form_without_any_space() {
         ..Default::default()
     };
     let mut s = view(empty, 100, 24);
-    key(&mut s, KeyCode::Char('3'));
-    key(&mut s, KeyCode::Char('n'));
-    key(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Char('3'));
+    press(&mut s, KeyCode::Char('n'));
+    press(&mut s, KeyCode::Enter);
     insta::assert_snapshot!(render(&s));
 }
 
@@ -248,9 +234,9 @@ fn environments_and_namespaces_empty() {
         ..Default::default()
     };
     let mut s = view(only_space, 90, 16);
-    key(&mut s, KeyCode::Char('3'));
+    press(&mut s, KeyCode::Char('3'));
     let environments = render(&s);
-    key(&mut s, KeyCode::Char('2'));
+    press(&mut s, KeyCode::Char('2'));
     answer(
         &mut s,
         Answer::Namespaces {

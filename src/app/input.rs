@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent, MouseEventKi
 use super::canvas::Cards;
 use super::effect::{Effect, Effects};
 use super::geometry::Zoom;
-use super::keymap::{Action, Context, Keymap};
+use super::keymap::{Action, Context, Keymap, MOVES, move_cursor};
 use super::palette::{ListKey, environment_items, list_key, palette_items};
 use super::state::{Overlay, State};
 
@@ -199,45 +199,15 @@ fn on_card(state: &State, action: Action, id: String) -> Effects {
 /// The scrolling keys of a panel (lines, pages, ends) move `scroll` (the view keeps it within
 /// the text); one of `ends` is returned, for the caller to act on.
 fn scroll_key(km: &Keymap, key: &KeyEvent, scroll: &mut usize, ends: &[Action]) -> Option<Action> {
-    let mut actions = vec![
-        Action::Down,
-        Action::Up,
-        Action::Top,
-        Action::Bottom,
-        Action::PageDown,
-        Action::PageUp,
-    ];
-    actions.extend_from_slice(ends);
-    match km.which(key, &actions)? {
-        Action::Down => *scroll = scroll.saturating_add(1),
-        Action::Up => *scroll = scroll.saturating_sub(1),
-        Action::Top => *scroll = 0,
-        Action::Bottom => *scroll = usize::MAX,
-        Action::PageDown => *scroll = scroll.saturating_add(PAGE),
-        Action::PageUp => *scroll = scroll.saturating_sub(PAGE),
-        end => return Some(end),
-    }
-    None
+    let actions: Vec<Action> = MOVES.iter().chain(ends).copied().collect();
+    let action = km.which(key, &actions)?;
+    (!move_cursor(action, scroll, usize::MAX)).then_some(action)
 }
 
 /// Whether a key scrolls a panel (lines, pages, ends).
 fn is_scroll(km: &Keymap, key: &KeyEvent) -> bool {
-    km.which(
-        key,
-        &[
-            Action::Down,
-            Action::Up,
-            Action::Top,
-            Action::Bottom,
-            Action::PageDown,
-            Action::PageUp,
-        ],
-    )
-    .is_some()
+    km.which(key, &MOVES).is_some()
 }
-
-/// Lines a page key moves a panel.
-const PAGE: usize = 10;
 
 /// Keeps a command run from the palette (once, the latest last).
 fn remember(history: &mut Vec<String>, command: &str) {

@@ -10,6 +10,34 @@ pub use super::actions::{ACTIONS, Action, ActionInfo, Context};
 #[cfg(test)]
 use crate::app::geometry::Direction;
 
+/// The keys that move through a list or a text: a line, a page, the ends.
+pub const MOVES: [Action; 6] = [
+    Action::Down,
+    Action::Up,
+    Action::Top,
+    Action::Bottom,
+    Action::PageDown,
+    Action::PageUp,
+];
+
+/// Lines a page key moves.
+pub const PAGE: usize = 10;
+
+/// Moves `cursor` as one of `MOVES` says, kept within `0..=last`; false for any other action.
+pub fn move_cursor(action: Action, cursor: &mut usize, last: usize) -> bool {
+    *cursor = match action {
+        Action::Down => cursor.saturating_add(1),
+        Action::Up => cursor.saturating_sub(1),
+        Action::Top => 0,
+        Action::Bottom => last,
+        Action::PageDown => cursor.saturating_add(PAGE),
+        Action::PageUp => cursor.saturating_sub(PAGE),
+        _ => return false,
+    }
+    .min(last);
+    true
+}
+
 /// A key with its modifiers, normalised so that config strings and terminal events compare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Chord {
@@ -239,6 +267,23 @@ impl Keymap {
             .first()
             .map(Chord::label)
             .unwrap_or_default()
+    }
+
+    /// A key line: each hint is its actions' first keys joined by "/" and what they do
+    /// ("↓/↑ choose"), the hints joined by " · ".
+    pub fn hints(&self, hints: &[(&[Action], &str)]) -> String {
+        hints
+            .iter()
+            .map(|(actions, what)| {
+                let keys: Vec<String> = actions.iter().map(|a| self.first(*a)).collect();
+                [keys.join("/"), what.to_string()]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect::<Vec<_>>()
+            .join(" · ")
     }
 }
 

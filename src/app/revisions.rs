@@ -5,12 +5,10 @@
 use crossterm::event::KeyEvent;
 
 use super::effect::{Effect, Effects};
-use super::keymap::{Action, Keymap};
+use super::keymap::{Action, Keymap, MOVES, move_cursor};
 use super::msg::Cmd;
 use super::state::Overlay;
 use crate::backend::model::Revision;
-
-const PAGE: usize = 10;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RevisionsPanel {
@@ -75,35 +73,20 @@ impl RevisionsPanel {
             };
         }
         let last = self.list.len().saturating_sub(1);
-        let actions = [
-            Action::Close,
-            Action::Down,
-            Action::Up,
-            Action::Top,
-            Action::Bottom,
-            Action::PageDown,
-            Action::PageUp,
-            Action::Diff,
-            Action::Rollback,
-        ];
+        let actions: Vec<Action> = [Action::Close, Action::Diff, Action::Rollback]
+            .into_iter()
+            .chain(MOVES)
+            .collect();
         let before = self.selected;
         match km.which(key, &actions) {
             Some(Action::Close) => return vec![Effect::Close],
-            Some(Action::Down) => self.selected = (self.selected + 1).min(last),
-            Some(Action::Up) => self.selected = self.selected.saturating_sub(1),
             // With the diff shown, pages and ends move through the diff.
-            Some(Action::PageDown) if self.diff => {
-                self.diff_scroll = self.diff_scroll.saturating_add(PAGE)
+            Some(a @ (Action::PageDown | Action::PageUp | Action::Top | Action::Bottom))
+                if self.diff =>
+            {
+                move_cursor(a, &mut self.diff_scroll, usize::MAX / 2);
             }
-            Some(Action::PageUp) if self.diff => {
-                self.diff_scroll = self.diff_scroll.saturating_sub(PAGE)
-            }
-            Some(Action::Top) if self.diff => self.diff_scroll = 0,
-            Some(Action::Bottom) if self.diff => self.diff_scroll = usize::MAX / 2,
-            Some(Action::Top) => self.selected = 0,
-            Some(Action::Bottom) => self.selected = last,
-            Some(Action::PageDown) => self.selected = (self.selected + PAGE).min(last),
-            Some(Action::PageUp) => self.selected = self.selected.saturating_sub(PAGE),
+            Some(a) if move_cursor(a, &mut self.selected, last) => {}
             Some(Action::Diff) => self.diff = !self.diff,
             Some(Action::Rollback) => {
                 let Some(t) = self.target() else {

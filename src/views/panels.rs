@@ -215,25 +215,24 @@ pub fn revisions(
     };
     let km = &state.keymap;
     let keys = if diff_lines.is_empty() {
-        format!(
-            " ● current · {}/{} choose · {} diff · {} roll back · {} keys · {} close",
-            km.first(Action::Down),
-            km.first(Action::Up),
-            km.first(Action::Diff),
-            km.first(Action::Rollback),
-            km.first(Action::Help),
-            km.first(Action::Close)
-        )
+        km.hints(&[
+            (&[], " ● current"),
+            (&[Action::Down, Action::Up], "choose"),
+            (&[Action::Diff], "diff"),
+            (&[Action::Rollback], "roll back"),
+            (&[Action::Help], "keys"),
+            (&[Action::Close], "close"),
+        ])
     } else {
         format!(
-            " {}/{} choose · {}/{} scroll the diff · {} roll back · {} hide diff · {} close",
-            km.first(Action::Down),
-            km.first(Action::Up),
-            km.first(Action::PageDown),
-            km.first(Action::PageUp),
-            km.first(Action::Rollback),
-            km.first(Action::Diff),
-            km.first(Action::Close)
+            " {}",
+            km.hints(&[
+                (&[Action::Down, Action::Up], "choose"),
+                (&[Action::PageDown, Action::PageUp], "scroll the diff"),
+                (&[Action::Rollback], "roll back"),
+                (&[Action::Diff], "hide diff"),
+                (&[Action::Close], "close"),
+            ])
         )
     };
     let [body, footer] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);

@@ -129,21 +129,11 @@ fn key_line(
             top + 1,
             (top + rows).min(total)
         ));
-        parts.push(format!(
-            "{}/{} scroll",
-            km.first(Action::Down),
-            km.first(Action::Up)
-        ));
-        parts.push(format!(
-            "{}/{}",
-            km.first(Action::PageDown),
-            km.first(Action::PageUp)
-        ));
-        parts.push(format!(
-            "{}/{}",
-            km.first(Action::Top),
-            km.first(Action::Bottom)
-        ));
+        parts.push(km.hints(&[
+            (&[Action::Down, Action::Up], "scroll"),
+            (&[Action::PageDown, Action::PageUp], ""),
+            (&[Action::Top, Action::Bottom], ""),
+        ]));
     }
     match overlay {
         Overlay::Help { .. } => parts.push(format!("{} back", km.first(Action::Close))),

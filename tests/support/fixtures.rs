@@ -3,7 +3,7 @@
 
 use chrono::{TimeZone, Utc};
 use zopdeck::app::keymap::Keymap;
-use zopdeck::app::{Msg, Snapshot, State, update};
+use zopdeck::app::{Cmd, Msg, Snapshot, State, update};
 use zopdeck::backend::model::*;
 use zopdeck::config::Config;
 
@@ -207,4 +207,24 @@ pub fn catalog() -> zopdeck::app::spaces::Catalog {
         .collect(),
         local_kubeconfig: true,
     }
+}
+
+/// A key without modifiers, now: the commands it asked for.
+pub fn press(state: &mut State, code: crossterm::event::KeyCode) -> Vec<Cmd> {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    let now = std::time::Instant::now();
+    update(
+        state,
+        Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+        now,
+    )
+    .1
+}
+
+/// Each character of `text` typed: the commands they asked for.
+pub fn typed(state: &mut State, text: &str) -> Vec<Cmd> {
+    use crossterm::event::KeyCode;
+    text.chars()
+        .flat_map(|c| press(state, KeyCode::Char(c)))
+        .collect()
 }

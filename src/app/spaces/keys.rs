@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::form::{self, Form, FormKey, PickFrom};
 use super::{Call, Confirm, SpacesView, Tab, cluster_of};
 use crate::app::effect::{Effect, Effects};
-use crate::app::keymap::{Action, Keymap};
+use crate::app::keymap::{Action, Keymap, MOVES, move_cursor};
 use crate::app::msg::Cmd;
 use crate::backend::model::*;
 
@@ -67,21 +67,18 @@ impl SpacesView {
 
     fn list_key(&mut self, km: &Keymap, key: &KeyEvent, read_only: bool) -> Effects {
         let last = self.rows().saturating_sub(1);
-        let moves = [
+        let moves: Vec<Action> = [
             Action::Close,
-            Action::Down,
-            Action::Up,
-            Action::Top,
-            Action::Bottom,
-            Action::PageDown,
-            Action::PageUp,
             Action::ReloadList,
             Action::NextList,
             Action::PreviousList,
             Action::SpacesList,
             Action::NamespacesList,
             Action::EnvironmentsList,
-        ];
+        ]
+        .into_iter()
+        .chain(MOVES)
+        .collect();
         match km.which(key, &moves) {
             Some(Action::Close) => return vec![Effect::Close],
             Some(Action::ReloadList) => {
@@ -94,12 +91,7 @@ impl SpacesView {
             Some(Action::SpacesList) => self.tab = Tab::Spaces,
             Some(Action::NamespacesList) => self.tab = Tab::Namespaces,
             Some(Action::EnvironmentsList) => self.tab = Tab::Environments,
-            Some(Action::Down) => *self.cursor() = (*self.cursor() + 1).min(last),
-            Some(Action::Up) => *self.cursor() = self.cursor().saturating_sub(1),
-            Some(Action::Top) => *self.cursor() = 0,
-            Some(Action::Bottom) => *self.cursor() = last,
-            Some(Action::PageDown) => *self.cursor() = (*self.cursor() + 10).min(last),
-            Some(Action::PageUp) => *self.cursor() = self.cursor().saturating_sub(10),
+            Some(a) if move_cursor(a, self.cursor(), last) => {}
             _ => {
                 return match self.tab {
                     Tab::Spaces => self.spaces_key(km, key, read_only),
