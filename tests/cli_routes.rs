@@ -10,20 +10,13 @@ use serde_json::{Value, json};
 
 #[path = "support/cli.rs"]
 mod cli;
-use cli::{Cli, EXPOSED, with_shop};
+use cli::{CREATE_SHOP, Cli, EXPOSED, with_shop};
 
 #[test]
 fn deployments_create_list_get_wait_and_delete() {
     let dir = tempfile::tempdir().unwrap();
     let z = Cli::on(dir.path()).args(&["--no-demo"]);
-    let create = [
-        "deployments",
-        "create",
-        "--name",
-        "shop",
-        "--image",
-        "nginx:1.27",
-    ];
+    let create = CREATE_SHOP;
     let run = z.run(&[&create[..], &["--configs", EXPOSED, "-o", "json"]].concat());
     assert_eq!(run.code, 0, "{}", run.stderr);
     // Not on a terminal: plain lines, in the order of the stages, and no bar.

@@ -18,7 +18,7 @@ mod cli;
 mod pty;
 #[path = "support/real_serve.rs"]
 mod real_serve;
-use cli::{Cli, EXPOSED};
+use cli::{CREATE_SHOP, Cli, EXPOSED};
 use real_serve::RealServe;
 
 const FAST: &[(&str, &str)] = &[("ZOPDECK_SANDBOX_SPEED", "50")];
@@ -50,14 +50,7 @@ fn a_tour_of_the_routes_against_serve() {
     let staging = z.json(&[&create[..], &["--namespace", "staging"]].concat());
     assert_eq!(z.json(&["environments", "get", "staging"]), staging);
 
-    let create = [
-        "deployments",
-        "create",
-        "--name",
-        "shop",
-        "--image",
-        "nginx:1.27",
-    ];
+    let create = CREATE_SHOP;
     let run = z.run(&[&create[..], &["--configs", EXPOSED, "-o", "json"]].concat());
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
@@ -203,14 +196,7 @@ fn every_exit_code_from_the_servers_answers() {
     let data = dir.path().join("server");
     let client = dir.path().join("client");
     let z = Cli::remote(&client, &server.base, &admin);
-    let create = [
-        "deployments",
-        "create",
-        "--name",
-        "shop",
-        "--image",
-        "nginx:1.27",
-    ];
+    let create = CREATE_SHOP;
     z.ok(&create);
 
     // 1: the rollout failed.
@@ -326,14 +312,7 @@ fn events_follow_over_the_live_stream_while_a_change_rolls_out() {
     let (server, admin) = serve(dir.path());
     let client = dir.path().join("client");
     let z = Cli::remote(&client, &server.base, &admin);
-    z.ok(&[
-        "deployments",
-        "create",
-        "--name",
-        "shop",
-        "--image",
-        "nginx:1.27",
-    ]);
+    z.ok(&CREATE_SHOP);
     let last = z.names(&["events", "shop"]).pop().unwrap();
     let mut follow = z
         .command(&["events", "shop", "--after", &last, "-f", "-o", "json"])

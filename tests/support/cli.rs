@@ -203,17 +203,20 @@ impl<'a> Cli<'a> {
 /// Configs exposing port 80 over http: a deployment with a LoadBalancer.
 pub const EXPOSED: &str = r#"{"port": 8080, "expose": [{"port": 80, "protocol": "http"}]}"#;
 
+/// `deployments create` of `shop` (nginx:1.27); add `--configs` and the like behind it.
+pub const CREATE_SHOP: [&str; 6] = [
+    "deployments",
+    "create",
+    "--name",
+    "shop",
+    "--image",
+    "nginx:1.27",
+];
+
 /// A data dir without the demo deployments, and `shop` (exposing http) rolled out on it.
 pub fn with_shop(dir: &Path) -> Cli<'_> {
     let z = Cli::on(dir).args(&["--no-demo"]);
-    let args = [
-        "deployments",
-        "create",
-        "--name",
-        "shop",
-        "--image",
-        "nginx:1.27",
-    ];
+    let args = CREATE_SHOP;
     z.ok(&[&args[..], &["--configs", EXPOSED]].concat());
     z
 }
