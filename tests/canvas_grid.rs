@@ -101,6 +101,9 @@ fn fit_shows_64_cards_at_80x24_and_markers_say_what_lies_beyond() {
     let before = render(&s);
     assert!(before.contains("▶") || before.contains("▼"), "{before}");
     insta::assert_snapshot!("markers_at_100_percent", before);
+    let wide = render(&loaded(grid(64), 160, 45));
+    assert!(wide.contains("▶") && wide.contains("▼"), "{wide}");
+    insta::assert_snapshot!("markers_at_100_percent_160x45", wide);
     press(&mut s, KeyCode::Char('f'));
     assert_eq!(s.canvas.viewport.zoom.percent(), 25);
     let (w, h) = s.cards_area();

@@ -68,8 +68,14 @@ fn the_detail_panel_gives_the_whole_reason() {
 }
 
 #[test]
-fn a_long_reason_wraps_in_the_drawer_at_80x24() {
-    let mut s = failing(80, 24);
+fn a_long_reason_wraps_in_the_drawer_at_80x24_and_160x45() {
+    for (w, h) in [(80, 24), (160, 45)] {
+        wrapped_in_the_drawer(w, h);
+    }
+}
+
+fn wrapped_in_the_drawer(w: u16, h: u16) {
+    let mut s = failing(w, h);
     press(&mut s, KeyCode::Char('!'));
     press(&mut s, KeyCode::Char('t'));
     let failed = Event {
@@ -97,7 +103,10 @@ fn a_long_reason_wraps_in_the_drawer_at_80x24() {
         screen.contains("ghcr.io/acme/worker:2.1-crashloop"),
         "wrapped, not cut: {screen}"
     );
-    insta::assert_snapshot!(screen);
+    insta::assert_snapshot!(
+        format!("a_long_reason_wraps_in_the_drawer_at_{w}x{h}"),
+        screen
+    );
 }
 
 #[test]

@@ -194,3 +194,63 @@ fn theme_switches_live_and_a_bad_one_says_which_there_are() {
     assert!(e.contains("failure") && e.contains("roles are"), "{e}");
     let _ = DeploymentStatus::Active;
 }
+
+/// The screen, then every run of cells drawn in other than the terminal's default style:
+/// `row col-col fg/bg +modifiers "text"` — what a theme changes, in a snapshot.
+fn styled(state: &State, palette: &Palette) -> String {
+    let (w, h) = state.screen;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| views::draw(f, state, palette)).unwrap();
+    let buf = terminal.backend().buffer();
+    let mut out = render(state);
+    out.push_str("\n--- styled runs (row col-col fg/bg +modifiers \"text\")\n");
+    for y in 0..h {
+        let mut x = 0;
+        while x < w {
+            let style = |x: u16| {
+                let c = &buf[(x, y)];
+                (c.fg, c.bg, c.modifier)
+            };
+            let first = style(x);
+            let start = x;
+            let mut text = String::new();
+            while x < w && style(x) == first {
+                text.push_str(buf[(x, y)].symbol());
+                x += 1;
+            }
+            let (fg, bg, m) = first;
+            if (fg, bg, m)
+                != (
+                    Color::Reset,
+                    Color::Reset,
+                    ratatui::style::Modifier::empty(),
+                )
+            {
+                out.push_str(&format!(
+                    "{y:>2} {start}-{} {fg:?}/{bg:?} {m:?} {text:?}\n",
+                    x - 1
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn each_theme_at_80x24_and_160x45() {
+    for (w, h) in [(80, 24), (160, 45)] {
+        let mut s = loaded(demo(), w, h);
+        for name in Theme::NAMES {
+            let palette = Palette::new(true, Theme::named(name).unwrap());
+            insta::assert_snapshot!(format!("theme_{name}_{w}x{h}"), styled(&s, &palette));
+        }
+        // The drawer and a panel, in the light theme (the one most unlike the default).
+        press(&mut s, KeyCode::Char('t'));
+        press(&mut s, KeyCode::Char('?'));
+        let palette = Palette::new(true, Theme::named("light").unwrap());
+        insta::assert_snapshot!(
+            format!("theme_light_help_over_drawer_{w}x{h}"),
+            styled(&s, &palette)
+        );
+    }
+}
