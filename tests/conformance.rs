@@ -376,6 +376,128 @@ async fn spaces_and_namespaces(b: &dyn Backend) {
     );
 }
 
+/// Promotion: staging's revision rolls out in prod (the demo environment) with its image and
+/// configs, as a `promote` revision noting where it came from; what cannot be promoted says why.
+async fn promotion(b: &dyn Backend) {
+    let demo = demo_env(b).await;
+    let staging = b
+        .create_environment(NewEnvironment {
+            name: "staging".into(),
+            space_id: demo.space_id.clone(),
+            namespace: "staging".into(),
+            registry_url: None,
+        })
+        .await
+        .unwrap();
+    let active = |d: &Deployment| d.status == DeploymentStatus::Active;
+    let new = |env: &Environment, image: &str| NewDeployment {
+        name: "shop".into(),
+        env_id: Some(env.id.clone()),
+        source_type: Some(SourceType::Image),
+        image: Some(image.into()),
+        configs: Some(json!({"port": 8080, "replicas": 1})),
+        ..Default::default()
+    };
+    let prod = b
+        .create_deployment(new(&demo, "ghcr.io/acme/shop:1.0"))
+        .await
+        .unwrap();
+    let stage = b
+        .create_deployment(new(&staging, "ghcr.io/acme/shop:1.1"))
+        .await
+        .unwrap();
+    b.patch_configs(
+        &stage.id,
+        json!({"replicas": 2, "envVars": {"MODE": "fast"}}),
+    )
+    .await
+    .unwrap();
+    let stage = wait_for(b, &stage.id, "staging #2 active", |d| {
+        active(d) && d.configs.contains("fast")
+    })
+    .await;
+    wait_for(b, &prod.id, "prod #1 active", active).await;
+    let from = b.list_revisions(&stage.id).await.unwrap().remove(0);
+    assert_eq!(from.number, 2);
+
+    let rev = b.promote(&prod.id, &from.id).await.unwrap();
+    assert_eq!(rev.trigger, Trigger::Promote);
+    assert_eq!(rev.number, 2);
+    assert_eq!(rev.note.as_deref(), Some("from staging #2"));
+    assert_eq!(rev.image.as_deref(), Some("ghcr.io/acme/shop:1.1"));
+    assert_eq!(rev.configs, from.configs);
+    assert_eq!(rev.rollback_of, None);
+    let prod = wait_for(b, &prod.id, "the promoted revision active", |d| {
+        active(d) && d.current_revision_id.as_deref() == Some(rev.id.as_str())
+    })
+    .await;
+    assert_eq!(prod.configs, stage.configs);
+    assert_eq!(
+        b.get_revision(&prod.id, &rev.id).await.unwrap().status,
+        RevisionStatus::Active
+    );
+
+    // Nothing to promote twice, nor a deployment's own revision, nor an unknown one.
+    match b.promote(&prod.id, &from.id).await {
+        Err(BackendError::Conflict(m)) => assert!(m.contains("already runs"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    match b.promote(&stage.id, &from.id).await {
+        Err(BackendError::Conflict(m)) => assert!(m.contains("roll back"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    match b.promote(&prod.id, "rev_unknown").await {
+        Err(e @ BackendError::NotFound { .. }) => {
+            assert_eq!(e.to_string(), "revision rev_unknown not found")
+        }
+        other => panic!("{other:?}"),
+    }
+    match b.promote("dep_unknown", &from.id).await {
+        Err(e @ BackendError::NotFound { .. }) => {
+            assert_eq!(e.to_string(), "deployment dep_unknown not found")
+        }
+        other => panic!("{other:?}"),
+    }
+    match b.promote(&prod.id, "").await {
+        Err(BackendError::Validation { .. }) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn embedded_engine_promotes_between_environments() {
+    let e = engine().await;
+    promotion(e.as_ref()).await;
+}
+
+#[tokio::test]
+async fn remote_client_against_serve_promotes_between_environments() {
+    let (r, _engine) = remote().await;
+    promotion(r.as_ref()).await;
+}
+
+/// A server without the promote route (the platform): the client says promotion is not
+/// offered there, and no revision is made.
+#[tokio::test]
+async fn a_server_without_promotion_says_it_is_not_offered() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let platform = axum::Router::new().fallback(|| async {
+        (
+            axum::http::StatusCode::NOT_FOUND,
+            axum::Json(json!({"error": {"message": "Not Found", "code": "no_route"}})),
+        )
+    });
+    tokio::spawn(async move { axum::serve(listener, platform).await });
+    let r = RemoteBackend::connect(&format!("http://{addr}/api"), "zn_pat_x").unwrap();
+    match r.promote("dep_1", "rev_1").await {
+        Err(e @ BackendError::NotOffered(_)) => {
+            assert!(e.to_string().contains("promotion is not offered"), "{e}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn embedded_engine_lifecycle() {
     let e = engine().await;

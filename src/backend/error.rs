@@ -31,6 +31,9 @@ pub enum BackendError {
     /// A fault on the backend's side (HTTP 500).
     #[error("{0}")]
     Internal(String),
+    /// The server does not offer this route (one of ours the platform lacks).
+    #[error("{0}")]
+    NotOffered(String),
 }
 
 impl BackendError {
@@ -59,6 +62,7 @@ impl BackendError {
             Self::Unavailable(_) => "unavailable",
             Self::Storage(_) => "storage_error",
             Self::Internal(_) => "internal_error",
+            Self::NotOffered(_) => "no_route",
         }
     }
 
@@ -68,7 +72,7 @@ impl BackendError {
             Self::Validation { .. } => 400,
             Self::Unauthorized(_) => 401,
             Self::Forbidden(_) => 403,
-            Self::NotFound { .. } => 404,
+            Self::NotFound { .. } | Self::NotOffered(_) => 404,
             Self::Conflict(_) => 409,
             Self::Unavailable(_) => 503,
             Self::Storage(_) | Self::Internal(_) => 500,

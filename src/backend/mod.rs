@@ -134,6 +134,9 @@ pub trait Backend: Send + Sync {
     async fn get_revision(&self, id: &str, revision_id: &str) -> Result<Revision>;
     /// A new revision cloned from `to_revision_id`.
     async fn rollback(&self, id: &str, to_revision_id: &str) -> Result<Revision>;
+    /// A new revision of `id` with the image and configs of `from_revision_id`, a revision of
+    /// another deployment (the same service in another environment). [ours]
+    async fn promote(&self, id: &str, from_revision_id: &str) -> Result<Revision>;
 
     // Timeline and LoadBalancer
     /// Chronological; only events after `after` when given.

@@ -82,7 +82,9 @@ impl From<BackendError> for CliError {
             BackendError::Unauthorized(_) | BackendError::Forbidden(_) => Exit::Auth,
             BackendError::Conflict(_) => Exit::Conflict,
             BackendError::Unavailable(_) => Exit::Unreachable,
-            BackendError::Storage(_) | BackendError::Internal(_) => Exit::Failed,
+            BackendError::Storage(_) | BackendError::Internal(_) | BackendError::NotOffered(_) => {
+                Exit::Failed
+            }
         };
         let message = match e.field() {
             Some(field) if !e.to_string().contains(field) => format!("{e} (field {field})"),

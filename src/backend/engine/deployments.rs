@@ -1,5 +1,6 @@
 //! Deployment operations of the embedded engine: create, configs patch, revisions, rollback,
-//! canvas position, analyze, LoadBalancer and teardown. Each write is one transaction.
+//! promotion, canvas position, analyze, LoadBalancer and teardown. Each write is one
+//! transaction.
 
 use rusqlite::Connection;
 use serde_json::Value;
@@ -345,6 +346,7 @@ impl Engine {
     }
 
     pub(super) fn rollback_op(&self, id: &str, to: &str) -> Result<Revision> {
+        validate::required("toRevisionID", Some(to))?;
         validate::free_text("toRevisionID", to)?;
         let added = self.add_revision(id, |c, d| {
             Self::require_not_tearing_down(d)?;
@@ -373,6 +375,57 @@ impl Engine {
             Added::Revision(rev) => Ok(rev),
             Added::Nothing(_) => Err(BackendError::Internal(
                 "the rollback created no revision".into(),
+            )),
+        }
+    }
+
+    /// A new revision of `id` with the image and configs of `from`, a revision of the same
+    /// service in another environment (trigger `promote`, note "from staging #18").
+    pub(super) fn promote_op(&self, id: &str, from: &str) -> Result<Revision> {
+        validate::required("fromRevisionID", Some(from))?;
+        validate::free_text("fromRevisionID", from)?;
+        let added = self.add_revision(id, |c, d| {
+            Self::require_not_tearing_down(d)?;
+            let source = history::get_revision(c, from)?
+                .ok_or_else(|| BackendError::not_found("revision", from))?;
+            if source.deployment_id == d.id {
+                return Err(BackendError::Conflict(format!(
+                    "revision #{} is one of {}'s own: roll back to it instead of promoting it",
+                    source.number, d.name
+                )));
+            }
+            let origin = catalog::get_deployment(c, &source.deployment_id)?
+                .ok_or_else(|| BackendError::not_found("deployment", &source.deployment_id))?;
+            let env = catalog::get_environment(c, &origin.env_id)?
+                .map_or_else(|| origin.env_id.clone(), |e| e.name);
+            let Some(image) = source.image.clone() else {
+                return Err(BackendError::Conflict(format!(
+                    "{env} #{} of {} has no image yet (it was not built): promote a revision \
+                     that was built",
+                    source.number, origin.name
+                )));
+            };
+            if d.configs == source.configs && current_image(c, d)?.as_deref() == Some(&image) {
+                return Err(BackendError::Conflict(format!(
+                    "{} already runs the image and configs of {env} #{}",
+                    d.name, source.number
+                )));
+            }
+            let mut rev = self.new_revision(d, Trigger::Promote);
+            rev.image = Some(image);
+            rev.build_id = source.build_id.clone();
+            rev.configs = source.configs.clone();
+            rev.note = Some(format!("from {env} #{}", source.number));
+            Ok(Plan::Revision {
+                rev,
+                key: None,
+                new_configs: Some(source.configs),
+            })
+        })?;
+        match added {
+            Added::Revision(rev) => Ok(rev),
+            Added::Nothing(_) => Err(BackendError::Internal(
+                "the promotion created no revision".into(),
             )),
         }
     }

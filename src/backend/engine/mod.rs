@@ -679,6 +679,9 @@ impl Backend for Engine {
     async fn rollback(&self, id: &str, to_revision_id: &str) -> Result<Revision> {
         self.rollback_op(id, to_revision_id)
     }
+    async fn promote(&self, id: &str, from_revision_id: &str) -> Result<Revision> {
+        self.promote_op(id, from_revision_id)
+    }
     async fn list_events(&self, id: &str, after: Option<&str>) -> Result<Vec<Event>> {
         self.deployment(id)?;
         let after = match after {

@@ -217,6 +217,7 @@ wire_enum! {
         Config = "config",
         Manual = "manual",
         Rollback = "rollback",
+        Promote = "promote",
     }
 }
 

@@ -317,7 +317,7 @@ fn decode<T: DeserializeOwned>(answer: Answer, path: &str, base: &str) -> Result
         }
         403 => BackendError::Forbidden(message),
         404 => {
-            let (what, id) = addressed(path);
+            let (what, id) = named_in(&message).unwrap_or_else(|| addressed(path));
             BackendError::NotFound { what, id }
         }
         409 => BackendError::Conflict(message),
@@ -355,6 +355,24 @@ fn not_json(
 /// What a path addresses, for "not found": its last collection and the id after it
 /// (`/deployments/dep_1/revisions/rev_2` → revision rev_2; `/deployments/dep_1/configs` →
 /// deployment dep_1).
+/// What a 404's message says is missing, when it reads as zopdeck's "revision rev_1 not
+/// found" (a rollback or promotion names another object than the path's deployment).
+fn named_in(message: &str) -> Option<(&'static str, String)> {
+    let rest = message.strip_suffix(" not found")?;
+    let (what, id) = rest.rsplit_once(' ')?;
+    let what = [
+        "deployment",
+        "revision",
+        "environment",
+        "space",
+        "cloud account",
+        "cluster",
+    ]
+    .into_iter()
+    .find(|w| *w == what)?;
+    Some((what, id.to_string()))
+}
+
 fn addressed(path: &str) -> (&'static str, String) {
     let path = path.split('?').next().unwrap_or(path);
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
@@ -537,6 +555,22 @@ impl Backend for RemoteBackend {
         )
         .await
     }
+    async fn promote(&self, id: &str, from_revision_id: &str) -> Result<Revision> {
+        let path = format!("/deployments/{}/promote", enc(id));
+        let body = json!({"fromRevisionID": from_revision_id});
+        match self.send(Method::POST, &path, body).await {
+            // The platform has no such route: a 404 that is no unknown id.
+            Err(BackendError::Validation { field: Some(f), .. }) if f == "api_url" => {
+                Err(BackendError::NotOffered(format!(
+                    "promotion is not offered by the server at {}: it has no POST \
+                 /deployments/{{id}}/promote (a zopdeck serve has it); patch the configs \
+                 and create a revision with the image instead",
+                    self.base
+                )))
+            }
+            other => other,
+        }
+    }
     async fn list_events(&self, id: &str, after: Option<&str>) -> Result<Vec<Event>> {
         match after {
             Some(a) => {
@@ -661,6 +695,21 @@ mod tests {
             ("cluster", "eu-west-1".to_string())
         );
         assert_eq!(addressed("/nothing"), ("resource", "/nothing".to_string()));
+    }
+
+    #[test]
+    fn not_found_names_what_the_server_says_is_missing() {
+        // A rollback to an unknown revision is no missing deployment.
+        assert_eq!(
+            named_in("revision rev_9 not found"),
+            Some(("revision", "rev_9".to_string()))
+        );
+        assert_eq!(
+            named_in("cloud account ca_x not found"),
+            Some(("cloud account", "ca_x".to_string()))
+        );
+        assert_eq!(named_in("no such thing"), None);
+        assert_eq!(named_in("widget w_1 not found"), None);
     }
 
     #[test]

@@ -54,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/deployments/{id}/revisions/{rev}", get(get_revision))
         .route("/deployments/{id}/rollback", post(rollback))
+        .route("/deployments/{id}/promote", post(promote))
         .route("/deployments/{id}/events", get(list_events))
         .route("/deployments/{id}/loadbalancer", get(loadbalancer))
         .route(
@@ -245,6 +246,25 @@ async fn rollback(
     data(
         StatusCode::CREATED,
         s.engine.rollback(&id, &req.to_revision_id).await?,
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct PromoteBody {
+    #[serde(rename = "fromRevisionID", alias = "fromRevisionId")]
+    from_revision_id: String,
+}
+
+async fn promote(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    b: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    let req: PromoteBody = body(b)?;
+    data(
+        StatusCode::CREATED,
+        s.engine.promote(&id, &req.from_revision_id).await?,
     )
 }
 
