@@ -178,6 +178,22 @@ pub enum ConfigsCmd {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum LayoutCmd {
+    /// Put the cards of --to where the cards of the same names are in --from (cards without
+    /// a namesake stay); --dry-run shows the moves without making them.
+    Copy {
+        #[arg(long, value_name = "ENV")]
+        from: String,
+        #[arg(long, value_name = "ENV")]
+        to: String,
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum PositionCmd {
     /// Put the card at X Y (canvas pixels; finite numbers).
     #[command(allow_negative_numbers = true)]

@@ -7,8 +7,8 @@ use super::error::{self, CliError};
 use super::output;
 use super::resolve::resolve;
 use super::{
-    Cli, ClustersCmd, Command, ConfigsCmd, DeploymentsCmd, EnvironmentsCmd, NamespacesCmd,
-    OutputFormat, RevisionsCmd, RoleArg, SpacesCmd, TokenCmd,
+    Cli, ClustersCmd, Command, ConfigsCmd, DeploymentsCmd, EnvironmentsCmd, LayoutCmd,
+    NamespacesCmd, OutputFormat, RevisionsCmd, RoleArg, SpacesCmd, TokenCmd,
 };
 use crate::backend::engine::{Engine, EngineSettings, OpenOptions};
 use crate::backend::{Backend, BackendError};
@@ -195,6 +195,7 @@ fn changes(command: &Command) -> bool {
             }
             | Command::Namespaces(NamespacesCmd::List { .. })
             | Command::Clusters(ClustersCmd::List { .. })
+            | Command::Layout(LayoutCmd::Copy { dry_run: true, .. })
     )
 }
 
@@ -204,6 +205,7 @@ fn needs_workers(command: &Command) -> bool {
         Command::Deployments(DeploymentsCmd::Create { wait, .. })
         | Command::Deployments(DeploymentsCmd::Delete { wait, .. })
         | Command::Rollback { wait, .. }
+        | Command::Promote { follow: wait, .. }
         | Command::Revisions {
             cmd: Some(RevisionsCmd::Create { wait, .. }),
             ..
@@ -333,6 +335,30 @@ async fn dispatch(cli: &Cli, ctx: &Context, command: &Command) -> Result<(), Cli
             super::deployments::rollback(b, deployment, to, env.as_deref(), wait, output.format)
                 .await
         }
+        Command::Promote {
+            deployment,
+            from,
+            to,
+            revision,
+            create,
+            wait: _,
+            follow,
+            output,
+        } => {
+            let how = super::promote::Promotion {
+                from: from.as_deref(),
+                to,
+                revision: revision.as_deref(),
+                create: *create,
+            };
+            super::promote::promote(b, deployment, &how, follow, output.format).await
+        }
+        Command::Layout(LayoutCmd::Copy {
+            from,
+            to,
+            dry_run,
+            output,
+        }) => super::promote::copy_layout(b, from, to, *dry_run, output.format).await,
         Command::Events {
             deployment,
             env,

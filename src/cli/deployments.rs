@@ -372,7 +372,7 @@ pub async fn rollback(
 
 /// A refused deploy, said the command line's way when the reason is an inactive space (the
 /// engine's message names the HTTP route that activates it).
-async fn deploy_refused(b: &dyn Backend, space_id: &str, e: BackendError) -> CliError {
+pub(super) async fn deploy_refused(b: &dyn Backend, space_id: &str, e: BackendError) -> CliError {
     if let BackendError::Conflict(_) = &e
         && let Ok(space) = b.get_space(space_id).await
         && space.status == SpaceStatus::Inactive

@@ -9,6 +9,7 @@ mod doctor;
 pub mod error;
 mod follow;
 mod output;
+mod promote;
 mod resolve;
 mod spaces;
 
@@ -202,6 +203,36 @@ pub enum Command {
         #[command(flatten)]
         output: OutputArg,
     },
+    /// Promote a revision to another environment: a new revision there with its image and
+    /// configs (trigger `promote`), followed to active.
+    Promote {
+        /// The deployment (by name, as it is called in both environments, or by id).
+        deployment: String,
+        /// The environment it comes from (default: the deployment's own).
+        #[arg(long, value_name = "ENV")]
+        from: Option<String>,
+        /// The environment it goes to.
+        #[arg(long, value_name = "ENV")]
+        to: String,
+        /// The revision to promote: its number (`18`, `#18`) or id (default: the one active
+        /// in --from).
+        #[arg(long, value_name = "REV")]
+        revision: Option<String>,
+        /// Create the deployment in --to when it has none of that name (with the revision's
+        /// image and configs).
+        #[arg(long)]
+        create: bool,
+        /// Follow the rollout (the default; --no-wait only queues it).
+        #[arg(long, conflicts_with = "no_wait")]
+        wait: bool,
+        #[command(flatten)]
+        follow: WaitArgs,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// Card layouts across environments.
+    #[command(subcommand)]
+    Layout(LayoutCmd),
     /// A deployment's events, oldest first; `--follow` keeps printing them as they come.
     Events {
         deployment: String,

@@ -406,8 +406,10 @@ impl Engine {
                 )));
             };
             if d.configs == source.configs && current_image(c, d)?.as_deref() == Some(&image) {
+                let here = catalog::get_environment(c, &d.env_id)?
+                    .map_or_else(|| d.env_id.clone(), |e| e.name);
                 return Err(BackendError::Conflict(format!(
-                    "{} already runs the image and configs of {env} #{}",
+                    "{} in {here} already runs the image and configs of {env} #{}",
                     d.name, source.number
                 )));
             }
