@@ -72,6 +72,18 @@ pub enum Action {
     EditConfigs,
     Create,
     Spaces,
+    Board,
+    NextLane,
+    PreviousLane,
+    Promote,
+    CopyLayout,
+    Rollouts,
+    TableView,
+    Sort,
+    SortReverse,
+    Fix,
+    NextConnection,
+    PreviousConnection,
     Quit,
     // drawer
     DrawerOlder,
@@ -87,6 +99,8 @@ pub enum Action {
     PageDown,
     PageUp,
     Close,
+    Toggle,
+    Choose,
     // search lists
     SearchDown,
     SearchUp,
@@ -193,6 +207,18 @@ pub static ACTIONS: &[ActionInfo] = &[
     a(A::EditConfigs, "edit_configs", "edit the configs in $EDITOR", C::Canvas),
     a(A::Create, "create", "create a deployment", C::Canvas),
     a(A::Spaces, "spaces", "spaces, namespaces and environments", C::Canvas),
+    a(A::Board, "board", "environments side by side (the board), or back", C::Canvas),
+    a(A::NextLane, "next_lane", "the board: the next lane", C::Canvas),
+    a(A::PreviousLane, "previous_lane", "the board: the previous lane", C::Canvas),
+    a(A::Promote, "promote", "promote the revision to another environment", C::Canvas),
+    a(A::CopyLayout, "copy_layout", "take another environment's card layout", C::Canvas),
+    a(A::Rollouts, "rollouts", "every rollout in progress, live", C::Canvas),
+    a(A::TableView, "table", "the table view, or back to the canvas", C::Canvas),
+    a(A::Sort, "sort", "the table: sort by the next column", C::Canvas),
+    a(A::SortReverse, "sort_reverse", "the table: reverse the order", C::Canvas),
+    a(A::Fix, "fix", "fix a failed deployment (roll back, or scale to fit)", C::Canvas),
+    a(A::NextConnection, "next_connection", "select the next connected card", C::Canvas),
+    a(A::PreviousConnection, "previous_connection", "select the previous connected card", C::Canvas),
     a(A::Quit, "quit", "quit", C::Canvas),
     a(A::DrawerOlder, "drawer_older", "scroll the drawer to older events", C::Drawer),
     a(A::DrawerNewer, "drawer_newer", "scroll the drawer to newer events", C::Drawer),
@@ -206,6 +232,8 @@ pub static ACTIONS: &[ActionInfo] = &[
     a(A::PageDown, "page_down", "a page down", C::List),
     a(A::PageUp, "page_up", "a page up", C::List),
     a(A::Close, "close", "close", C::List),
+    a(A::Toggle, "toggle", "tick or untick the item", C::List),
+    a(A::Choose, "choose", "choose (what is ticked, or the item)", C::List),
     a(A::SearchDown, "search_down", "next item", C::Search),
     a(A::SearchUp, "search_up", "previous item", C::Search),
     a(A::SearchTop, "search_top", "first item", C::Search),
@@ -263,6 +291,9 @@ impl Action {
                 | A::EditConfigs
                 | A::Create
                 | A::Rollback
+                | A::Promote
+                | A::CopyLayout
+                | A::Fix
                 | A::RegisterSpace
                 | A::RegisterContext
                 | A::ToggleSpace

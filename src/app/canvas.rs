@@ -317,6 +317,22 @@ impl Canvas {
         v.origin_y = (y0 + y1) / 2.0 - f64::from(h) / 2.0 * v.px_per_row();
     }
 
+    /// Fits the cards at `max` zoom at the most, their top-left corner at the view's (so
+    /// that the lanes of a board line up).
+    pub fn fit_top_left(&mut self, cards: &Cards, max: Zoom) {
+        self.fit(cards);
+        let v = &mut self.viewport;
+        v.zoom = v.zoom.min(max);
+        let rects = cards.model.deployments.iter().map(card_rect);
+        let Some((x0, y0)) = rects.fold(None, |acc: Option<(f64, f64)>, r| {
+            Some(acc.map_or((r.x, r.y), |(x, y)| (x.min(r.x), y.min(r.y))))
+        }) else {
+            return;
+        };
+        v.origin_x = x0 - v.px_per_col();
+        v.origin_y = y0 - v.px_per_row();
+    }
+
     /// A free spot near the centre of the view for a new card (`except`: the card itself,
     /// when it is on the canvas already).
     pub fn free_spot_in_view(&self, cards: &Cards, except: Option<&str>) -> CanvasPosition {

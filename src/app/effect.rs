@@ -69,6 +69,14 @@ pub enum Effect {
     Filter(String),
     /// Zoom the canvas to this step.
     Zoom(super::geometry::Zoom),
+    /// Open the board on these environments (the shown one is always on it).
+    OpenBoard(Vec<String>),
+    /// Close the board: the focused lane's environment stays shown.
+    CloseBoard,
+    /// Give the keys to this lane of the board.
+    FocusLane(usize),
+    /// Handle this mouse event (again, once a lane has the keys).
+    Mouse(crossterm::event::MouseEvent),
     /// Look this way (a built-in theme's name; the config's colours stay over it).
     Theme(String),
     Quit,

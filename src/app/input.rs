@@ -72,8 +72,15 @@ pub fn run_action(state: &mut State, action: Action) -> Effects {
     let canvas = &mut state.canvas;
     effects.extend(match action {
         Action::Select(dir) => {
-            canvas.select_direction(&cards, dir);
-            vec![]
+            if canvas.select_direction(&cards, dir) {
+                vec![]
+            } else {
+                // Past the lane's edge: the lane beyond it.
+                lane_beyond(state.board.as_ref(), state.screen.0, dir)
+                    .map(Effect::FocusLane)
+                    .into_iter()
+                    .collect()
+            }
         }
         Action::Next => {
             canvas.select_next(&cards, true);
@@ -158,6 +165,20 @@ pub fn run_action(state: &mut State, action: Action) -> Effects {
                 .collect(),
         ),
         Action::Spaces => super::spaces::open(super::spaces::Tab::Spaces),
+        Action::Board => {
+            let shown = state.model.environment.as_ref().map(|e| e.id.as_str());
+            let pick =
+                super::board::Pick::new(&state.model.environments, &state.board_choice, shown);
+            super::board::toggle(state.board.as_ref(), Some(pick))
+        }
+        Action::NextLane | Action::PreviousLane => match &state.board {
+            Some(b) => {
+                let n = b.lanes.len();
+                let step = if action == Action::NextLane { 1 } else { n - 1 };
+                vec![Effect::FocusLane((b.focus + step) % n)]
+            }
+            None => vec![Effect::info("the board is closed: E opens it")],
+        },
         Action::Quit => {
             if state.saves.pending.is_empty() {
                 vec![Effect::Quit]
@@ -178,6 +199,26 @@ pub fn run_action(state: &mut State, action: Action) -> Effects {
         _ => vec![],
     });
     effects
+}
+
+/// The lane beyond the focused one's edge in direction `dir`, if the board has one there.
+fn lane_beyond(
+    board: Option<&super::board::Board>,
+    width: u16,
+    dir: super::geometry::Direction,
+) -> Option<usize> {
+    use super::geometry::Direction as D;
+    let b = board?;
+    let columns = super::board::in_columns(width, b.lanes.len());
+    let forward = match (dir, columns) {
+        (D::Right, true) | (D::Down, false) => true,
+        (D::Left, true) | (D::Up, false) => false,
+        _ => return None,
+    };
+    match forward {
+        true => (b.focus + 1 < b.lanes.len()).then_some(b.focus + 1),
+        false => b.focus.checked_sub(1),
+    }
 }
 
 /// An action on the selected card.
@@ -271,6 +312,7 @@ fn on_overlay_key(state: &mut State, key: &KeyEvent) -> (bool, Effects) {
         return (false, vec![]);
     };
     let effects = match overlay {
+        Overlay::BoardPick(pick) => pick.key(km, key),
         Overlay::ConfirmQuit => match km.which(key, &[Action::Yes, Action::Quit]) {
             Some(_) => vec![Effect::Quit],
             None => vec![Effect::Close],
@@ -418,6 +460,9 @@ pub fn on_mouse(state: &mut State, m: MouseEvent) -> (bool, Effects) {
         }
         return (false, vec![]);
     }
+    if state.board.is_some() {
+        return on_board_mouse(state, m);
+    }
     // The canvas starts below the one-line header.
     let Some(row) = m.row.checked_sub(1) else {
         return (false, vec![]);
@@ -436,6 +481,57 @@ pub fn on_mouse(state: &mut State, m: MouseEvent) -> (bool, Effects) {
         }
         return (true, vec![]);
     }
+    let read_only = state.read_only;
+    let cards = Cards {
+        model: &state.model,
+        filter: &state.filter,
+        size: state.cards_area(),
+    };
+    let saves = &state.saves;
+    state
+        .canvas
+        .mouse(&cards, &m, row, read_only, |id| saves.unsaved(id))
+}
+
+/// The mouse on the board: a press in another lane gives it the keys first; the pointer is
+/// read relative to the focused lane's canvas (a drag goes on past its edges).
+fn on_board_mouse(state: &mut State, mut m: MouseEvent) -> (bool, Effects) {
+    let lanes = state.lane_canvases();
+    let hit = lanes.iter().position(|r| {
+        m.column >= r.x && m.column < r.x + r.width && m.row >= r.y && m.row < r.y + r.height
+    });
+    let focus = state.board.as_ref().map_or(0, |b| b.focus);
+    let scroll = matches!(
+        m.kind,
+        MouseEventKind::ScrollUp | MouseEventKind::ScrollDown
+    );
+    if let Some(row) = m.row.checked_sub(1)
+        && scroll
+        && in_drawer(state, row)
+    {
+        if let Some(t) = state.drawer.as_mut() {
+            t.scroll_by(if matches!(m.kind, MouseEventKind::ScrollUp) {
+                3
+            } else {
+                -3
+            });
+        }
+        return (true, vec![]);
+    }
+    let pressed = matches!(m.kind, MouseEventKind::Down(_));
+    match hit {
+        Some(i) if i != focus && (pressed || scroll) => {
+            // The press is replayed once the lane has the keys.
+            return (true, vec![Effect::FocusLane(i), Effect::Mouse(m)]);
+        }
+        None if pressed || scroll => return (false, vec![]),
+        _ => {}
+    }
+    let Some(r) = lanes.get(focus) else {
+        return (false, vec![]);
+    };
+    m.column = m.column.saturating_sub(r.x);
+    let row = m.row.saturating_sub(r.y);
     let read_only = state.read_only;
     let cards = Cards {
         model: &state.model,

@@ -366,13 +366,13 @@ mod tests {
     #[test]
     fn panel_keys_are_read_in_their_context() {
         let mut keys = crate::config::Config::default().keys;
-        keys.insert("diff".into(), vec!["v".into()]);
+        keys.insert("diff".into(), vec!["z".into()]);
         let km = Keymap::from_config(&keys).unwrap();
-        let v = key(KeyCode::Char('v'), KeyModifiers::NONE);
+        let z = key(KeyCode::Char('z'), KeyModifiers::NONE);
         let d = key(KeyCode::Char('d'), KeyModifiers::NONE);
-        assert!(km.is(&v, Action::Diff));
+        assert!(km.is(&z, Action::Diff));
         assert!(!km.is(&d, Action::Diff), "rebinding replaces the default");
-        assert_eq!(km.action(&v), None, "v means nothing on the canvas");
+        assert_eq!(km.action(&z), None, "z means nothing on the canvas");
         let n = key(KeyCode::Char('n'), KeyModifiers::NONE);
         assert_eq!(km.action(&n), Some(Action::Create));
         assert_eq!(

@@ -4,6 +4,7 @@
 //! the others is an `Effect`, carried out by `update`.
 
 pub mod actions;
+pub mod board;
 pub mod canvas;
 pub mod commands;
 pub mod configs_edit;

@@ -66,6 +66,8 @@ pub enum Msg {
     Resize(u16, u16),
     /// A fresh snapshot from the backend.
     Loaded(Box<Snapshot>),
+    /// A fresh snapshot of a board lane's environment.
+    LaneLoaded(Box<Snapshot>),
     /// A change pushed by the backend.
     Changed(Change),
     /// The backend's feed skipped changes: reload.
@@ -149,6 +151,12 @@ pub enum Cmd {
         env: Option<String>,
         known_revisions: Vec<String>,
         /// Numbers the read; its answer carries the number back.
+        read: u64,
+    },
+    /// Load a board lane's environment (its answer: `Msg::LaneLoaded`).
+    LoadLane {
+        env_id: String,
+        known_revisions: Vec<String>,
         read: u64,
     },
     FetchRevision {

@@ -256,6 +256,27 @@ fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>
                 let _ = tx.send(msg);
             });
         }
+        Cmd::LoadLane {
+            env_id,
+            known_revisions,
+            read,
+        } => {
+            tokio::spawn(async move {
+                let known: HashSet<String> = known_revisions.into_iter().collect();
+                let msg = match load_snapshot(backend.as_ref(), Some(&env_id), &known).await {
+                    // Not the first environment in its place: the lane's was deleted.
+                    Ok(s) if s.environment.as_ref().is_some_and(|e| e.id == env_id) => {
+                        Msg::LaneLoaded(Box::new(Snapshot { read, ..s }))
+                    }
+                    Ok(_) => Msg::Failed(format!(
+                        "environment {env_id} is gone: E closes the board, and opens it again \
+                         without it"
+                    )),
+                    Err(e) => Msg::Failed(format!("loading a lane of the board failed: {e}")),
+                };
+                let _ = tx.send(msg);
+            });
+        }
         Cmd::FetchRevision {
             deployment_id,
             revision_id,
@@ -377,7 +398,7 @@ fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>
 
 fn request_name(cmd: &Cmd) -> &'static str {
     match cmd {
-        Cmd::Reload { .. } => "reload",
+        Cmd::Reload { .. } | Cmd::LoadLane { .. } => "reload",
         Cmd::FetchRevision { .. } => "get_revision",
         Cmd::FetchFailure { .. } => "list_events+list_revisions",
         Cmd::PollDeployments { .. } => "list_deployments",

@@ -102,6 +102,8 @@ pub enum Overlay {
     },
     /// Spaces, their namespaces, environments, and the forms that create them.
     Spaces(Box<super::spaces::SpacesView>),
+    /// The environments to put on the board.
+    BoardPick(super::board::Pick),
 }
 
 impl Overlay {
@@ -109,9 +111,10 @@ impl Overlay {
     pub fn contexts(&self) -> Vec<super::keymap::Context> {
         use super::keymap::Context as C;
         match self {
-            Overlay::Help { .. } | Overlay::Detail { .. } | Overlay::Analysis { .. } => {
-                vec![C::List]
-            }
+            Overlay::Help { .. }
+            | Overlay::Detail { .. }
+            | Overlay::Analysis { .. }
+            | Overlay::BoardPick(_) => vec![C::List],
             Overlay::Palette { .. } | Overlay::Environments { .. } => vec![C::Search],
             Overlay::ConfirmQuit => vec![C::Confirm],
             Overlay::ConfigDiff { .. } => vec![C::Confirm, C::List],
@@ -186,6 +189,10 @@ pub struct State {
     pub theme: crate::config::ThemeConfig,
     /// What was run from the palette, oldest first (recalled with its history keys).
     pub palette_history: Vec<String>,
+    /// Environments side by side, when open.
+    pub board: Option<super::board::Board>,
+    /// The environments last put on the board (ticked again next time).
+    pub board_choice: Vec<String>,
 }
 
 impl State {
@@ -214,6 +221,8 @@ impl State {
             message_until: None,
             theme: Default::default(),
             palette_history: Vec::new(),
+            board: None,
+            board_choice: Vec::new(),
         }
     }
 
@@ -267,6 +276,7 @@ impl State {
             .chain(self.link.retry_at)
             .chain(self.poll.next)
             .chain(self.message_until.filter(|_| self.message.is_some()))
+            .chain(self.board.as_ref().and_then(|b| b.next_reload))
             .min()
     }
 
@@ -324,10 +334,38 @@ impl State {
             .map(|ms| std::time::Duration::from_millis(ms as u64))
     }
 
-    /// The part of the canvas area where cards show: above the open drawer.
+    /// The part of the canvas area where cards show: above the open drawer; on the board,
+    /// the focused lane's canvas.
     pub fn cards_area(&self) -> (u16, u16) {
+        match &self.board {
+            Some(b) => self
+                .lane_canvases()
+                .get(b.focus)
+                .map_or((0, 0), |r| (r.width, r.height)),
+            None => {
+                let (w, h) = self.canvas_size();
+                (w, h.saturating_sub(self.drawer_rows()))
+            }
+        }
+    }
+
+    /// The board's lanes on screen: below the header, above the line that compares the
+    /// selected card across lanes, the drawer and the status bar.
+    pub fn board_area(&self) -> ratatui::layout::Rect {
         let (w, h) = self.canvas_size();
-        (w, h.saturating_sub(self.drawer_rows()))
+        ratatui::layout::Rect::new(0, 1, w, h.saturating_sub(self.drawer_rows() + 1))
+    }
+
+    /// Each lane's canvas on screen (below its title line), in lane order.
+    pub fn lane_canvases(&self) -> Vec<ratatui::layout::Rect> {
+        let n = self.board.as_ref().map_or(0, |b| b.lanes.len());
+        let area = self.board_area();
+        let columns = super::board::in_columns(area.width, n);
+        super::board::lane_areas(area, n)
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| super::board::canvas_of(r, i == 0, columns))
+            .collect()
     }
 
     /// Rows of the canvas area the open drawer takes (at the bottom).

@@ -27,6 +27,7 @@ pub fn update(state: &mut State, msg: Msg, now: Instant) -> (bool, Vec<Cmd>) {
         // Offline, the reload retries; rejected, nothing is asked until the user reloads.
         cmds.extend(state.lb.due(state.model.live == LiveMode::Polling, now));
         cmds.extend(poll_due(state, now));
+        cmds.extend(lane_reloads_due(state, now));
     }
     (redraw, cmds)
 }
@@ -41,7 +42,18 @@ fn route(state: &mut State, msg: Msg, now: Instant) -> (bool, Effects) {
             (true, vec![])
         }
         Msg::Loaded(snapshot) => (true, on_loaded(state, *snapshot, now)),
-        Msg::Changed(change) => on_change(state, change),
+        Msg::LaneLoaded(snapshot) => {
+            let mut cmds = vec![];
+            let shown = on_lane_loaded(state, *snapshot, now, &mut cmds);
+            (shown, cmds.into_iter().map(Effect::Cmd).collect())
+        }
+        Msg::Changed(change) => {
+            let mut cmds = vec![];
+            let parked = lanes_change(state, &change, now, &mut cmds);
+            let (shown, mut effects) = on_change(state, change);
+            effects.extend(cmds.into_iter().map(Effect::Cmd));
+            (shown || parked, effects)
+        }
         Msg::Missed => (false, vec![Effect::Reload(None)]),
         Msg::Polled {
             env_id,
@@ -63,14 +75,22 @@ fn route(state: &mut State, msg: Msg, now: Instant) -> (bool, Effects) {
         }
         Msg::Revision(r) => {
             state.model.know_revision(&r);
+            for lane in state.board.iter_mut().flat_map(|b| b.lanes.iter_mut()) {
+                lane.model.know_revision(&r);
+            }
             (true, vec![])
         }
         Msg::FailureLoaded { id, failure } => {
-            let failed = state
-                .deployment(&id)
-                .is_some_and(|d| d.status == DeploymentStatus::Failed);
-            if failed {
-                state.model.failures.insert(id, failure);
+            let lanes = state.board.iter_mut().flat_map(|b| b.lanes.iter_mut());
+            let mut failed = false;
+            for model in std::iter::once(&mut state.model).chain(lanes.map(|l| &mut l.model)) {
+                if model
+                    .deployment(&id)
+                    .is_some_and(|d| d.status == DeploymentStatus::Failed)
+                {
+                    model.failures.insert(id.clone(), failure.clone());
+                    failed = true;
+                }
             }
             (failed, vec![])
         }
@@ -191,20 +211,7 @@ fn on_loaded(state: &mut State, s: Snapshot, now: Instant) -> Effects {
     state.link.online();
     // Positions saved after this read was sent, and those not saved yet, are newer than what
     // it found.
-    let mut keep: HashMap<String, Option<CanvasPosition>> = state
-        .model
-        .deployments
-        .iter()
-        .filter(|d| state.saves.saved_since(&d.id, s.read))
-        .map(|d| (d.id.clone(), d.canvas_position))
-        .collect();
-    keep.extend(
-        state
-            .saves
-            .pending
-            .iter()
-            .map(|(id, p)| (id.clone(), Some(p.pos))),
-    );
+    let keep = kept_positions(state, s.read);
     let switched = state.model.load(s, &keep);
     state
         .poll
@@ -282,6 +289,238 @@ fn on_spaces_answer(state: &mut State, answer: spaces::Answer) -> Effects {
     }
 }
 
+/// Runs `f` with lane `i`'s model and canvas in the state's place — where every feature
+/// reads them — and carries out its effects there; the focused lane comes back after.
+fn in_lane(
+    state: &mut State,
+    i: usize,
+    now: Instant,
+    cmds: &mut Vec<Cmd>,
+    f: impl FnOnce(&mut State) -> Effects,
+) {
+    let focus = state.board.as_ref().map(|b| b.focus);
+    if focus.is_none_or(|f| f == i) {
+        let effects = f(state);
+        apply(state, effects, now, cmds);
+        return;
+    }
+    swap_lane(state, i);
+    let effects = f(state);
+    apply(state, effects, now, cmds);
+    swap_lane(state, i);
+}
+
+/// Exchanges the state's model and canvas with lane `i`'s.
+fn swap_lane(state: &mut State, i: usize) {
+    if let Some(lane) = state.board.as_mut().and_then(|b| b.lanes.get_mut(i)) {
+        std::mem::swap(&mut state.model, &mut lane.model);
+        std::mem::swap(&mut state.canvas, &mut lane.canvas);
+    }
+}
+
+/// Gives the keys to lane `to`: the focused lane is parked, `to` takes its place.
+fn focus_lane(state: &mut State, to: usize, now: Instant) {
+    let Some(from) = state.board.as_ref().map(|b| b.focus) else {
+        return;
+    };
+    if from == to || state.board.as_ref().is_none_or(|b| to >= b.lanes.len()) {
+        return;
+    }
+    swap_lane(state, from);
+    swap_lane(state, to);
+    if let Some(b) = state.board.as_mut() {
+        b.focus = to;
+    }
+    state
+        .poll
+        .schedule(poll::polling(&state.model, state.link.connected()), now);
+}
+
+/// A board lane's environment, loaded: into its lane (fitted the first time).
+fn on_lane_loaded(state: &mut State, s: Snapshot, now: Instant, cmds: &mut Vec<Cmd>) -> bool {
+    let Some(env_id) = s.environment.as_ref().map(|e| e.id.clone()) else {
+        return false;
+    };
+    let Some(i) = state.board.as_ref().and_then(|b| b.lane_of(&env_id)) else {
+        return false;
+    };
+    let first = state.board.as_ref().is_some_and(|b| !b.lanes[i].loaded);
+    in_lane(state, i, now, cmds, |state| {
+        let keep = kept_positions(state, s.read);
+        state.model.load(s, &keep);
+        let mut effects = canvas::auto_place(&state.model);
+        effects.extend(
+            state
+                .model
+                .deployments
+                .iter()
+                .map(|d| Effect::WaitForAddress(d.id.clone())),
+        );
+        effects.push(Effect::SelectIfNone);
+        if first {
+            fit_lane(state);
+        }
+        effects
+    });
+    if let Some(b) = state.board.as_mut() {
+        b.lanes[i].loaded = true;
+    }
+    true
+}
+
+/// Fits a lane's cards in it, at 100 % at the most.
+fn fit_lane(state: &mut State) {
+    let size = state.cards_area();
+    let cards = Cards {
+        model: &state.model,
+        filter: &state.filter,
+        size,
+    };
+    state
+        .canvas
+        .fit_top_left(&cards, super::geometry::Zoom::Full);
+}
+
+/// A pushed change, applied to the parked lanes it concerns; whether any shows it.
+fn lanes_change(state: &mut State, change: &Change, now: Instant, cmds: &mut Vec<Cmd>) -> bool {
+    let Some(board) = state.board.as_ref() else {
+        return false;
+    };
+    let concerned: Vec<usize> = board
+        .parked()
+        .filter(|(_, lane)| match change {
+            Change::Deployment { data } => lane.env_id == data.env_id,
+            Change::DeploymentDeleted { deployment_id }
+            | Change::Event { deployment_id, .. }
+            | Change::Loadbalancer { deployment_id, .. } => {
+                lane.model.deployment(deployment_id).is_some()
+            }
+        })
+        .map(|(i, _)| i)
+        .collect();
+    for &i in &concerned {
+        in_lane(state, i, now, cmds, |state| {
+            let (saves, canvas) = (&state.saves, &state.canvas);
+            model::on_change(
+                &mut state.model,
+                change.clone(),
+                |id| saves.unsaved(id) || canvas.dragging(id),
+                None,
+            )
+            .1
+        });
+    }
+    !concerned.is_empty()
+}
+
+/// Positions newer than a read's answer: saved after it was sent, or not saved yet.
+fn kept_positions(state: &State, read: u64) -> HashMap<String, Option<CanvasPosition>> {
+    let mut keep: HashMap<String, Option<CanvasPosition>> = state
+        .model
+        .deployments
+        .iter()
+        .filter(|d| state.saves.saved_since(&d.id, read))
+        .map(|d| (d.id.clone(), d.canvas_position))
+        .collect();
+    keep.extend(
+        state
+            .saves
+            .pending
+            .iter()
+            .map(|(id, p)| (id.clone(), Some(p.pos))),
+    );
+    keep
+}
+
+/// Loads of the parked lanes, for each lane in turn.
+fn lane_loads(state: &mut State) -> Vec<Cmd> {
+    let envs: Vec<String> = state
+        .board
+        .iter()
+        .flat_map(|b| b.parked().map(|(_, l)| l.env_id.clone()))
+        .collect();
+    envs.into_iter()
+        .map(|env_id| Cmd::LoadLane {
+            env_id,
+            known_revisions: state.model.revision_numbers.keys().cloned().collect(),
+            read: state.next_read(),
+        })
+        .collect()
+}
+
+/// Without a live feed, the parked lanes are loaded again at the polling interval.
+fn lane_reloads_due(state: &mut State, now: Instant) -> Vec<Cmd> {
+    let polling = state.model.live == LiveMode::Polling;
+    let interval = state.poll.interval;
+    let Some(board) = state.board.as_mut() else {
+        return vec![];
+    };
+    if !polling {
+        board.next_reload = None;
+        return vec![];
+    }
+    match board.next_reload {
+        Some(at) if at <= now => {
+            board.next_reload = Some(now + interval);
+            lane_loads(state)
+        }
+        Some(_) => vec![],
+        None => {
+            board.next_reload = Some(now + interval);
+            vec![]
+        }
+    }
+}
+
+/// Opens the board on `envs` (the shown environment always on it, first if it was not
+/// chosen), loading the other lanes.
+fn open_board(state: &mut State, mut envs: Vec<String>, now: Instant, cmds: &mut Vec<Cmd>) {
+    let Some(shown) = state.model.environment.clone() else {
+        return;
+    };
+    if !envs.contains(&shown.id) {
+        envs.insert(0, shown.id.clone());
+    }
+    envs.truncate(super::board::MAX_LANES);
+    state.board_choice = envs.clone();
+    let environments = state.model.environments.clone();
+    let name = |id: &str| {
+        environments
+            .iter()
+            .find(|e| e.id == id)
+            .map_or(id.to_string(), |e| e.name.clone())
+    };
+    let lanes: Vec<super::board::Lane> = envs
+        .iter()
+        .map(|id| super::board::Lane {
+            env_id: id.clone(),
+            name: name(id),
+            ..Default::default()
+        })
+        .collect();
+    let focus = envs.iter().position(|e| *e == shown.id).unwrap_or(0);
+    state.board = Some(super::board::Board {
+        lanes,
+        focus,
+        before: state.canvas.viewport,
+        next_reload: None,
+    });
+    if let Some(b) = state.board.as_mut() {
+        b.lanes[focus].loaded = true;
+    }
+    fit_lane(state);
+    apply_one(state, Effect::ShowSelected, now, cmds);
+    cmds.extend(lane_loads(state));
+    state.say(
+        format!(
+            "the board: {} — ] and [ (or moving past a lane's edge) change lanes, E goes back",
+            envs.iter().map(|e| name(e)).collect::<Vec<_>>().join(" · ")
+        ),
+        MessageKind::Info,
+        now,
+    );
+}
+
 /// The poll requests that came due.
 fn poll_due(state: &mut State, now: Instant) -> Vec<Cmd> {
     let Some(env_id) = state.model.environment.as_ref().map(|e| e.id.clone()) else {
@@ -355,7 +594,12 @@ fn apply_one(state: &mut State, effect: Effect, now: Instant, cmds: &mut Vec<Cmd
         Effect::CloseDrawer => state.drawer = None,
         Effect::Open(overlay) => state.overlay = Some(overlay),
         Effect::Close => state.overlay = None,
-        Effect::Reload(env) => cmds.push(state.reload(env)),
+        Effect::Reload(env) => {
+            if env.is_none() {
+                cmds.extend(lane_loads(state));
+            }
+            cmds.push(state.reload(env));
+        }
         Effect::ReloadShown => {
             if state.model.environment.is_some() {
                 cmds.push(state.reload(None));
@@ -363,6 +607,21 @@ fn apply_one(state: &mut State, effect: Effect, now: Instant, cmds: &mut Vec<Cmd
         }
         Effect::ShowEnvironment(env_id) => {
             state.overlay = None;
+            if let Some(i) = state.board.as_ref().and_then(|b| b.lane_of(&env_id)) {
+                // On the board already: its lane takes the keys.
+                return apply_one(state, Effect::FocusLane(i), now, cmds);
+            }
+            if let Some(b) = state.board.as_mut() {
+                // The focused lane shows the other environment instead.
+                let lane = &mut b.lanes[b.focus];
+                lane.env_id = env_id.clone();
+                lane.name = state
+                    .model
+                    .environments
+                    .iter()
+                    .find(|e| e.id == env_id || e.name == env_id)
+                    .map_or(env_id.clone(), |e| e.name.clone());
+            }
             state.canvas.viewport = Default::default();
             state.filter.clear();
             cmds.push(state.reload(Some(env_id)));
@@ -448,6 +707,21 @@ fn apply_one(state: &mut State, effect: Effect, now: Instant, cmds: &mut Vec<Cmd
         Effect::Zoom(zoom) => {
             state.canvas.zoom(size, zoom);
             apply_one(state, Effect::ShowSelected, now, cmds);
+        }
+        Effect::OpenBoard(envs) => open_board(state, envs, now, cmds),
+        Effect::CloseBoard => {
+            if let Some(b) = state.board.take() {
+                state.canvas.viewport = b.before;
+                apply_one(state, Effect::ShowSelected, now, cmds);
+            }
+        }
+        Effect::FocusLane(i) => {
+            focus_lane(state, i, now);
+            apply_one(state, Effect::SelectIfNone, now, cmds);
+        }
+        Effect::Mouse(m) => {
+            let (_, effects) = input::on_mouse(state, m);
+            apply(state, effects, now, cmds);
         }
         Effect::Theme(name) => {
             state.theme.name = name.clone();

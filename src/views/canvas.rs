@@ -8,12 +8,40 @@ use ratatui::widgets::{Paragraph, Widget};
 use super::card::{self, CardLook};
 use super::status::Palette;
 use crate::app::State;
+use crate::app::canvas::Canvas;
+use crate::app::filter::Filter;
+use crate::app::model::Model;
 
-pub fn render(state: &State, area: Rect, palette: &Palette, buf: &mut Buffer) {
-    if state.model.deployments.is_empty() {
-        let text = if !state.model.loaded {
+/// What one canvas is drawn from: the shown environment's, or a lane of the board.
+#[derive(Clone, Copy)]
+pub struct View<'a> {
+    pub model: &'a Model,
+    pub canvas: &'a Canvas,
+    pub filter: &'a Filter,
+    /// The spinners' frame.
+    pub spinner: usize,
+    /// Whether the keys go to this canvas (a board's other lanes show no selection).
+    pub focused: bool,
+}
+
+impl<'a> View<'a> {
+    /// The canvas the keys go to.
+    pub fn of(state: &'a State) -> Self {
+        Self {
+            model: &state.model,
+            canvas: &state.canvas,
+            filter: &state.filter,
+            spinner: state.spinner,
+            focused: true,
+        }
+    }
+}
+
+pub fn render(view: &View, area: Rect, palette: &Palette, buf: &mut Buffer) {
+    if view.model.deployments.is_empty() {
+        let text = if !view.model.loaded {
             "Loading…"
-        } else if state.model.environment.is_none() {
+        } else if view.model.environment.is_none() {
             "No environment yet."
         } else {
             "No deployments in this environment yet."
@@ -21,22 +49,22 @@ pub fn render(state: &State, area: Rect, palette: &Palette, buf: &mut Buffer) {
         Paragraph::new(format!("\n  {text}")).render(area, buf);
         return;
     }
-    let (cw, ch) = state.canvas.viewport.card_cells();
+    let (cw, ch) = view.canvas.viewport.card_cells();
     let mut scratch = Buffer::empty(Rect::new(0, 0, cw, ch));
-    let selected = state.canvas.selected.as_deref();
+    let selected = view.canvas.selected.as_deref().filter(|_| view.focused);
     // The selected card is drawn last: on top of any it overlaps.
-    let order = state
+    let order = view
         .model
         .deployments
         .iter()
         .filter(|d| Some(d.id.as_str()) != selected)
-        .chain(state.selected_deployment());
+        .chain(selected.and_then(|id| view.model.deployment(id)));
     // Cards wholly off screen, by the side they lie beyond: left, right, above, below.
     let mut beyond = [0usize; 4];
     for d in order {
         let (col, row) = {
             let p = crate::app::canvas::position(d);
-            state.canvas.viewport.to_cell(p.x, p.y)
+            view.canvas.viewport.to_cell(p.x, p.y)
         };
         if col >= i64::from(area.width)
             || row >= i64::from(area.height)
@@ -58,10 +86,10 @@ pub fn render(state: &State, area: Rect, palette: &Palette, buf: &mut Buffer) {
         scratch.reset();
         let look = CardLook {
             selected: Some(d.id.as_str()) == selected,
-            dragged: state.dragging(&d.id),
-            dimmed: !state.matches_filter(d),
+            dragged: view.canvas.dragging(&d.id),
+            dimmed: !view.filter.matches(d),
         };
-        card::render(state, d, &look, palette, &mut scratch);
+        card::render(view, d, &look, palette, &mut scratch);
         blit(&scratch, col, row, area, buf);
     }
     markers(beyond, area, palette, buf);

@@ -6,8 +6,8 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
 
+use super::canvas::View;
 use super::status::{Palette, SPINNER, status_symbol, status_word};
-use crate::app::State;
 use crate::app::model::Failure;
 use crate::backend::model::*;
 
@@ -89,8 +89,8 @@ fn first_clause(text: &str) -> String {
 
 /// Ready pods of desired: as the rollout last said, else (active, loaded from the store) the
 /// replicas its configs ask for, which an active rollout has.
-fn readiness(state: &State, d: &Deployment) -> Option<(u32, u32)> {
-    if let Some(p) = state.model.progress.get(&d.id) {
+fn readiness(view: &View, d: &Deployment) -> Option<(u32, u32)> {
+    if let Some(p) = view.model.progress.get(&d.id) {
         return Some(*p);
     }
     (d.status == DeploymentStatus::Active).then(|| {
@@ -138,7 +138,7 @@ fn at_dots(text: &str, width: usize) -> Vec<String> {
 /// why it failed or was changed by hand, readiness and the image's tag, the address (or the
 /// wait for it), then — on a big card — the image and the namespace.
 fn body(
-    state: &State,
+    view: &View,
     d: &Deployment,
     head: Line<'static>,
     (width, height): (u16, u16),
@@ -156,7 +156,7 @@ fn body(
         )));
     }
     if d.status == DeploymentStatus::Failed
-        && let Some(f) = state.model.failures.get(&d.id)
+        && let Some(f) = view.model.failures.get(&d.id)
     {
         // One line: the detail panel (Enter) has the whole reason.
         lines.push(Line::from(Span::styled(
@@ -164,15 +164,15 @@ fn body(
             status_style,
         )));
     }
-    let image = state.model.image_of(d);
-    let mut ready_line = readiness(state, d).map(|(ready, desired)| {
+    let image = view.model.image_of(d);
+    let mut ready_line = readiness(view, d).map(|(ready, desired)| {
         let mut text = format!("{ready}/{desired} ready");
         if let Some(image) = image.filter(|_| !tag_in_title) {
             text.push_str(&format!(" · {}", tag(image)));
         }
         text
     });
-    let address = match state.model.loadbalancers.get(&d.id) {
+    let address = match view.model.loadbalancers.get(&d.id) {
         Some(LoadBalancer {
             status: LbStatus::Ready,
             address: Some(a),
@@ -182,7 +182,7 @@ fn body(
     };
     // Short of room, the readiness joins the status line (the tag is in the title then) so
     // that the address is whole.
-    if let Some((ready, desired)) = readiness(state, d) {
+    if let Some((ready, desired)) = readiness(view, d) {
         let short = format!("{ready}/{desired}");
         let head_width = lines[0].width();
         let needed = lines.len() + 1 + address.len();
@@ -194,7 +194,7 @@ fn body(
     if let Some(text) = ready_line {
         lines.push(Line::from(ellipsize(&text, width)));
     }
-    match state.model.loadbalancers.get(&d.id) {
+    match view.model.loadbalancers.get(&d.id) {
         Some(LoadBalancer {
             status: LbStatus::Ready,
             address: Some(_),
@@ -206,7 +206,7 @@ fn body(
         }) => lines.push(Line::from(ellipsize(
             &format!(
                 "{} Waiting for public address…",
-                SPINNER[state.spinner % SPINNER.len()]
+                SPINNER[view.spinner % SPINNER.len()]
             ),
             width,
         ))),
@@ -241,7 +241,7 @@ fn body(
     lines
 }
 
-pub fn render(state: &State, d: &Deployment, look: &CardLook, palette: &Palette, buf: &mut Buffer) {
+pub fn render(view: &View, d: &Deployment, look: &CardLook, palette: &Palette, buf: &mut Buffer) {
     let area = buf.area;
     let status_style = palette.status(d.status);
     let mut border_style = if look.selected {
@@ -252,7 +252,7 @@ pub fn render(state: &State, d: &Deployment, look: &CardLook, palette: &Palette,
     if look.selected {
         border_style = border_style.patch(status_style);
     }
-    let rev = state
+    let rev = view
         .model
         .revision_number(d)
         .map_or(String::new(), |n| format!("#{n}"));
@@ -280,7 +280,7 @@ pub fn render(state: &State, d: &Deployment, look: &CardLook, palette: &Palette,
         Paragraph::new(lines).render(area, buf);
     } else {
         // The image's tag in the title, where there is room for it.
-        let tag = state.model.image_of(d).map(tag).unwrap_or_default();
+        let tag = view.model.image_of(d).map(tag).unwrap_or_default();
         let room = usize::from(area.width).saturating_sub(4);
         let tag_in_title = !look.dragged
             && !tag.is_empty()
@@ -303,7 +303,7 @@ pub fn render(state: &State, d: &Deployment, look: &CardLook, palette: &Palette,
             .title(Span::styled(title, name_style));
         let inner = block.inner(area);
         block.render(area, buf);
-        let serving = state
+        let serving = view
             .model
             .failures
             .get(&d.id)
@@ -312,7 +312,7 @@ pub fn render(state: &State, d: &Deployment, look: &CardLook, palette: &Palette,
         let head = match serving {
             // A small card (50 %): the symbol, the revision, the readiness.
             _ if inner.width < 16 => {
-                let ready = readiness(state, d).map_or(String::new(), |(r, t)| format!(" {r}/{t}"));
+                let ready = readiness(view, d).map_or(String::new(), |(r, t)| format!(" {r}/{t}"));
                 Line::from(vec![
                     Span::styled(status_symbol(d.status).to_string(), status_style),
                     Span::raw(format!(" {rev}{ready}")),
@@ -329,7 +329,7 @@ pub fn render(state: &State, d: &Deployment, look: &CardLook, palette: &Palette,
             None => Line::from(vec![status, Span::raw(format!("  {rev}"))]),
         };
         let lines = body(
-            state,
+            view,
             d,
             head,
             (inner.width, inner.height),

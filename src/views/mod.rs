@@ -1,5 +1,6 @@
 //! Pure render functions of `&State`. No I/O, no state changes.
 
+pub mod board;
 pub mod canvas;
 pub mod card;
 pub mod footer;
@@ -44,7 +45,14 @@ pub fn draw(frame: &mut Frame, state: &State, palette: &Palette) {
     let drawer_rows = state.drawer_rows();
     let [cards, drawer] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(drawer_rows)]).areas(body);
-    canvas::render(state, cards, palette, frame.buffer_mut());
+    if state.board.is_some() {
+        let lanes = state.board_area();
+        board::draw(state, lanes, palette, frame.buffer_mut());
+        let compare = Rect::new(cards.x, lanes.y + lanes.height, cards.width, 1);
+        frame.render_widget(Paragraph::new(board::compare_line(state, palette)), compare);
+    } else {
+        canvas::render(&canvas::View::of(state), cards, palette, frame.buffer_mut());
+    }
     timeline::draw(frame, drawer, state, palette);
     draw_header(frame, header, state, palette);
     draw_status_bar(frame, footer, state, palette);

@@ -58,6 +58,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
         return;
     };
     match overlay {
+        Overlay::BoardPick(pick) => super::board::draw_pick(frame, area, state, pick, palette),
         Overlay::Help { .. }
         | Overlay::Detail { .. }
         | Overlay::Analysis { .. }
