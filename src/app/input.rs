@@ -171,6 +171,17 @@ pub fn run_action(state: &mut State, action: Action) -> Effects {
                 super::board::Pick::new(&state.model.environments, &state.board_choice, shown);
             super::board::toggle(state.board.as_ref(), Some(pick))
         }
+        Action::Promote => match state.selected_deployment() {
+            None => need_selection(),
+            Some(d) => {
+                let lanes: Vec<String> = state
+                    .board
+                    .iter()
+                    .flat_map(|b| b.lanes.iter().map(|l| l.env_id.clone()))
+                    .collect();
+                super::promote::open(d, &state.model.environments, &lanes)
+            }
+        },
         Action::NextLane | Action::PreviousLane => match &state.board {
             Some(b) => {
                 let n = b.lanes.len();
@@ -313,6 +324,7 @@ fn on_overlay_key(state: &mut State, key: &KeyEvent) -> (bool, Effects) {
     };
     let effects = match overlay {
         Overlay::BoardPick(pick) => pick.key(km, key),
+        Overlay::Promote(panel) => panel.key(km, key, read_only),
         Overlay::ConfirmQuit => match km.which(key, &[Action::Yes, Action::Quit]) {
             Some(_) => vec![Effect::Quit],
             None => vec![Effect::Close],

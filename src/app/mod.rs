@@ -24,6 +24,7 @@ pub mod palette;
 pub mod panels;
 pub mod persist;
 pub mod poll;
+pub mod promote;
 pub mod revisions;
 pub mod run;
 pub mod spaces;

@@ -115,6 +115,22 @@ pub enum Msg {
         id: String,
         result: Result<Revision, String>,
     },
+    /// What promoting a deployment to another environment would do.
+    PromotionLoaded {
+        source_id: String,
+        result: Result<Box<super::promote::Plan>, String>,
+    },
+    /// A promotion's answer: the target's new revision.
+    Promoted {
+        target_id: String,
+        env_id: String,
+        result: Result<Revision, String>,
+    },
+    /// The missing target, created from the promoted revision.
+    PromotedNew {
+        env_id: String,
+        result: Result<Deployment, String>,
+    },
     LoadBalancerPolled {
         id: String,
         result: Result<LoadBalancer, String>,
@@ -194,6 +210,21 @@ pub enum Cmd {
     RollbackTo {
         id: String,
         number: u32,
+    },
+    /// What promoting `source` to `to_env` would do (its active revision, the target's).
+    LoadPromotion {
+        source: Box<Deployment>,
+        to_env: Box<Environment>,
+    },
+    Promote {
+        target_id: String,
+        env_id: String,
+        from_revision_id: String,
+    },
+    /// Create the missing target of a promotion (in `env_id`).
+    PromoteNew {
+        env_id: String,
+        req: Box<NewDeployment>,
     },
     PollLoadBalancer {
         id: String,

@@ -333,6 +333,35 @@ fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>
             };
             Msg::RolledBack { id, result }
         }),
+        Cmd::LoadPromotion { source, to_env } => spawn_call(tx, async move {
+            let source_id = source.id.clone();
+            let result = promotion_plan(backend.as_ref(), &source, *to_env)
+                .await
+                .map(Box::new);
+            Msg::PromotionLoaded { source_id, result }
+        }),
+        Cmd::Promote {
+            target_id,
+            env_id,
+            from_revision_id,
+        } => spawn_call(tx, async move {
+            let result = backend
+                .promote(&target_id, &from_revision_id)
+                .await
+                .map_err(|e| e.to_string());
+            Msg::Promoted {
+                target_id,
+                env_id,
+                result,
+            }
+        }),
+        Cmd::PromoteNew { env_id, req } => spawn_call(tx, async move {
+            let result = backend
+                .create_deployment(*req)
+                .await
+                .map_err(|e| e.to_string());
+            Msg::PromotedNew { env_id, result }
+        }),
         Cmd::PollLoadBalancer { id } => spawn_call(tx, async move {
             let result = backend.loadbalancer(&id).await.map_err(|e| e.to_string());
             Msg::LoadBalancerPolled { id, result }
@@ -408,6 +437,9 @@ fn request_name(cmd: &Cmd) -> &'static str {
         Cmd::Rollback { .. } => "rollback",
         Cmd::RollbackTo { .. } => "list_revisions+rollback",
         Cmd::PollLoadBalancer { .. } => "loadbalancer",
+        Cmd::LoadPromotion { .. } => "list_revisions+list_deployments",
+        Cmd::Promote { .. } => "promote",
+        Cmd::PromoteNew { .. } => "create_deployment",
         Cmd::Analyze { .. } => "analyze",
         Cmd::TearDown { .. } => "delete_deployment",
         Cmd::Create(_) => "create_deployment",
@@ -429,6 +461,44 @@ fn spawn_call(
 
 /// Everything the screen shows for one environment (`prefer`: its id or name). The cards'
 /// details (revision number, rollout readiness, address) are looked up a few at a time.
+/// What promoting `source` to `to_env` would do: its active revision, and the target's
+/// namesake with its current revision.
+async fn promotion_plan(
+    b: &dyn Backend,
+    source: &Deployment,
+    to_env: Environment,
+) -> Result<crate::app::promote::Plan, String> {
+    let revisions = b.list_revisions(&source.id).await.map_err(|e| e.to_string())?;
+    let from = revisions
+        .into_iter()
+        .find(|r| r.status == RevisionStatus::Active)
+        .ok_or_else(|| {
+            format!(
+                "{} has no active revision to promote (r lists its revisions)",
+                source.name
+            )
+        })?;
+    let deployments = b
+        .list_deployments(Some(&to_env.id))
+        .await
+        .map_err(|e| e.to_string())?;
+    let target = match deployments.into_iter().find(|d| d.name == source.name) {
+        Some(d) => {
+            let current = match &d.current_revision_id {
+                Some(r) => b.get_revision(&d.id, r).await.ok(),
+                None => None,
+            };
+            Some((d, current))
+        }
+        None => None,
+    };
+    Ok(crate::app::promote::Plan {
+        from,
+        to_env,
+        target,
+    })
+}
+
 pub async fn load_snapshot(
     b: &dyn Backend,
     prefer: Option<&str>,

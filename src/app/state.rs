@@ -104,6 +104,8 @@ pub enum Overlay {
     Spaces(Box<super::spaces::SpacesView>),
     /// The environments to put on the board.
     BoardPick(super::board::Pick),
+    /// Promoting the selected card's revision to another environment.
+    Promote(Box<super::promote::PromotePanel>),
 }
 
 impl Overlay {
@@ -119,6 +121,7 @@ impl Overlay {
             Overlay::ConfirmQuit => vec![C::Confirm],
             Overlay::ConfigDiff { .. } => vec![C::Confirm, C::List],
             Overlay::Revisions(_) => vec![C::Revisions, C::List, C::Confirm],
+            Overlay::Promote(_) => vec![C::List, C::Confirm],
             Overlay::LoadBalancer { .. } => vec![C::LoadBalancer, C::List],
             Overlay::Create(_) | Overlay::Teardown { .. } => vec![C::Form],
             Overlay::Spaces(_) => vec![C::Spaces, C::List, C::Form, C::Search, C::Confirm],

@@ -161,6 +161,20 @@ fn route(state: &mut State, msg: Msg, now: Instant) -> (bool, Effects) {
             effects.extend(revisions::on_rolled_back(&name_of(state, &id), &id, result));
             (true, effects)
         }
+        Msg::PromotionLoaded { source_id, result } => {
+            if let Some(Overlay::Promote(panel)) = state.overlay.as_mut()
+                && panel.source.id == source_id
+            {
+                panel.planned(result.map(|plan| *plan));
+            }
+            (true, vec![])
+        }
+        Msg::Promoted {
+            target_id,
+            env_id,
+            result,
+        } => (true, on_promoted(state, &target_id, &env_id, result)),
+        Msg::PromotedNew { env_id, result } => (true, on_promoted_new(state, &env_id, result)),
         Msg::LoadBalancerPolled { id, result } => {
             if let Some(lb) = state.lb.on_polled(&id, result, now) {
                 state.model.loadbalancers.insert(id, lb);
@@ -197,6 +211,97 @@ fn route(state: &mut State, msg: Msg, now: Instant) -> (bool, Effects) {
             )
         }
         Msg::Spaces(answer) => (true, on_spaces_answer(state, *answer)),
+    }
+}
+
+/// An environment's name (its id when it is not known).
+fn env_name(state: &State, env_id: &str) -> String {
+    state
+        .model
+        .environments
+        .iter()
+        .find(|e| e.id == env_id)
+        .map_or(env_id.to_string(), |e| e.name.clone())
+}
+
+/// A promotion answered: the target shows its new revision at once, and — on the board —
+/// its lane takes the keys and its drawer follows the rollout.
+fn on_promoted(
+    state: &mut State,
+    target_id: &str,
+    env_id: &str,
+    result: Result<Revision, String>,
+) -> Effects {
+    let lane = state.board.as_ref().and_then(|b| b.lane_of(env_id));
+    let target = std::iter::once(&state.model)
+        .chain(state.board.iter().flat_map(|b| b.lanes.iter().map(|l| &l.model)))
+        .find_map(|m| m.deployment(target_id))
+        .cloned();
+    let name = target.as_ref().map_or(target_id.to_string(), |d| d.name.clone());
+    let mut effects = vec![];
+    match &result {
+        Ok(rev) => {
+            state.model.know_revision(rev);
+            for lane in state.board.iter_mut().flat_map(|b| b.lanes.iter_mut()) {
+                lane.model.know_revision(rev);
+            }
+            if let Some(d) = target.filter(|d| d.current_revision_id.as_ref() != Some(&rev.id)) {
+                effects.push(Effect::Change(Change::Deployment {
+                    data: Box::new(Deployment {
+                        current_revision_id: Some(rev.id.clone()),
+                        status: DeploymentStatus::Pending,
+                        ..d
+                    }),
+                }));
+            }
+        }
+        Err(_) => {
+            if let Some(Overlay::Promote(panel)) = state.overlay.as_mut() {
+                panel.sent = false;
+            }
+        }
+    }
+    let result = result.map(|r| r.number);
+    effects.extend(super::promote::on_promoted(
+        &name,
+        &env_name(state, env_id),
+        lane,
+        target_id,
+        result,
+    ));
+    effects
+}
+
+/// The promotion's missing target, created: shown in its lane and followed there.
+fn on_promoted_new(state: &mut State, env_id: &str, result: Result<Deployment, String>) -> Effects {
+    let lane = state.board.as_ref().and_then(|b| b.lane_of(env_id));
+    let env = env_name(state, env_id);
+    match result {
+        Ok(d) => {
+            let mut effects = vec![
+                Effect::Change(Change::Deployment {
+                    data: Box::new(d.clone()),
+                }),
+                Effect::Close,
+                Effect::info(format!("{} created in {env} — following its rollout", d.name)),
+            ];
+            if let Some(i) = lane {
+                effects.extend([
+                    Effect::FocusLane(i),
+                    Effect::Select(d.id.clone()),
+                    Effect::FollowInDrawer,
+                ]);
+            }
+            effects
+        }
+        Err(e) => {
+            if let Some(Overlay::Promote(panel)) = state.overlay.as_mut() {
+                panel.sent = false;
+            }
+            vec![Effect::error(format!(
+                "creating it in {env} failed: {e}; p then y retries"
+            ))]
+        }
     }
 }
 
@@ -637,6 +742,7 @@ fn apply_one(state: &mut State, effect: Effect, now: Instant, cmds: &mut Vec<Cmd
             state.say(text, MessageKind::Error, now);
         }
         Effect::Change(change) => {
+            lanes_change(state, &change, now, cmds);
             let (_, effects) = on_change(state, change);
             apply(state, effects, now, cmds);
         }

@@ -7,6 +7,7 @@ pub mod footer;
 pub mod header;
 pub mod overlays;
 pub mod panels;
+pub mod promote;
 pub mod scrolled;
 pub mod spaces;
 pub mod status;

@@ -54,9 +54,25 @@ pub fn diff_lines(from: &Revision, to: &Revision, palette: &Palette) -> Vec<Line
         format!("current #{} → #{}", from.number, to.number),
         Style::default().add_modifier(Modifier::BOLD),
     ))];
+    lines.extend(image_and_configs_diff(
+        (from.image.as_deref(), &from.configs),
+        (to.image.as_deref(), &to.configs),
+        palette,
+    ));
+    lines
+}
+
+/// What changes from one (image, configs) to another: the image, then the configs line by
+/// line, folded away from the changes.
+pub fn image_and_configs_diff(
+    (from_image, from_configs): (Option<&str>, &str),
+    (to_image, to_configs): (Option<&str>, &str),
+    palette: &Palette,
+) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
     let (a, b) = (
-        from.image.clone().unwrap_or_default(),
-        to.image.clone().unwrap_or_default(),
+        from_image.unwrap_or_default().to_string(),
+        to_image.unwrap_or_default().to_string(),
     );
     if a == b {
         lines.push(Line::from(format!("  image {a}")));
@@ -71,8 +87,8 @@ pub fn diff_lines(from: &Revision, to: &Revision, palette: &Palette) -> Vec<Line
         )));
     }
     lines.extend(line_diff(
-        &pretty(&from.configs),
-        &pretty(&to.configs),
+        &pretty(from_configs),
+        &pretty(to_configs),
         palette,
     ));
     lines
