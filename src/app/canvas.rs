@@ -16,8 +16,9 @@ pub struct Canvas {
     pub selected: Option<String>,
     pub viewport: Viewport,
     pub drag: Option<Drag>,
-    pub undo: Vec<Move>,
-    pub redo: Vec<Move>,
+    /// Steps of the session, each one or more moves (a copied layout moves many at once).
+    pub undo: Vec<Vec<Move>>,
+    pub redo: Vec<Vec<Move>>,
 }
 
 /// What the canvas reads of the rest: the cards, the filter, the canvas area's size.
@@ -27,6 +28,25 @@ pub struct Cards<'a> {
     pub filter: &'a Filter,
     /// The canvas area in cells.
     pub size: (u16, u16),
+}
+
+/// Puts the cards of a step where `at` says (before or after it), selecting the first; a
+/// step of several moves says how many it `did`.
+fn replay(step: &[Move], at: impl Fn(&Move) -> CanvasPosition, did: &str) -> Effects {
+    let mut effects: Effects = step
+        .iter()
+        .map(|m| Effect::Place {
+            id: m.id.clone(),
+            pos: at(m),
+        })
+        .collect();
+    if let Some(first) = step.first() {
+        effects.push(Effect::Select(first.id.clone()));
+    }
+    if step.len() > 1 {
+        effects.push(Effect::info(format!("{did}: {} card moves", step.len())));
+    }
+    effects
 }
 
 /// A card's position: every card has one once loaded (auto-placed when missing).
@@ -196,7 +216,7 @@ impl Canvas {
     /// is still pending (`unsaved`) counts as one move.
     pub fn record(&mut self, id: &str, from: CanvasPosition, to: CanvasPosition, unsaved: bool) {
         self.redo.clear();
-        if let Some(last) = self.undo.last_mut()
+        if let Some([last]) = self.undo.last_mut().map(Vec::as_mut_slice)
             && last.id == id
             && last.to == from
             && unsaved
@@ -204,11 +224,19 @@ impl Canvas {
             last.to = to;
             return;
         }
-        self.undo.push(Move {
+        self.undo.push(vec![Move {
             id: id.to_string(),
             from,
             to,
-        });
+        }]);
+    }
+
+    /// Records moves made at once (a copied layout) as one step.
+    pub fn record_step(&mut self, moves: Vec<Move>) {
+        if !moves.is_empty() {
+            self.redo.clear();
+            self.undo.push(moves);
+        }
     }
 
     /// Moves the selected card by whole cells (`unsaved`: its last move is not saved yet).
@@ -243,32 +271,20 @@ impl Canvas {
     }
 
     pub fn undo(&mut self) -> Effects {
-        let Some(m) = self.undo.pop() else {
+        let Some(step) = self.undo.pop() else {
             return vec![Effect::info("nothing to undo")];
         };
-        let effects = vec![
-            Effect::Place {
-                id: m.id.clone(),
-                pos: m.from,
-            },
-            Effect::Select(m.id.clone()),
-        ];
-        self.redo.push(m);
+        let effects = replay(&step, |m| m.from, "undone");
+        self.redo.push(step);
         effects
     }
 
     pub fn redo(&mut self) -> Effects {
-        let Some(m) = self.redo.pop() else {
+        let Some(step) = self.redo.pop() else {
             return vec![Effect::info("nothing to redo")];
         };
-        let effects = vec![
-            Effect::Place {
-                id: m.id.clone(),
-                pos: m.to,
-            },
-            Effect::Select(m.id.clone()),
-        ];
-        self.undo.push(m);
+        let effects = replay(&step, |m| m.to, "redone");
+        self.undo.push(step);
         effects
     }
 
@@ -323,14 +339,28 @@ impl Canvas {
         self.fit(cards);
         let v = &mut self.viewport;
         v.zoom = v.zoom.min(max);
-        let rects = cards.model.deployments.iter().map(card_rect);
-        let Some((x0, y0)) = rects.fold(None, |acc: Option<(f64, f64)>, r| {
-            Some(acc.map_or((r.x, r.y), |(x, y)| (x.min(r.x), y.min(r.y))))
-        }) else {
+        let rects: Vec<Rect> = cards.model.deployments.iter().map(card_rect).collect();
+        let Some(first) = rects.first() else {
             return;
         };
-        v.origin_x = x0 - v.px_per_col();
-        v.origin_y = y0 - v.px_per_row();
+        let bounds = rects.iter().fold(
+            (first.x, first.y, first.x + first.w, first.y + first.h),
+            |(x0, y0, x1, y1), r| {
+                (
+                    x0.min(r.x),
+                    y0.min(r.y),
+                    x1.max(r.x + r.w),
+                    y1.max(r.y + r.h),
+                )
+            },
+        );
+        let (x0, y0, x1, y1) = bounds;
+        let (w, h) = cards.size;
+        // A cell of margin where it leaves every card whole.
+        let margin_x = x1 - x0 + v.px_per_col() <= f64::from(w) * v.px_per_col();
+        let margin_y = y1 - y0 + v.px_per_row() <= f64::from(h) * v.px_per_row();
+        v.origin_x = x0 - if margin_x { v.px_per_col() } else { 0.0 };
+        v.origin_y = y0 - if margin_y { v.px_per_row() } else { 0.0 };
     }
 
     /// A free spot near the centre of the view for a new card (`except`: the card itself,

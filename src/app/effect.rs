@@ -12,6 +12,8 @@ pub enum Effect {
     Cmd(Cmd),
     /// A line for the status bar.
     Say(String, MessageKind),
+    /// A line for the status bar, unless another is being shown (it is worth less).
+    Note(String),
     /// Clear the status bar's line.
     Unsay,
     /// Select this card and scroll it into view.
@@ -75,6 +77,8 @@ pub enum Effect {
     CloseBoard,
     /// Give the keys to this lane of the board.
     FocusLane(usize),
+    /// Record these moves, made at once, as one undo step.
+    RecordStep(Vec<super::state::Move>),
     /// Handle this mouse event (again, once a lane has the keys).
     Mouse(crossterm::event::MouseEvent),
     /// Look this way (a built-in theme's name; the config's colours stay over it).

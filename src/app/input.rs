@@ -182,6 +182,18 @@ pub fn run_action(state: &mut State, action: Action) -> Effects {
                 super::promote::open(d, &state.model.environments, &lanes)
             }
         },
+        Action::CopyLayout => {
+            let lanes: Vec<String> = state
+                .board
+                .iter()
+                .flat_map(|b| b.lanes.iter().map(|l| l.env_id.clone()))
+                .collect();
+            super::layout::open(
+                state.model.environment.as_ref(),
+                &state.model.environments,
+                &lanes,
+            )
+        }
         Action::NextLane | Action::PreviousLane => match &state.board {
             Some(b) => {
                 let n = b.lanes.len();
@@ -325,6 +337,7 @@ fn on_overlay_key(state: &mut State, key: &KeyEvent) -> (bool, Effects) {
     let effects = match overlay {
         Overlay::BoardPick(pick) => pick.key(km, key),
         Overlay::Promote(panel) => panel.key(km, key, read_only),
+        Overlay::Layout(copy) => copy.key(km, key, read_only),
         Overlay::ConfirmQuit => match km.which(key, &[Action::Yes, Action::Quit]) {
             Some(_) => vec![Effect::Quit],
             None => vec![Effect::Close],

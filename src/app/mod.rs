@@ -16,6 +16,7 @@ pub mod filter;
 pub mod geometry;
 pub mod input;
 pub mod keymap;
+pub mod layout;
 pub mod lb;
 pub mod model;
 pub mod msg;

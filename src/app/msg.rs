@@ -126,6 +126,11 @@ pub enum Msg {
         env_id: String,
         result: Result<Revision, String>,
     },
+    /// An environment's cards, by name and place (for taking its layout).
+    LayoutLoaded {
+        env_id: String,
+        result: Result<Vec<(String, CanvasPosition)>, String>,
+    },
     /// The missing target, created from the promoted revision.
     PromotedNew {
         env_id: String,
@@ -220,6 +225,10 @@ pub enum Cmd {
         target_id: String,
         env_id: String,
         from_revision_id: String,
+    },
+    /// An environment's cards and their places.
+    LoadLayout {
+        env_id: String,
     },
     /// Create the missing target of a promotion (in `env_id`).
     PromoteNew {

@@ -106,7 +106,7 @@ impl Saves {
                 self.saved_after_read.insert(id.to_string(), reads_sent);
                 let mut effects = vec![Effect::Cmd(self.store_outbox())];
                 if self.pending.is_empty() {
-                    effects.push(Effect::info("saved"));
+                    effects.push(Effect::Note("saved".into()));
                 }
                 effects
             }

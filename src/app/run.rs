@@ -355,6 +355,18 @@ fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>
                 result,
             }
         }),
+        Cmd::LoadLayout { env_id } => spawn_call(tx, async move {
+            let result = backend
+                .list_deployments(Some(&env_id))
+                .await
+                .map(|list| {
+                    list.into_iter()
+                        .filter_map(|d| Some((d.name, d.canvas_position?)))
+                        .collect()
+                })
+                .map_err(|e| e.to_string());
+            Msg::LayoutLoaded { env_id, result }
+        }),
         Cmd::PromoteNew { env_id, req } => spawn_call(tx, async move {
             let result = backend
                 .create_deployment(*req)
@@ -439,6 +451,7 @@ fn request_name(cmd: &Cmd) -> &'static str {
         Cmd::PollLoadBalancer { .. } => "loadbalancer",
         Cmd::LoadPromotion { .. } => "list_revisions+list_deployments",
         Cmd::Promote { .. } => "promote",
+        Cmd::LoadLayout { .. } => "list_deployments",
         Cmd::PromoteNew { .. } => "create_deployment",
         Cmd::Analyze { .. } => "analyze",
         Cmd::TearDown { .. } => "delete_deployment",
@@ -468,7 +481,10 @@ async fn promotion_plan(
     source: &Deployment,
     to_env: Environment,
 ) -> Result<crate::app::promote::Plan, String> {
-    let revisions = b.list_revisions(&source.id).await.map_err(|e| e.to_string())?;
+    let revisions = b
+        .list_revisions(&source.id)
+        .await
+        .map_err(|e| e.to_string())?;
     let from = revisions
         .into_iter()
         .find(|r| r.status == RevisionStatus::Active)

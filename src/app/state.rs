@@ -106,6 +106,8 @@ pub enum Overlay {
     BoardPick(super::board::Pick),
     /// Promoting the selected card's revision to another environment.
     Promote(Box<super::promote::PromotePanel>),
+    /// Taking another environment's card layout.
+    Layout(Box<super::layout::LayoutCopy>),
 }
 
 impl Overlay {
@@ -121,7 +123,7 @@ impl Overlay {
             Overlay::ConfirmQuit => vec![C::Confirm],
             Overlay::ConfigDiff { .. } => vec![C::Confirm, C::List],
             Overlay::Revisions(_) => vec![C::Revisions, C::List, C::Confirm],
-            Overlay::Promote(_) => vec![C::List, C::Confirm],
+            Overlay::Promote(_) | Overlay::Layout(_) => vec![C::List, C::Confirm],
             Overlay::LoadBalancer { .. } => vec![C::LoadBalancer, C::List],
             Overlay::Create(_) | Overlay::Teardown { .. } => vec![C::Form],
             Overlay::Spaces(_) => vec![C::Spaces, C::List, C::Form, C::Search, C::Confirm],

@@ -175,6 +175,10 @@ fn route(state: &mut State, msg: Msg, now: Instant) -> (bool, Effects) {
             result,
         } => (true, on_promoted(state, &target_id, &env_id, result)),
         Msg::PromotedNew { env_id, result } => (true, on_promoted_new(state, &env_id, result)),
+        Msg::LayoutLoaded { env_id, result } => match state.overlay.as_mut() {
+            Some(Overlay::Layout(copy)) => (true, copy.loaded(&env_id, result, &state.model)),
+            _ => (false, vec![]),
+        },
         Msg::LoadBalancerPolled { id, result } => {
             if let Some(lb) = state.lb.on_polled(&id, result, now) {
                 state.model.loadbalancers.insert(id, lb);
@@ -234,10 +238,17 @@ fn on_promoted(
 ) -> Effects {
     let lane = state.board.as_ref().and_then(|b| b.lane_of(env_id));
     let target = std::iter::once(&state.model)
-        .chain(state.board.iter().flat_map(|b| b.lanes.iter().map(|l| &l.model)))
+        .chain(
+            state
+                .board
+                .iter()
+                .flat_map(|b| b.lanes.iter().map(|l| &l.model)),
+        )
         .find_map(|m| m.deployment(target_id))
         .cloned();
-    let name = target.as_ref().map_or(target_id.to_string(), |d| d.name.clone());
+    let name = target
+        .as_ref()
+        .map_or(target_id.to_string(), |d| d.name.clone());
     let mut effects = vec![];
     match &result {
         Ok(rev) => {
@@ -283,7 +294,10 @@ fn on_promoted_new(state: &mut State, env_id: &str, result: Result<Deployment, S
                     data: Box::new(d.clone()),
                 }),
                 Effect::Close,
-                Effect::info(format!("{} created in {env} — following its rollout", d.name)),
+                Effect::info(format!(
+                    "{} created in {env} — following its rollout",
+                    d.name
+                )),
             ];
             if let Some(i) = lane {
                 effects.extend([
@@ -462,11 +476,15 @@ fn on_lane_loaded(state: &mut State, s: Snapshot, now: Instant, cmds: &mut Vec<C
                 .map(|d| Effect::WaitForAddress(d.id.clone())),
         );
         effects.push(Effect::SelectIfNone);
-        if first {
-            fit_lane(state);
-        }
         effects
     });
+    if first {
+        // Once every card has its place.
+        in_lane(state, i, now, cmds, |state| {
+            fit_lane(state);
+            vec![Effect::ShowSelected]
+        });
+    }
     if let Some(b) = state.board.as_mut() {
         b.lanes[i].loaded = true;
     }
@@ -658,6 +676,11 @@ fn apply_one(state: &mut State, effect: Effect, now: Instant, cmds: &mut Vec<Cmd
     match effect {
         Effect::Cmd(c) => cmds.push(c),
         Effect::Say(text, kind) => state.say(text, kind, now),
+        Effect::Note(text) => {
+            if state.message.is_none() {
+                state.say(text, MessageKind::Info, now);
+            }
+        }
         Effect::Unsay => state.message = None,
         Effect::Select(id) => {
             let cards = Cards {
@@ -825,6 +848,7 @@ fn apply_one(state: &mut State, effect: Effect, now: Instant, cmds: &mut Vec<Cmd
             focus_lane(state, i, now);
             apply_one(state, Effect::SelectIfNone, now, cmds);
         }
+        Effect::RecordStep(moves) => state.canvas.record_step(moves),
         Effect::Mouse(m) => {
             let (_, effects) = input::on_mouse(state, m);
             apply(state, effects, now, cmds);

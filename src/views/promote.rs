@@ -1,6 +1,7 @@
-//! The promote panel: the environments to promote to (the board's lanes first), then what
-//! the promotion does — this revision against the target's current one (image and configs,
-//! folded as a rollback's diff), or the target to create — and its keys.
+//! Across environments: the promote panel — the environments to promote to (the board's
+//! lanes first), then what the promotion does (this revision against the target's current
+//! one, image and configs folded as a rollback's diff, or the target to create) — and taking
+//! another environment's card layout (its choice, then the question under the preview).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -96,7 +97,10 @@ fn pick_lines(state: &State, p: &PromotePanel, palette: &Palette) -> Vec<Line<'s
     if p.loading {
         lines.push(Line::from("  looking at what would change…"));
     } else if let Some(Err(e)) = &p.plan {
-        lines.push(Line::from(Span::styled(format!("  ✗ {e}"), palette.error())));
+        lines.push(Line::from(Span::styled(
+            format!("  ✗ {e}"),
+            palette.error(),
+        )));
     }
     lines
 }
@@ -152,4 +156,70 @@ fn plan_lines(p: &PromotePanel, plan: &Plan, palette: &Palette) -> Vec<Line<'sta
         }
     }
     lines
+}
+
+/// Taking another environment's layout: the environment to take it from, then — with the
+/// cards shown at their new places on the canvas — the question.
+pub fn draw_layout(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    copy: &crate::app::layout::LayoutCopy,
+    palette: &Palette,
+) {
+    if let Some(p) = &copy.preview {
+        let text = format!(
+            "{} card(s) go to their places in {} (shown now); {} without a placed namesake \
+             there stay, {} already are in place.\n\ny: place them (u undoes it)   any other \
+             key: put them back",
+            p.moves.len(),
+            p.from_env,
+            p.alone,
+            p.same
+        );
+        super::overlays::confirm_box(frame, area, " take a layout ", text, 80);
+        return;
+    }
+    let h = (copy.sources.len() as u16 + 7).min(area.height.saturating_sub(2));
+    let r = centered(area, 72, h);
+    frame.render_widget(Clear, r);
+    let block = panel(" take the card layout of … ");
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let [body, keys] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let mut lines: Vec<Line> = copy
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(i, env)| {
+            let text = format!("  {}  namespace {}", env.name, env.namespace);
+            if i == copy.selected {
+                Line::from(Span::styled(
+                    format!("▶{}", &text[1..]),
+                    palette.style(Style::default().add_modifier(Modifier::REVERSED)),
+                ))
+            } else {
+                Line::from(text)
+            }
+        })
+        .collect();
+    lines.push(Line::from(""));
+    if copy.loading {
+        lines.push(Line::from("  reading its layout…"));
+    } else if let Some(e) = &copy.error {
+        lines.push(Line::from(Span::styled(
+            format!("  ✗ {e}"),
+            palette.error(),
+        )));
+    }
+    frame.render_widget(Paragraph::new(lines), body);
+    let hints = state.keymap.hints(&[
+        (&[Action::Down, Action::Up], "choose"),
+        (&[Action::Choose], "show the cards there"),
+        (&[Action::Close], "close"),
+    ]);
+    frame.render_widget(
+        Paragraph::new(Span::styled(format!(" {hints}"), palette.dim())),
+        keys,
+    );
 }
