@@ -35,6 +35,7 @@ fn failing(w: u16, h: u16) -> State {
             stage: Stage::RollingOut,
             reason: CRASH.into(),
             serving: Some(3),
+            ready: None,
         },
     );
     s.model.failures.insert(
@@ -43,6 +44,7 @@ fn failing(w: u16, h: u16) -> State {
             stage: Stage::RollingOut,
             reason: PENDING.into(),
             serving: None,
+            ready: None,
         },
     );
     s
@@ -117,6 +119,7 @@ fn reasons_read_short_on_a_card() {
             stage,
             reason: reason.into(),
             serving: None,
+            ready: None,
         })
     };
     assert_eq!(short(Stage::RollingOut, CRASH), "CrashLoopBackOff: exit 1");
@@ -226,6 +229,7 @@ fn a_pushed_failure_shows_at_once_and_a_new_rollout_clears_it() {
                 stage: Stage::RollingOut,
                 reason: CRASH.into(),
                 serving: Some(1),
+                ready: None,
             },
         },
         Instant::now(),

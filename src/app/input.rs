@@ -182,6 +182,11 @@ pub fn run_action(state: &mut State, action: Action) -> Effects {
                 super::promote::open(d, &state.model.environments, &lanes)
             }
         },
+        Action::Fix => {
+            let d = state.selected_deployment();
+            let failure = d.and_then(|d| state.model.failures.get(&d.id));
+            super::fix::open(d, failure)
+        }
         Action::CopyLayout => {
             let lanes: Vec<String> = state
                 .board
@@ -338,6 +343,10 @@ fn on_overlay_key(state: &mut State, key: &KeyEvent) -> (bool, Effects) {
         Overlay::BoardPick(pick) => pick.key(km, key),
         Overlay::Promote(panel) => panel.key(km, key, read_only),
         Overlay::Layout(copy) => copy.key(km, key, read_only),
+        Overlay::Fix(pick) => {
+            let d = state.model.deployment(&pick.id);
+            pick.key(km, key, d)
+        }
         Overlay::ConfirmQuit => match km.which(key, &[Action::Yes, Action::Quit]) {
             Some(_) => vec![Effect::Quit],
             None => vec![Effect::Close],

@@ -13,6 +13,7 @@ pub mod create_form;
 pub mod drawer;
 pub mod effect;
 pub mod filter;
+pub mod fix;
 pub mod geometry;
 pub mod input;
 pub mod keymap;

@@ -18,6 +18,8 @@ pub struct Failure {
     pub reason: String,
     /// The number of the newest revision still active, when it is not the failed one.
     pub serving: Option<u32>,
+    /// Pods of the failed rollout that were ready when it failed (what did fit).
+    pub ready: Option<u32>,
 }
 
 impl Failure {
@@ -32,6 +34,7 @@ impl Failure {
                 .unwrap_or("failed")
                 .to_string(),
             serving: None,
+            ready: None,
         })
     }
 }
@@ -263,8 +266,9 @@ pub fn on_change(
             {
                 model.revision_images.insert(rev.clone(), image.to_string());
             }
-            if let Some(f) = Failure::of_event(&data) {
+            if let Some(mut f) = Failure::of_event(&data) {
                 // Red with its reason at once; which revision still serves is asked for.
+                f.ready = model.progress.get(&deployment_id).map(|p| p.0);
                 model.failures.insert(deployment_id.clone(), f);
                 effects.push(Effect::Cmd(Cmd::FetchFailure {
                     id: deployment_id.clone(),

@@ -22,10 +22,21 @@ pub struct RevisionsPanel {
     pub confirm: bool,
     /// How far the diff is scrolled (the view keeps it within the diff).
     pub diff_scroll: usize,
+    /// Opened to roll back to this revision: once loaded, it is selected, diffed and asked.
+    pub preselect: Option<u32>,
 }
 
 /// Opens the panel on a deployment and loads its revisions.
 pub fn open(id: String) -> Effects {
+    open_on(id, None)
+}
+
+/// Opens the panel asking to roll back to revision `number`, its diff shown.
+pub fn open_at(id: String, number: u32) -> Effects {
+    open_on(id, Some(number))
+}
+
+fn open_on(id: String, preselect: Option<u32>) -> Effects {
     vec![
         Effect::Open(Overlay::Revisions(RevisionsPanel {
             id: id.clone(),
@@ -35,6 +46,7 @@ pub fn open(id: String) -> Effects {
             diff: false,
             confirm: false,
             diff_scroll: 0,
+            preselect,
         })),
         Effect::Cmd(Cmd::LoadRevisions { id }),
     ]
@@ -50,6 +62,13 @@ impl RevisionsPanel {
         self.list = list;
         self.loaded = true;
         self.selected = self.selected.min(self.list.len().saturating_sub(1));
+        if let Some(n) = self.preselect.take()
+            && let Some(i) = self.list.iter().position(|r| r.number == n)
+        {
+            self.selected = i;
+            self.diff = true;
+            self.confirm = true;
+        }
     }
 
     /// A key; `current` is the deployment's current revision id.

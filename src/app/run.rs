@@ -591,7 +591,18 @@ struct CardDetails {
 /// Why a deployment failed — its last failed event — and which revision still serves.
 async fn failure_of(b: &dyn Backend, id: &str) -> Option<Failure> {
     let events = b.list_events(id, None).await.ok()?;
-    let mut failure = events.iter().rev().find_map(Failure::of_event)?;
+    let failed = events
+        .iter()
+        .rev()
+        .find(|e| e.status == EventStatus::Failed)?;
+    let mut failure = Failure::of_event(failed)?;
+    // What the failed rollout had ready when it failed.
+    failure.ready = events
+        .iter()
+        .rev()
+        .filter(|e| e.revision_id == failed.revision_id)
+        .find_map(Event::readiness)
+        .map(|(ready, _)| ready);
     let current = b.get_deployment(id).await.ok()?.current_revision_id;
     if let Ok(revisions) = b.list_revisions(id).await {
         failure.serving = serving(&revisions, current.as_deref());

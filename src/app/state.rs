@@ -108,6 +108,8 @@ pub enum Overlay {
     Promote(Box<super::promote::PromotePanel>),
     /// Taking another environment's card layout.
     Layout(Box<super::layout::LayoutCopy>),
+    /// The fixes of a failed card, to choose from.
+    Fix(super::fix::FixPick),
 }
 
 impl Overlay {
@@ -118,7 +120,8 @@ impl Overlay {
             Overlay::Help { .. }
             | Overlay::Detail { .. }
             | Overlay::Analysis { .. }
-            | Overlay::BoardPick(_) => vec![C::List],
+            | Overlay::BoardPick(_)
+            | Overlay::Fix(_) => vec![C::List],
             Overlay::Palette { .. } | Overlay::Environments { .. } => vec![C::Search],
             Overlay::ConfirmQuit => vec![C::Confirm],
             Overlay::ConfigDiff { .. } => vec![C::Confirm, C::List],

@@ -60,6 +60,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, palette: &Palette) {
     match overlay {
         Overlay::BoardPick(pick) => super::board::draw_pick(frame, area, state, pick, palette),
         Overlay::Promote(p) => super::promote::draw(frame, area, state, p, palette),
+        Overlay::Fix(pick) => super::fix::draw(frame, area, state, pick, palette),
         Overlay::Layout(copy) => super::promote::draw_layout(frame, area, state, copy, palette),
         Overlay::Help { .. }
         | Overlay::Detail { .. }
