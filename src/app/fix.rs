@@ -45,7 +45,7 @@ pub fn fixes(d: &Deployment, failure: Option<&Failure>) -> Vec<Fix> {
         return vec![];
     };
     let mut fixes: Vec<Fix> = f.serving.map(Fix::RollBack).into_iter().collect();
-    let asked = replicas(d);
+    let asked = super::model::replicas(d);
     if no_room(&f.reason)
         && let Some(n) = room(&f.reason)
             .or(f.ready)
@@ -54,13 +54,6 @@ pub fn fixes(d: &Deployment, failure: Option<&Failure>) -> Vec<Fix> {
         fixes.push(Fix::Scale(n));
     }
     fixes
-}
-
-fn replicas(d: &Deployment) -> u32 {
-    serde_json::from_str::<Value>(&d.configs)
-        .ok()
-        .and_then(|c| c.get("replicas")?.as_u64())
-        .map_or(1, |n| n as u32)
 }
 
 /// Whether the reason says pods found no room (Pending, Unschedulable, Insufficient …).

@@ -69,6 +69,12 @@ pub fn run_action(state: &mut State, action: Action) -> Effects {
         filter: &state.filter,
         size,
     };
+    if state.table.is_some()
+        && let Some(table_effects) = table_action(state, action)
+    {
+        effects.extend(table_effects);
+        return effects;
+    }
     let canvas = &mut state.canvas;
     effects.extend(match action {
         Action::Select(dir) => {
@@ -150,6 +156,7 @@ pub fn run_action(state: &mut State, action: Action) -> Effects {
         })],
         Action::Reload => vec![Effect::Reload(None)],
         Action::Timeline => {
+            state.rollouts_open = false;
             let mut effects = super::drawer::toggle(&mut state.drawer, selected.as_deref());
             // Not under the drawer.
             effects.push(Effect::ShowSelected);
@@ -182,6 +189,17 @@ pub fn run_action(state: &mut State, action: Action) -> Effects {
                 super::promote::open(d, &state.model.environments, &lanes)
             }
         },
+        Action::Rollouts => {
+            state.rollouts_open = !state.rollouts_open;
+            if state.rollouts_open {
+                state.drawer = None;
+            }
+            vec![Effect::ShowSelected]
+        }
+        Action::TableView => super::table::toggle(&mut state.table),
+        Action::Sort | Action::SortReverse => {
+            super::table::sort(&mut state.table, action == Action::SortReverse)
+        }
         Action::Fix => {
             let d = state.selected_deployment();
             let failure = d.and_then(|d| state.model.failures.get(&d.id));
@@ -227,6 +245,30 @@ pub fn run_action(state: &mut State, action: Action) -> Effects {
         _ => vec![],
     });
     effects
+}
+
+/// What the canvas's moving keys do on the table: ↑/↓ and Tab move through the rows; moving,
+/// panning and zooming cards are the canvas's. `None`: the key works as on the canvas.
+fn table_action(state: &State, action: Action) -> Option<Effects> {
+    use super::geometry::Direction as D;
+    Some(match action {
+        Action::Select(D::Down) | Action::Next => super::table::step(state, 1),
+        Action::Select(D::Up) | Action::Previous => super::table::step(state, -1),
+        Action::Select(_) => vec![],
+        Action::Move(_)
+        | Action::MoveFar(_)
+        | Action::Pan(_)
+        | Action::ZoomIn
+        | Action::ZoomOut
+        | Action::ZoomReset
+        | Action::ZoomFit
+        | Action::Undo
+        | Action::Redo => vec![Effect::info(format!(
+            "{} works on the canvas: v goes back to it",
+            action.name().replace('_', " ")
+        ))],
+        _ => return None,
+    })
 }
 
 /// The lane beyond the focused one's edge in direction `dir`, if the board has one there.

@@ -28,9 +28,11 @@ pub mod persist;
 pub mod poll;
 pub mod promote;
 pub mod revisions;
+pub mod rollouts;
 pub mod run;
 pub mod spaces;
 pub mod state;
+pub mod table;
 pub mod timeline;
 pub mod update;
 

@@ -39,6 +39,14 @@ impl Failure {
     }
 }
 
+/// The replicas a deployment's configs ask for (1 when they do not say).
+pub fn replicas(d: &Deployment) -> u32 {
+    serde_json::from_str::<serde_json::Value>(&d.configs)
+        .ok()
+        .and_then(|c| c.get("replicas")?.as_u64())
+        .map_or(1, |n| n as u32)
+}
+
 /// The revision still serving beside a failed current one: the newest active revision.
 pub fn serving(revisions: &[Revision], current: Option<&str>) -> Option<u32> {
     revisions
@@ -46,6 +54,13 @@ pub fn serving(revisions: &[Revision], current: Option<&str>) -> Option<u32> {
         .filter(|r| r.status == RevisionStatus::Active && Some(r.id.as_str()) != current)
         .map(|r| r.number)
         .max()
+}
+
+/// A rollout seen by this TUI: since when, and when it ended (active, failed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rollout {
+    pub since: Timestamp,
+    pub ended: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -65,6 +80,8 @@ pub struct Model {
     pub loadbalancers: HashMap<String, LoadBalancer>,
     /// Why failed deployments failed.
     pub failures: HashMap<String, Failure>,
+    /// The rollouts seen in progress (and how they ended), by deployment id.
+    pub rollouts: HashMap<String, Rollout>,
     /// How changes reach the TUI: pushed, streamed, or polled.
     pub live: LiveMode,
     /// Another process runs the jobs; this TUI follows it.
@@ -103,6 +120,18 @@ impl Model {
             .as_ref()
             .and_then(|r| self.revision_numbers.get(r))
             .copied()
+    }
+
+    /// Ready pods of desired: as the rollout last said, else (active, loaded from the store)
+    /// the replicas its configs ask for, which an active rollout has.
+    pub fn readiness(&self, d: &Deployment) -> Option<(u32, u32)> {
+        if let Some(p) = self.progress.get(&d.id) {
+            return Some(*p);
+        }
+        (d.status == DeploymentStatus::Active).then(|| {
+            let replicas = replicas(d);
+            (replicas, replicas)
+        })
     }
 
     pub fn waiting_for_address(&self, id: &str) -> bool {
@@ -152,6 +181,12 @@ impl Model {
             .collect();
         self.loadbalancers = s.loadbalancers.into_iter().collect();
         self.failures = s.failures.into_iter().collect();
+        if switched {
+            self.rollouts.clear();
+        }
+        for d in &self.deployments {
+            Self::track(&mut self.rollouts, d);
+        }
         self.live = s.live;
         self.viewer = s.viewer;
         switched
@@ -173,6 +208,7 @@ impl Model {
         if d.status != DeploymentStatus::RollingOut {
             self.progress.remove(&d.id);
         }
+        Self::track(&mut self.rollouts, &d);
         if d.status != DeploymentStatus::Failed {
             self.failures.remove(&d.id);
         } else if !self.failures.contains_key(&d.id) {
@@ -194,12 +230,39 @@ impl Model {
         }
     }
 
+    /// Notes a rollout beginning or ending with the deployment's status.
+    fn track(rollouts: &mut HashMap<String, Rollout>, d: &Deployment) {
+        let open = rollouts.get(&d.id).filter(|r| r.ended.is_none()).copied();
+        match (d.status.is_in_progress(), open) {
+            (true, None) => {
+                rollouts.insert(
+                    d.id.clone(),
+                    Rollout {
+                        since: d.updated_at,
+                        ended: None,
+                    },
+                );
+            }
+            (false, Some(r)) => {
+                rollouts.insert(
+                    d.id.clone(),
+                    Rollout {
+                        ended: Some(d.updated_at.max(r.since)),
+                        ..r
+                    },
+                );
+            }
+            _ => {}
+        }
+    }
+
     /// A card is gone.
     pub fn remove(&mut self, id: &str) {
         self.deployments.retain(|d| d.id != id);
         self.loadbalancers.remove(id);
         self.progress.remove(id);
         self.failures.remove(id);
+        self.rollouts.remove(id);
     }
 
     /// Whether a position is free of cards.

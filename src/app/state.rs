@@ -199,6 +199,10 @@ pub struct State {
     pub palette_history: Vec<String>,
     /// Environments side by side, when open.
     pub board: Option<super::board::Board>,
+    /// The rollouts drawer is open (in the timeline drawer's place).
+    pub rollouts_open: bool,
+    /// The table view instead of the canvas.
+    pub table: Option<super::table::TableView>,
     /// The environments last put on the board (ticked again next time).
     pub board_choice: Vec<String>,
 }
@@ -231,6 +235,8 @@ impl State {
             palette_history: Vec::new(),
             board: None,
             board_choice: Vec::new(),
+            rollouts_open: false,
+            table: None,
         }
     }
 
@@ -265,12 +271,18 @@ impl State {
         self.filter.matches(d)
     }
 
-    /// Whether anything on screen animates (and so needs ticks).
+    /// Whether anything on screen animates (and so needs ticks): spinners, the rollouts
+    /// drawer's clocks.
     pub fn animating(&self) -> bool {
-        self.model
-            .deployments
+        let lanes = self
+            .board
             .iter()
-            .any(|d| d.status.is_in_progress() || self.model.waiting_for_address(&d.id))
+            .flat_map(|b| b.lanes.iter().map(|l| &l.model));
+        std::iter::once(&self.model).chain(lanes).any(|m| {
+            m.deployments
+                .iter()
+                .any(|d| d.status.is_in_progress() || m.waiting_for_address(&d.id))
+        })
     }
 
     /// The next time a pending write or a LoadBalancer check is due, for the loop's timer.
@@ -381,6 +393,12 @@ impl State {
         let h = self.canvas_size().1;
         match &self.drawer {
             Some(_) => (h * 2 / 5).max(8).min(h.saturating_sub(4)),
+            None if self.rollouts_open => {
+                let rows = super::rollouts::rows(self).len() as u16;
+                (rows + 2)
+                    .clamp(4, (h * 2 / 5).max(4))
+                    .min(h.saturating_sub(4))
+            }
             None => 0,
         }
     }

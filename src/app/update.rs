@@ -705,6 +705,7 @@ fn apply_one(state: &mut State, effect: Effect, now: Instant, cmds: &mut Vec<Cmd
             }
         }
         Effect::FollowInDrawer => {
+            state.rollouts_open = false;
             let follow = drawer::follow(&mut state.drawer, state.canvas.selected.as_deref(), true);
             apply(state, follow, now, cmds);
             apply_one(state, Effect::ShowSelected, now, cmds);

@@ -90,16 +90,7 @@ fn first_clause(text: &str) -> String {
 /// Ready pods of desired: as the rollout last said, else (active, loaded from the store) the
 /// replicas its configs ask for, which an active rollout has.
 fn readiness(view: &View, d: &Deployment) -> Option<(u32, u32)> {
-    if let Some(p) = view.model.progress.get(&d.id) {
-        return Some(*p);
-    }
-    (d.status == DeploymentStatus::Active).then(|| {
-        let replicas = serde_json::from_str::<serde_json::Value>(&d.configs)
-            .ok()
-            .and_then(|c| c.get("replicas")?.as_u64())
-            .unwrap_or(1) as u32;
-        (replicas, replicas)
-    })
+    view.model.readiness(d)
 }
 
 /// The tag of an image reference ("2.3.1" of "ghcr.io/acme/web:2.3.1"), else the last part.

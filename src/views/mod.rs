@@ -9,9 +9,11 @@ pub mod header;
 pub mod overlays;
 pub mod panels;
 pub mod promote;
+pub mod rollouts;
 pub mod scrolled;
 pub mod spaces;
 pub mod status;
+pub mod table;
 pub mod theme;
 pub mod timeline;
 
@@ -47,7 +49,9 @@ pub fn draw(frame: &mut Frame, state: &State, palette: &Palette) {
     let drawer_rows = state.drawer_rows();
     let [cards, drawer] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(drawer_rows)]).areas(body);
-    if state.board.is_some() {
+    if state.table.is_some() {
+        table::draw(state, cards, palette, frame.buffer_mut());
+    } else if state.board.is_some() {
         let lanes = state.board_area();
         board::draw(state, lanes, palette, frame.buffer_mut());
         let compare = Rect::new(cards.x, lanes.y + lanes.height, cards.width, 1);
@@ -56,6 +60,7 @@ pub fn draw(frame: &mut Frame, state: &State, palette: &Palette) {
         canvas::render(&canvas::View::of(state), cards, palette, frame.buffer_mut());
     }
     timeline::draw(frame, drawer, state, palette);
+    rollouts::draw(frame, drawer, state, palette);
     draw_header(frame, header, state, palette);
     draw_status_bar(frame, footer, state, palette);
     overlays::draw(frame, body, state, palette);
