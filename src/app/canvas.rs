@@ -16,6 +16,8 @@ pub struct Canvas {
     pub selected: Option<String>,
     pub viewport: Viewport,
     pub drag: Option<Drag>,
+    /// Walking the connections (`>`/`<`): the card it began at, and the card it is on.
+    pub walk: Option<(String, String)>,
     /// Steps of the session, each one or more moves (a copied layout moves many at once).
     pub undo: Vec<Vec<Move>>,
     pub redo: Vec<Vec<Move>>,

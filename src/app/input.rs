@@ -189,6 +189,12 @@ pub fn run_action(state: &mut State, action: Action) -> Effects {
                 super::promote::open(d, &state.model.environments, &lanes)
             }
         },
+        Action::NextConnection | Action::PreviousConnection => super::connections::walk(
+            &state.model,
+            &mut state.canvas.walk,
+            selected.as_deref(),
+            action == Action::NextConnection,
+        ),
         Action::Rollouts => {
             state.rollouts_open = !state.rollouts_open;
             if state.rollouts_open {

@@ -9,6 +9,7 @@ pub mod canvas;
 pub mod commands;
 pub mod configs_edit;
 pub mod connection;
+pub mod connections;
 pub mod create_form;
 pub mod drawer;
 pub mod effect;

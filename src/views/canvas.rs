@@ -49,6 +49,8 @@ pub fn render(view: &View, area: Rect, palette: &Palette, buf: &mut Buffer) {
         Paragraph::new(format!("\n  {text}")).render(area, buf);
         return;
     }
+    // Under the cards: the connections between them.
+    super::edges::render(view, area, palette, buf);
     let (cw, ch) = view.canvas.viewport.card_cells();
     let mut scratch = Buffer::empty(Rect::new(0, 0, cw, ch));
     let selected = view.canvas.selected.as_deref().filter(|_| view.focused);

@@ -3,6 +3,7 @@
 pub mod board;
 pub mod canvas;
 pub mod card;
+pub mod edges;
 pub mod fix;
 pub mod footer;
 pub mod header;

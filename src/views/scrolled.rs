@@ -326,6 +326,11 @@ fn detail_lines(
             .unwrap_or_else(|| "Waiting for public address…".into());
         lines.push(Line::from(format!("address    {addr}")));
     }
+    let links = crate::app::connections::describe(&state.model, d);
+    for (i, link) in links.iter().enumerate() {
+        let label = if i == 0 { "connected" } else { "" };
+        lines.push(Line::from(format!("{label:<11}{link}")));
+    }
     lines.push(Line::from(""));
     lines.push(Line::from("configs"));
     let pretty = serde_json::from_str::<serde_json::Value>(&d.configs)

@@ -19,6 +19,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "rootPath",
     "envVars",
     "secretRefs",
+    "connections",
 ];
 
 const LIVENESS_KEYS: &[&str] = &["path", "port", "initialDelaySeconds", "periodSeconds"];
@@ -39,6 +40,8 @@ pub struct TypedConfigs {
     pub env_vars: BTreeMap<String, String>,
     /// Full `secret://name` strings, in the order given.
     pub secret_refs: Vec<String>,
+    /// Deployments of the same environment this one talks to, by name (drawn as edges).
+    pub connections: Vec<String>,
     /// Top-level keys not in [`KNOWN_KEYS`], sorted. Kept, not rejected, so older or newer
     /// clients can store keys this engine does not know yet.
     pub unknown_keys: Vec<String>,
@@ -93,6 +96,7 @@ impl TypedConfigs {
             root_path: optional(obj, "rootPath", absolute_path)?,
             env_vars: optional(obj, "envVars", parse_env_vars)?.unwrap_or_default(),
             secret_refs: optional(obj, "secretRefs", parse_secret_refs)?.unwrap_or_default(),
+            connections: optional(obj, "connections", parse_connections)?.unwrap_or_default(),
             unknown_keys: unknown_keys(obj),
         })
     }
@@ -391,6 +395,28 @@ fn is_env_name(name: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn parse_connections(value: &Value, field: &str) -> Result<Vec<String>> {
+    let items = array_at(value, field)?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let at = format!("{field}[{i}]");
+            let name = item.as_str().ok_or_else(|| {
+                invalid(
+                    &at,
+                    format!(
+                        "{at} must be a deployment's name, a string (got {})",
+                        describe(item)
+                    ),
+                )
+            })?;
+            crate::backend::model::validate::dns_label(&at, name, 53)?;
+            Ok(name.to_string())
+        })
+        .collect()
 }
 
 fn parse_secret_refs(value: &Value, field: &str) -> Result<Vec<String>> {
