@@ -199,6 +199,23 @@ pub fn walk(
     ]
 }
 
+/// What a card's connections are, for its detail panel.
+pub fn describe(model: &Model, d: &Deployment) -> Vec<String> {
+    let edges = edges(model);
+    neighbours(&edges, &d.id)
+        .into_iter()
+        .map(|(id, downstream, label)| {
+            let other = model.deployment(&id).map_or(id.clone(), |o| o.name.clone());
+            let via = label.map_or(String::new(), |l| format!(" via {l}"));
+            if downstream {
+                format!("→ {other}{via}")
+            } else {
+                format!("← {other}{via}")
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,21 +244,4 @@ mod tests {
             Some("dep_db")
         );
     }
-}
-
-/// What a card's connections are, for its detail panel.
-pub fn describe(model: &Model, d: &Deployment) -> Vec<String> {
-    let edges = edges(model);
-    neighbours(&edges, &d.id)
-        .into_iter()
-        .map(|(id, downstream, label)| {
-            let other = model.deployment(&id).map_or(id.clone(), |o| o.name.clone());
-            let via = label.map_or(String::new(), |l| format!(" via {l}"));
-            if downstream {
-                format!("→ {other}{via}")
-            } else {
-                format!("← {other}{via}")
-            }
-        })
-        .collect()
 }
