@@ -134,12 +134,8 @@ impl Pick {
     }
 
     pub fn key(&mut self, km: &Keymap, key: &KeyEvent) -> Effects {
-        let last = self.items.len().saturating_sub(1);
-        let actions: Vec<Action> = [Action::Close, Action::Toggle, Action::Choose]
-            .into_iter()
-            .chain(super::keymap::MOVES)
-            .collect();
-        match km.which(key, &actions) {
+        let len = self.items.len();
+        match super::keymap::choice(km, key, &mut self.selected, len, &[Action::Toggle]) {
             Some(Action::Close) => vec![Effect::Close],
             Some(Action::Toggle) => {
                 let shown = self.shown.clone();
@@ -165,11 +161,7 @@ impl Pick {
                 }
                 vec![Effect::Close, Effect::OpenBoard(chosen)]
             }
-            Some(a) => {
-                super::keymap::move_cursor(a, &mut self.selected, last);
-                vec![]
-            }
-            None => vec![],
+            _ => vec![],
         }
     }
 }

@@ -7,7 +7,7 @@ use crossterm::event::KeyEvent;
 use serde_json::{Value, json};
 
 use super::effect::{Effect, Effects};
-use super::keymap::{Action, Keymap, MOVES, move_cursor};
+use super::keymap::{Action, Keymap, choice};
 use super::model::Failure;
 use super::state::Overlay;
 use crate::backend::model::{Deployment, DeploymentStatus};
@@ -117,21 +117,13 @@ pub fn start(d: &Deployment, fix: Fix) -> Effects {
 
 impl FixPick {
     pub fn key(&mut self, km: &Keymap, key: &KeyEvent, d: Option<&Deployment>) -> Effects {
-        let actions: Vec<Action> = [Action::Close, Action::Choose]
-            .into_iter()
-            .chain(MOVES)
-            .collect();
-        match km.which(key, &actions) {
+        match choice(km, key, &mut self.selected, self.fixes.len(), &[]) {
             Some(Action::Close) => vec![Effect::Close],
             Some(Action::Choose) => match (d, self.fixes.get(self.selected)) {
                 (Some(d), Some(fix)) => start(d, *fix),
                 _ => vec![Effect::Close],
             },
-            Some(a) => {
-                move_cursor(a, &mut self.selected, self.fixes.len().saturating_sub(1));
-                vec![]
-            }
-            None => vec![],
+            _ => vec![],
         }
     }
 }

@@ -542,54 +542,14 @@ pub fn on_mouse(state: &mut State, m: MouseEvent) -> (bool, Effects) {
         }
         return (false, vec![]);
     }
-    if state.board.is_some() {
-        return on_board_mouse(state, m);
-    }
-    // The canvas starts below the one-line header.
-    let Some(row) = m.row.checked_sub(1) else {
-        return (false, vec![]);
-    };
-    let scroll = matches!(
+    // The wheel over the open drawer scrolls it.
+    if matches!(
         m.kind,
         MouseEventKind::ScrollUp | MouseEventKind::ScrollDown
-    );
-    if scroll && in_drawer(state, row) {
-        if let Some(t) = state.drawer.as_mut() {
-            t.scroll_by(if matches!(m.kind, MouseEventKind::ScrollUp) {
-                3
-            } else {
-                -3
-            });
-        }
-        return (true, vec![]);
-    }
-    let read_only = state.read_only;
-    let cards = Cards {
-        model: &state.model,
-        filter: &state.filter,
-        size: state.cards_area(),
-    };
-    let saves = &state.saves;
-    state
-        .canvas
-        .mouse(&cards, &m, row, read_only, |id| saves.unsaved(id))
-}
-
-/// The mouse on the board: a press in another lane gives it the keys first; the pointer is
-/// read relative to the focused lane's canvas (a drag goes on past its edges).
-fn on_board_mouse(state: &mut State, mut m: MouseEvent) -> (bool, Effects) {
-    let lanes = state.lane_canvases();
-    let hit = lanes.iter().position(|r| {
-        m.column >= r.x && m.column < r.x + r.width && m.row >= r.y && m.row < r.y + r.height
-    });
-    let focus = state.board.as_ref().map_or(0, |b| b.focus);
-    let scroll = matches!(
-        m.kind,
-        MouseEventKind::ScrollUp | MouseEventKind::ScrollDown
-    );
-    if let Some(row) = m.row.checked_sub(1)
-        && scroll
-        && in_drawer(state, row)
+    ) && m
+        .row
+        .checked_sub(1)
+        .is_some_and(|row| in_drawer(state, row))
     {
         if let Some(t) = state.drawer.as_mut() {
             t.scroll_by(if matches!(m.kind, MouseEventKind::ScrollUp) {
@@ -600,20 +560,18 @@ fn on_board_mouse(state: &mut State, mut m: MouseEvent) -> (bool, Effects) {
         }
         return (true, vec![]);
     }
-    let pressed = matches!(m.kind, MouseEventKind::Down(_));
-    match hit {
-        Some(i) if i != focus && (pressed || scroll) => {
-            // The press is replayed once the lane has the keys.
-            return (true, vec![Effect::FocusLane(i), Effect::Mouse(m)]);
-        }
-        None if pressed || scroll => return (false, vec![]),
-        _ => {}
+    if state.board.is_some() {
+        return on_board_mouse(state, m);
     }
-    let Some(r) = lanes.get(focus) else {
+    // The canvas starts below the one-line header.
+    let Some(row) = m.row.checked_sub(1) else {
         return (false, vec![]);
     };
-    m.column = m.column.saturating_sub(r.x);
-    let row = m.row.saturating_sub(r.y);
+    canvas_mouse(state, &m, row)
+}
+
+/// The pointer on the canvas, `row` counted from the canvas's top.
+fn canvas_mouse(state: &mut State, m: &MouseEvent, row: u16) -> (bool, Effects) {
     let read_only = state.read_only;
     let cards = Cards {
         model: &state.model,
@@ -623,7 +581,34 @@ fn on_board_mouse(state: &mut State, mut m: MouseEvent) -> (bool, Effects) {
     let saves = &state.saves;
     state
         .canvas
-        .mouse(&cards, &m, row, read_only, |id| saves.unsaved(id))
+        .mouse(&cards, m, row, read_only, |id| saves.unsaved(id))
+}
+
+/// The mouse on the board: a press in another lane gives it the keys first; the pointer is
+/// read relative to the focused lane's canvas (a drag goes on past its edges).
+fn on_board_mouse(state: &mut State, mut m: MouseEvent) -> (bool, Effects) {
+    let lanes = state.lane_canvases();
+    let hit = lanes.iter().position(|r| {
+        m.column >= r.x && m.column < r.x + r.width && m.row >= r.y && m.row < r.y + r.height
+    });
+    let focus = state.board.as_ref().map_or(0, |b| b.focus);
+    let starts = matches!(
+        m.kind,
+        MouseEventKind::Down(_) | MouseEventKind::ScrollUp | MouseEventKind::ScrollDown
+    );
+    match hit {
+        Some(i) if i != focus && starts => {
+            // The press is replayed once the lane has the keys.
+            return (true, vec![Effect::FocusLane(i), Effect::Mouse(m)]);
+        }
+        None if starts => return (false, vec![]),
+        _ => {}
+    }
+    let Some(r) = lanes.get(focus) else {
+        return (false, vec![]);
+    };
+    m.column = m.column.saturating_sub(r.x);
+    canvas_mouse(state, &m, m.row.saturating_sub(r.y))
 }
 
 /// Whether a canvas row lies in the open drawer (the bottom rows of the canvas).

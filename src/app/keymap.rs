@@ -23,6 +23,25 @@ pub const MOVES: [Action; 6] = [
 /// Lines a page key moves.
 pub const PAGE: usize = 10;
 
+/// A key in a list to choose from: the moves move `selected` (within `len` items); `Close`,
+/// `Choose` or one of `also` is returned for the caller to act on.
+pub fn choice(
+    km: &Keymap,
+    key: &KeyEvent,
+    selected: &mut usize,
+    len: usize,
+    also: &[Action],
+) -> Option<Action> {
+    let actions: Vec<Action> = [Action::Close, Action::Choose]
+        .iter()
+        .chain(also)
+        .chain(&MOVES)
+        .copied()
+        .collect();
+    let action = km.which(key, &actions)?;
+    (!move_cursor(action, selected, len.saturating_sub(1))).then_some(action)
+}
+
 /// Moves `cursor` as one of `MOVES` says, kept within `0..=last`; false for any other action.
 pub fn move_cursor(action: Action, cursor: &mut usize, last: usize) -> bool {
     *cursor = match action {

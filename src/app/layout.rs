@@ -6,7 +6,7 @@
 use crossterm::event::KeyEvent;
 
 use super::effect::{Effect, Effects};
-use super::keymap::{Action, Keymap, MOVES, move_cursor};
+use super::keymap::{Action, Keymap, choice};
 use super::model::Model;
 use super::msg::Cmd;
 use super::state::{Move, Overlay};
@@ -155,19 +155,10 @@ impl LayoutCopy {
             });
             return effects;
         }
-        let last = self.sources.len().saturating_sub(1);
-        let actions: Vec<Action> = [Action::Close, Action::Choose]
-            .into_iter()
-            .chain(MOVES)
-            .collect();
-        match km.which(key, &actions) {
+        match choice(km, key, &mut self.selected, self.sources.len(), &[]) {
             Some(Action::Close) => vec![Effect::Close],
             Some(Action::Choose) => vec![self.choose()],
-            Some(a) => {
-                move_cursor(a, &mut self.selected, last);
-                vec![]
-            }
-            None => vec![],
+            _ => vec![],
         }
     }
 }

@@ -7,7 +7,7 @@
 use crossterm::event::KeyEvent;
 
 use super::effect::{Effect, Effects};
-use super::keymap::{Action, Keymap, MOVES, move_cursor};
+use super::keymap::{Action, Keymap, MOVES, choice, move_cursor};
 use super::msg::Cmd;
 use super::state::Overlay;
 use crate::backend::model::{Deployment, Environment, NewDeployment, Revision};
@@ -99,26 +99,25 @@ impl PromotePanel {
     }
 
     pub fn key(&mut self, km: &Keymap, key: &KeyEvent, read_only: bool) -> Effects {
+        let Some(Ok(plan)) = &self.plan else {
+            // Choosing the target (a move also clears an error shown for the last one).
+            let len = self.targets.len();
+            return match choice(km, key, &mut self.selected, len, &[]) {
+                Some(Action::Close) => vec![Effect::Close],
+                Some(Action::Choose) => vec![self.choose()],
+                _ => {
+                    if km.which(key, &MOVES).is_some() {
+                        self.plan = None;
+                    }
+                    vec![]
+                }
+            };
+        };
         let actions: Vec<Action> = [Action::Close, Action::Choose, Action::Yes]
             .into_iter()
             .chain(MOVES)
             .collect();
         let action = km.which(key, &actions);
-        let Some(Ok(plan)) = &self.plan else {
-            // Choosing the target.
-            let last = self.targets.len().saturating_sub(1);
-            return match action {
-                Some(Action::Close) => vec![Effect::Close],
-                Some(Action::Choose) => vec![self.choose()],
-                Some(a) => {
-                    if move_cursor(a, &mut self.selected, last) {
-                        self.plan = None;
-                    }
-                    vec![]
-                }
-                None => vec![],
-            };
-        };
         match action {
             Some(Action::Close) if self.targets.len() > 1 => {
                 // Back to the choice of target.

@@ -345,17 +345,20 @@ fn on_loaded(state: &mut State, s: Snapshot, now: Instant) -> Effects {
             after: t.events.last().map(|e| e.id.clone()),
         }));
     }
-    effects.extend(
-        state
-            .model
-            .deployments
-            .iter()
-            .map(|d| Effect::WaitForAddress(d.id.clone())),
-    );
+    effects.extend(wait_for_addresses(&state.model));
     if switched || state.selected_deployment().is_none() {
         effects.push(Effect::SelectFirst);
     }
     effects
+}
+
+/// Every card waits for its address, where it has one coming.
+fn wait_for_addresses(model: &super::model::Model) -> Effects {
+    model
+        .deployments
+        .iter()
+        .map(|d| Effect::WaitForAddress(d.id.clone()))
+        .collect()
 }
 
 fn on_change(state: &mut State, change: Change) -> (bool, Effects) {
@@ -468,13 +471,7 @@ fn on_lane_loaded(state: &mut State, s: Snapshot, now: Instant, cmds: &mut Vec<C
         let keep = kept_positions(state, s.read);
         state.model.load(s, &keep);
         let mut effects = canvas::auto_place(&state.model);
-        effects.extend(
-            state
-                .model
-                .deployments
-                .iter()
-                .map(|d| Effect::WaitForAddress(d.id.clone())),
-        );
+        effects.extend(wait_for_addresses(&state.model));
         effects.push(Effect::SelectIfNone);
         effects
     });
