@@ -167,6 +167,88 @@ fn detail_panel() {
     insta::assert_snapshot!(render(&s));
 }
 
+/// The end of the detail panel: who did what to the deployment (the audit log), a refusal
+/// in red; and why there is nothing when the token may not read the log.
+#[test]
+fn detail_panel_who_did_what() {
+    let mut s = demo_state();
+    press(&mut s, KeyCode::Enter);
+    let Some(zopdeck::app::state::Overlay::Detail { id, .. }) = s.overlay.clone() else {
+        panic!("no detail panel");
+    };
+    let at = |min: i64| ts() + chrono::Duration::minutes(min);
+    let entry =
+        |n: u32, min: i64, who: &str, role: &str, method: &str, route: &str, status| AuditEntry {
+            id: format!("aud_{n}"),
+            at: at(min),
+            token_name: who.into(),
+            role: role.into(),
+            method: method.into(),
+            route: route.into(),
+            target: Some(id.clone()),
+            deployment_id: Some(id.clone()),
+            status,
+        };
+    let entries = vec![
+        entry(
+            5,
+            40,
+            "ci-bot",
+            "deployer",
+            "POST",
+            "/deployments/{id}/rollback",
+            201,
+        ),
+        entry(
+            4,
+            30,
+            "val",
+            "viewer",
+            "PATCH",
+            "/deployments/{id}/configs",
+            403,
+        ),
+        entry(
+            3,
+            20,
+            "alice",
+            "deployer",
+            "PATCH",
+            "/deployments/{id}/configs",
+            200,
+        ),
+        entry(
+            2,
+            10,
+            "alice",
+            "deployer",
+            "PUT",
+            "/deployments/{id}/canvas-position",
+            200,
+        ),
+        entry(1, 0, "alice", "deployer", "POST", "/deployments", 201),
+    ];
+    update(
+        &mut s,
+        Msg::HistoryLoaded {
+            id: id.clone(),
+            result: Ok(entries),
+        },
+        Instant::now(),
+    );
+    press(&mut s, KeyCode::End);
+    let loaded = render(&s);
+    update(
+        &mut s,
+        Msg::HistoryLoaded {
+            id,
+            result: Err("the audit log is for admin tokens; this token may not read it".into()),
+        },
+        Instant::now(),
+    );
+    insta::assert_snapshot!(format!("{loaded}\n{}", render(&s)));
+}
+
 /// A release changed by hand with `helm rollback`: the card and its detail say so.
 fn drifted_state() -> State {
     let mut deps = demo();

@@ -300,7 +300,14 @@ fn lane_beyond(
 /// An action on the selected card.
 fn on_card(state: &State, action: Action, id: String) -> Effects {
     match action {
-        Action::Open => vec![Effect::Open(Overlay::Detail { id, scroll: 0 })],
+        Action::Open => vec![
+            Effect::Open(Overlay::Detail {
+                id: id.clone(),
+                scroll: 0,
+                history: super::state::History::Loading,
+            }),
+            Effect::Cmd(super::msg::Cmd::LoadHistory { id }),
+        ],
         Action::LoadBalancer => super::panels::open_loadbalancer(id),
         Action::Revisions => super::revisions::open(id),
         Action::Analyze => super::panels::open_analysis(id),

@@ -115,6 +115,11 @@ pub enum Msg {
         id: String,
         result: Result<Revision, String>,
     },
+    /// Who did what to a deployment (its audit log entries, newest first).
+    HistoryLoaded {
+        id: String,
+        result: Result<Vec<AuditEntry>, String>,
+    },
     /// What promoting a deployment to another environment would do.
     PromotionLoaded {
         source_id: String,
@@ -215,6 +220,10 @@ pub enum Cmd {
     RollbackTo {
         id: String,
         number: u32,
+    },
+    /// The audit log's entries of a deployment.
+    LoadHistory {
+        id: String,
     },
     /// What promoting `source` to `to_env` would do (its active revision, the target's).
     LoadPromotion {

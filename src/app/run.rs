@@ -333,6 +333,21 @@ fn execute(cmd: Cmd, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>
             };
             Msg::RolledBack { id, result }
         }),
+        Cmd::LoadHistory { id } => spawn_call(tx, async move {
+            let result = backend
+                .audit(AuditFilter {
+                    deployment_id: Some(id.clone()),
+                    ..AuditFilter::default()
+                })
+                .await
+                .map_err(|e| match e {
+                    BackendError::Forbidden(_) => {
+                        "the audit log is for admin tokens; this token may not read it".to_string()
+                    }
+                    e => e.to_string(),
+                });
+            Msg::HistoryLoaded { id, result }
+        }),
         Cmd::LoadPromotion { source, to_env } => spawn_call(tx, async move {
             let source_id = source.id.clone();
             let result = promotion_plan(backend.as_ref(), &source, *to_env)
@@ -449,6 +464,7 @@ fn request_name(cmd: &Cmd) -> &'static str {
         Cmd::Rollback { .. } => "rollback",
         Cmd::RollbackTo { .. } => "list_revisions+rollback",
         Cmd::PollLoadBalancer { .. } => "loadbalancer",
+        Cmd::LoadHistory { .. } => "audit",
         Cmd::LoadPromotion { .. } => "list_revisions+list_deployments",
         Cmd::Promote { .. } => "promote",
         Cmd::LoadLayout { .. } => "list_deployments",

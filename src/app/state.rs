@@ -51,6 +51,15 @@ pub enum Drag {
     Pan { col: u16, row: u16 },
 }
 
+/// The audit log's entries of a deployment, as the detail panel shows them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum History {
+    Loading,
+    Loaded(Vec<AuditEntry>),
+    /// Why there is none to show (not an admin token, a server without the log, …).
+    Unavailable(String),
+}
+
 /// The panel drawn over the canvas, with the state it owns.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
@@ -74,6 +83,8 @@ pub enum Overlay {
     Detail {
         id: String,
         scroll: usize,
+        /// Who did what to it (the audit log of `zopdeck serve`).
+        history: History,
     },
     ConfirmQuit,
     /// Revisions of a deployment, newest first (diff, rollback).

@@ -161,6 +161,18 @@ fn route(state: &mut State, msg: Msg, now: Instant) -> (bool, Effects) {
             effects.extend(revisions::on_rolled_back(&name_of(state, &id), &id, result));
             (true, effects)
         }
+        Msg::HistoryLoaded { id, result } => match state.overlay.as_mut() {
+            Some(Overlay::Detail {
+                id: shown, history, ..
+            }) if *shown == id => {
+                *history = match result {
+                    Ok(entries) => super::state::History::Loaded(entries),
+                    Err(why) => super::state::History::Unavailable(why),
+                };
+                (true, vec![])
+            }
+            _ => (false, vec![]),
+        },
         Msg::PromotionLoaded { source_id, result } => {
             if let Some(Overlay::Promote(panel)) = state.overlay.as_mut()
                 && panel.source.id == source_id

@@ -142,6 +142,8 @@ pub trait Backend: Send + Sync {
     /// Chronological; only events after `after` when given.
     async fn list_events(&self, id: &str, after: Option<&str>) -> Result<Vec<Event>>;
     async fn loadbalancer(&self, id: &str) -> Result<LoadBalancer>;
+    /// What tokens changed through `zopdeck serve`, newest first [ours]; admins only there.
+    async fn audit(&self, filter: AuditFilter) -> Result<Vec<AuditEntry>>;
 
     // Spaces, namespaces, cloud-account clusters
     async fn list_spaces(&self) -> Result<Vec<Space>>;

@@ -179,6 +179,7 @@ fn changes(command: &Command) -> bool {
                 ..
             }
             | Command::Events { .. }
+            | Command::Audit { .. }
             | Command::Lb { .. }
             | Command::Revisions {
                 cmd: None | Some(RevisionsCmd::List(_) | RevisionsCmd::Get { .. }),
@@ -369,6 +370,21 @@ async fn dispatch(cli: &Cli, ctx: &Context, command: &Command) -> Result<(), Cli
             let d = resolve(b, deployment, env.as_deref()).await?;
             super::follow::events(b, &d, after.as_deref(), *follow, output.format, &ctx.config)
                 .await
+        }
+        Command::Audit {
+            deployment,
+            env,
+            token,
+            since,
+            output,
+        } => {
+            let which = super::audit::Which {
+                deployment: deployment.as_deref(),
+                env: env.as_deref(),
+                token: token.as_deref(),
+                since: since.as_deref(),
+            };
+            super::audit::audit(b, &which, output.format).await
         }
         Command::Lb {
             deployment,

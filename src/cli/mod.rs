@@ -2,6 +2,7 @@
 //! scripts and CI — one subcommand per operation of the contract.
 
 mod args;
+mod audit;
 mod commands;
 mod deployments;
 mod docs;
@@ -245,6 +246,22 @@ pub enum Command {
         /// `-o json`, one JSON object per line.
         #[arg(short, long)]
         follow: bool,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// Who changed what through `zopdeck serve`, newest first (on a server: an admin token).
+    Audit {
+        /// Only what was done to this deployment (name, with --env when it is ambiguous, or id).
+        #[arg(long)]
+        deployment: Option<String>,
+        #[arg(long, requires = "deployment")]
+        env: Option<String>,
+        /// Only what this token (by name) did.
+        #[arg(long, value_name = "NAME")]
+        token: Option<String>,
+        /// Only since this time (2026-12-05T09:00:00Z) or this long ago (2h, 7d).
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
         #[command(flatten)]
         output: OutputArg,
     },

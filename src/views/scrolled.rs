@@ -13,7 +13,7 @@ use super::status::{Palette, status_symbol, status_word};
 use super::wrapped;
 use crate::app::State;
 use crate::app::keymap::{ACTIONS, Action, Context};
-use crate::app::state::Overlay;
+use crate::app::state::{History, Overlay};
 use crate::backend::model::*;
 
 /// What a scrolled panel shows.
@@ -183,12 +183,11 @@ fn content(state: &State, overlay: &Overlay, width: usize, palette: &Palette) ->
                 super::panels::config_diff_lines(d, edited, palette),
             )
         }
-        Overlay::Detail { id, .. } => {
+        Overlay::Detail { id, history, .. } => {
             let d = state.deployment(id)?;
-            (
-                format!(" {} ", d.name),
-                detail_lines(state, d, width, palette),
-            )
+            let mut lines = detail_lines(state, d, width, palette);
+            lines.extend(history_lines(history, width, palette));
+            (format!(" {} ", d.name), lines)
         }
         Overlay::Analysis { id, warnings, .. } => {
             let name = state
@@ -338,6 +337,75 @@ fn detail_lines(
         .unwrap_or_else(|_| d.configs.clone());
     lines.extend(pretty.lines().map(|l| Line::from(format!("  {l}"))));
     lines
+}
+
+/// Who did what: the deployment's audit log entries, newest first.
+fn history_lines(history: &History, width: usize, palette: &Palette) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(""), Line::from("who did what")];
+    match history {
+        History::Loading => lines.push(Line::from(Span::styled("  loading…", palette.dim()))),
+        History::Unavailable(why) => {
+            lines.extend(
+                wrapped("  ", why, width)
+                    .into_iter()
+                    .map(|l| l.style(palette.dim())),
+            );
+        }
+        History::Loaded(entries) if entries.is_empty() => lines.extend(
+            wrapped(
+                "  ",
+                "nothing recorded: what tokens change through zopdeck serve is recorded here",
+                width,
+            )
+            .into_iter()
+            .map(|l| l.style(palette.dim())),
+        ),
+        History::Loaded(entries) => {
+            for e in entries.iter().take(HISTORY_SHOWN) {
+                let failed = e.status >= 400;
+                let what = history_action(&e.method, &e.route);
+                let who = format!("{} ({})", e.token_name, e.role);
+                let text = format!(
+                    "  {}  {who:<18} {what:<9} {}",
+                    e.at.format("%m-%d %H:%M"),
+                    e.status
+                );
+                lines.push(if failed {
+                    Line::from(Span::styled(text, palette.error()))
+                } else {
+                    Line::from(text)
+                });
+            }
+            if entries.len() > HISTORY_SHOWN {
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "  … {} more: zopdeck audit --deployment <name>",
+                        entries.len() - HISTORY_SHOWN
+                    ),
+                    palette.dim(),
+                )));
+            }
+        }
+    }
+    lines
+}
+
+/// Entries the detail panel lists at most.
+const HISTORY_SHOWN: usize = 20;
+
+/// What a request did, in a word: `configs`, `rollback`, `create`, `delete`, ….
+fn history_action(method: &str, route: &str) -> String {
+    let rest = route
+        .strip_prefix("/deployments/{id}")
+        .map(|r| r.trim_start_matches('/'));
+    match (method, rest) {
+        ("DELETE", Some("")) => "delete".into(),
+        ("POST", None) if route.ends_with("/deployments") => "create".into(),
+        ("PUT", Some("canvas-position")) => "move".into(),
+        ("POST", Some("revisions")) => "new revision".into(),
+        (_, Some(r)) if !r.is_empty() => r.to_string(),
+        _ => format!("{method} {route}"),
+    }
 }
 
 fn analysis_lines(warnings: Option<&[Warning]>, palette: &Palette) -> Vec<Line<'static>> {

@@ -32,11 +32,20 @@ pub async fn server() -> Server {
 }
 
 pub async fn server_with(settings: EngineSettings, opts: ServeOptions) -> Server {
+    server_of(settings, opts, true).await
+}
+
+/// A server whose engine runs no workers: what is created stays queued, lists stay still.
+pub async fn server_without_workers() -> Server {
+    server_of(fast_settings(), ServeOptions::default(), false).await
+}
+
+async fn server_of(settings: EngineSettings, opts: ServeOptions, workers: bool) -> Server {
     let engine = Engine::in_memory(
         settings,
         OpenOptions {
             demo: false,
-            workers: true,
+            workers,
             viewer: false,
         },
     )

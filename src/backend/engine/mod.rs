@@ -682,6 +682,10 @@ impl Backend for Engine {
     async fn promote(&self, id: &str, from_revision_id: &str) -> Result<Revision> {
         self.promote_op(id, from_revision_id)
     }
+    async fn audit(&self, filter: AuditFilter) -> Result<Vec<AuditEntry>> {
+        self.store.read(|c| store::audit::list(c, &filter))
+    }
+
     async fn list_events(&self, id: &str, after: Option<&str>) -> Result<Vec<Event>> {
         self.deployment(id)?;
         let after = match after {

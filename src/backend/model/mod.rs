@@ -690,3 +690,33 @@ mod tests {
         assert_eq!(lb["data"]["status"], "none");
     }
 }
+
+/// One changing request as `zopdeck serve` recorded it [ours]: who (the token's name and
+/// role), what (method, route, target), and the answer's status — never a body or a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntry {
+    pub id: String,
+    pub at: Timestamp,
+    pub token_name: String,
+    pub role: String,
+    pub method: String,
+    /// The route's pattern, e.g. `/deployments/{id}/configs`.
+    pub route: String,
+    /// The ids the request named (`dep_…`, `env_…/…`), or the one it created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// The deployment it acted on, when it acted on one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment_id: Option<String>,
+    pub status: u16,
+}
+
+/// Which audit entries to list (all given conditions hold), newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub deployment_id: Option<String>,
+    /// A token's name.
+    pub token: Option<String>,
+    pub since: Option<Timestamp>,
+}

@@ -3,6 +3,7 @@
 //! `Idempotency-Key`, kept across its retries), and live updates from `/ws` when the server
 //! offers it, reconnecting with back-off.
 
+mod etags;
 mod live;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,6 +23,8 @@ use crate::backend::{Backend, BackendKind, LiveMode, Subscription};
 
 const ATTEMPTS: u32 = 3;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Items asked for per page of a list.
+const PAGE: usize = 500;
 
 pub struct RemoteBackend {
     base: String,
@@ -39,6 +42,8 @@ pub struct RemoteBackend {
     stream_started: AtomicBool,
     /// Whether the stream is connected right now.
     streaming: AtomicBool,
+    /// Answers of recent GETs with their ETags (for `If-None-Match`).
+    etags: etags::Etags,
     me: Weak<RemoteBackend>,
 }
 
@@ -99,6 +104,7 @@ impl RemoteBackend {
             websocket: options.websocket,
             stream_started: AtomicBool::new(false),
             streaming: AtomicBool::new(false),
+            etags: etags::Etags::default(),
             me: me.clone(),
         }))
     }
@@ -113,7 +119,7 @@ impl RemoteBackend {
         method: Method,
         path: &str,
         body: Option<Value>,
-    ) -> Result<(StatusCode, T)> {
+    ) -> Result<Answered<T>> {
         let url = format!("{}{path}", self.base);
         let key = (method == Method::POST).then(|| uuid::Uuid::new_v4().to_string());
         let mut attempt = 0;
@@ -127,11 +133,17 @@ impl RemoteBackend {
             if let Some(k) = &key {
                 req = req.header("Idempotency-Key", k);
             }
+            let tag = (method == Method::GET)
+                .then(|| self.etags.tag(&url))
+                .flatten();
+            if let Some(tag) = &tag {
+                req = req.header(reqwest::header::IF_NONE_MATCH, tag);
+            }
             if let Some(b) = &body {
                 req = req.json(b);
             }
             let outcome = match receive(req).await {
-                Ok(answer) => decode(answer, path, &self.base),
+                Ok(answer) => decode(self.revalidated(&url, answer), path, &self.base),
                 // A server that took the request and never answered: retrying would only
                 // make the wait longer than --request-timeout promises.
                 Err(e) if e.is_timeout() && !e.is_connect() => {
@@ -159,7 +171,56 @@ impl RemoteBackend {
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
-        Ok(self.call(Method::GET, path, None).await?.1)
+        Ok(self.call(Method::GET, path, None).await?.data)
+    }
+
+    /// A whole list, page by page (`?limit=…&cursor=…`) as the server offers; a server that
+    /// does not page answers everything at once.
+    async fn list<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>> {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut all = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = match &cursor {
+                None => format!("{path}{sep}limit={PAGE}"),
+                Some(c) => format!("{path}{sep}limit={PAGE}&cursor={}", enc(c)),
+            };
+            let answered: Answered<Vec<T>> = self.call(Method::GET, &page, None).await?;
+            all.extend(answered.data);
+            match answered.next_cursor {
+                Some(next) if cursor.as_ref() != Some(&next) => cursor = Some(next),
+                Some(_) => {
+                    return Err(BackendError::Internal(format!(
+                        "the server gave the same cursor twice for {path}: its paging is broken"
+                    )));
+                }
+                None => return Ok(all),
+            }
+        }
+    }
+
+    /// A 304 answered from the kept body; a fresh answer with a tag kept for next time.
+    fn revalidated(&self, url: &str, mut answer: Answer) -> Answer {
+        if answer.status == StatusCode::NOT_MODIFIED {
+            match self.etags.not_modified(url) {
+                Some(body) => {
+                    answer.status = StatusCode::OK;
+                    answer.text = body;
+                }
+                // Nothing kept: the retry asks again without a tag.
+                None => self.etags.forget(url),
+            }
+        } else if answer.status == StatusCode::OK
+            && let Some(tag) = answer.etag.take()
+        {
+            self.etags.keep(url, tag, &answer.text);
+        }
+        answer
+    }
+
+    /// How many GETs were answered 304 (nothing changed) from the kept answers.
+    pub fn not_modified_count(&self) -> u64 {
+        self.etags.not_modified_count()
     }
 
     async fn send<T: DeserializeOwned>(
@@ -169,7 +230,7 @@ impl RemoteBackend {
         body: impl Serialize,
     ) -> Result<T> {
         let body = serde_json::to_value(body).map_err(|e| BackendError::Internal(e.to_string()))?;
-        Ok(self.call(method, path, Some(body)).await?.1)
+        Ok(self.call(method, path, Some(body)).await?.data)
     }
 
     fn publish(&self, change: Change) {
@@ -247,7 +308,15 @@ struct Answer {
     status: StatusCode,
     url: reqwest::Url,
     content_type: String,
+    etag: Option<String>,
     text: String,
+}
+
+/// A decoded success: its status, `data`, and the next page's cursor when one follows.
+struct Answered<T> {
+    status: StatusCode,
+    data: T,
+    next_cursor: Option<String>,
 }
 
 async fn receive(req: reqwest::RequestBuilder) -> reqwest::Result<Answer> {
@@ -260,26 +329,37 @@ async fn receive(req: reqwest::RequestBuilder) -> reqwest::Result<Answer> {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("no content type")
         .to_string();
+    let etag = res
+        .headers()
+        .get(reqwest::header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let text = res.text().await?;
     Ok(Answer {
         status,
         url,
         content_type,
+        etag,
         text,
     })
 }
 
 /// Reads the envelope: `data` on success, the error mapped back to a `BackendError`.
-fn decode<T: DeserializeOwned>(answer: Answer, path: &str, base: &str) -> Result<(StatusCode, T)> {
+fn decode<T: DeserializeOwned>(answer: Answer, path: &str, base: &str) -> Result<Answered<T>> {
     let Answer {
         status,
         url,
         content_type,
         text,
+        ..
     } = answer;
     if status == StatusCode::NO_CONTENT {
         return serde_json::from_value(Value::Null)
-            .map(|v| (status, v))
+            .map(|data| Answered {
+                status,
+                data,
+                next_cursor: None,
+            })
             .map_err(|e| BackendError::Internal(e.to_string()));
     }
     let parsed = serde_json::from_str::<Value>(&text);
@@ -299,9 +379,14 @@ fn decode<T: DeserializeOwned>(answer: Answer, path: &str, base: &str) -> Result
         });
     }
     if status.is_success() {
+        let next_cursor = body["metadata"]["nextCursor"].as_str().map(str::to_string);
         let data = body.get("data").cloned().unwrap_or(Value::Null);
         return serde_json::from_value(data)
-            .map(|v| (status, v))
+            .map(|data| Answered {
+                status,
+                data,
+                next_cursor,
+            })
             .map_err(|e| {
                 BackendError::Internal(format!("unexpected answer from the server for {path}: {e}"))
             });
@@ -453,7 +538,7 @@ impl Backend for RemoteBackend {
         }
     }
     async fn list_environments(&self) -> Result<Vec<Environment>> {
-        self.get("/environments").await
+        self.list("/environments").await
     }
     async fn get_environment(&self, env_id: &str) -> Result<Environment> {
         self.get(&format!("/environments/{}", enc(env_id))).await
@@ -464,10 +549,10 @@ impl Backend for RemoteBackend {
     async fn list_deployments(&self, env_id: Option<&str>) -> Result<Vec<Deployment>> {
         match env_id {
             Some(env) => {
-                self.get(&format!("/environments/{}/deployments", enc(env)))
+                self.list(&format!("/environments/{}/deployments", enc(env)))
                     .await
             }
-            None => self.get("/deployments").await,
+            None => self.list("/deployments").await,
         }
     }
     async fn get_deployment(&self, id: &str) -> Result<Deployment> {
@@ -492,7 +577,7 @@ impl Backend for RemoteBackend {
         let _: Value = self
             .call(Method::DELETE, &format!("/deployments/{}", enc(id)), None)
             .await?
-            .1;
+            .data;
         Ok(TeardownReport { already_clean })
     }
     async fn patch_configs(&self, id: &str, patch: Value) -> Result<Deployment> {
@@ -519,11 +604,11 @@ impl Backend for RemoteBackend {
                 None,
             )
             .await?
-            .1)
+            .data)
     }
     async fn create_revision(&self, id: &str, req: NewRevision) -> Result<RevisionCreated> {
         let body = serde_json::to_value(req).map_err(|e| BackendError::Internal(e.to_string()))?;
-        let (status, revision) = self
+        let answered = self
             .call(
                 Method::POST,
                 &format!("/deployments/{}/revisions", enc(id)),
@@ -531,12 +616,12 @@ impl Backend for RemoteBackend {
             )
             .await?;
         Ok(RevisionCreated {
-            revision,
-            created: status == StatusCode::CREATED,
+            revision: answered.data,
+            created: answered.status == StatusCode::CREATED,
         })
     }
     async fn list_revisions(&self, id: &str) -> Result<Vec<Revision>> {
-        self.get(&format!("/deployments/{}/revisions", enc(id)))
+        self.list(&format!("/deployments/{}/revisions", enc(id)))
             .await
     }
     async fn get_revision(&self, id: &str, revision_id: &str) -> Result<Revision> {
@@ -574,18 +659,48 @@ impl Backend for RemoteBackend {
     async fn list_events(&self, id: &str, after: Option<&str>) -> Result<Vec<Event>> {
         match after {
             Some(a) => {
-                self.get(&format!("/deployments/{}/events?after={}", enc(id), enc(a)))
+                self.list(&format!("/deployments/{}/events?after={}", enc(id), enc(a)))
                     .await
             }
-            None => self.get(&format!("/deployments/{}/events", enc(id))).await,
+            None => self.list(&format!("/deployments/{}/events", enc(id))).await,
         }
     }
     async fn loadbalancer(&self, id: &str) -> Result<LoadBalancer> {
         self.get(&format!("/deployments/{}/loadbalancer", enc(id)))
             .await
     }
+    async fn audit(&self, filter: AuditFilter) -> Result<Vec<AuditEntry>> {
+        let query = {
+            let mut q = form_urlencoded::Serializer::new(String::new());
+            if let Some(d) = &filter.deployment_id {
+                q.append_pair("deploymentId", d);
+            }
+            if let Some(t) = &filter.token {
+                q.append_pair("token", t);
+            }
+            if let Some(since) = &filter.since {
+                q.append_pair("since", &crate::backend::clock::format_ts(since));
+            }
+            q.finish()
+        };
+        let path = if query.is_empty() {
+            "/audit".to_string()
+        } else {
+            format!("/audit?{query}")
+        };
+        match self.list(&path).await {
+            Err(BackendError::Validation { field: Some(f), .. }) if f == "api_url" => {
+                Err(BackendError::NotOffered(format!(
+                    "the server at {} keeps no audit log it can show (it has no GET /audit; a \
+                     zopdeck serve has it)",
+                    self.base
+                )))
+            }
+            other => other,
+        }
+    }
     async fn list_spaces(&self) -> Result<Vec<Space>> {
-        self.get("/spaces").await
+        self.list("/spaces").await
     }
     async fn get_space(&self, space_id: &str) -> Result<Space> {
         self.get(&format!("/spaces/{}", enc(space_id))).await
@@ -605,11 +720,11 @@ impl Backend for RemoteBackend {
         let _: Value = self
             .call(Method::DELETE, &format!("/spaces/{}", enc(space_id)), None)
             .await?
-            .1;
+            .data;
         Ok(())
     }
     async fn list_namespaces(&self, space_id: &str) -> Result<Vec<Namespace>> {
-        self.get(&format!("/space-discovery/{}/namespaces", enc(space_id)))
+        self.list(&format!("/space-discovery/{}/namespaces", enc(space_id)))
             .await
     }
     async fn create_namespace(&self, space_id: &str, name: &str) -> Result<Namespace> {
@@ -621,7 +736,7 @@ impl Backend for RemoteBackend {
         .await
     }
     async fn list_clusters(&self, account_id: &str) -> Result<Vec<Cluster>> {
-        self.get(&format!("/cloud-accounts/{}/clusters", enc(account_id)))
+        self.list(&format!("/cloud-accounts/{}/clusters", enc(account_id)))
             .await
     }
     async fn register_cluster_access(
@@ -636,7 +751,7 @@ impl Backend for RemoteBackend {
             enc(region),
             enc(cluster)
         );
-        Ok(self.call(Method::PUT, &path, None).await?.1)
+        Ok(self.call(Method::PUT, &path, None).await?.data)
     }
     async fn revoke_cluster_access(
         &self,
@@ -650,7 +765,7 @@ impl Backend for RemoteBackend {
             enc(region),
             enc(cluster)
         );
-        let _: Value = self.call(Method::DELETE, &path, None).await?.1;
+        let _: Value = self.call(Method::DELETE, &path, None).await?.data;
         Ok(())
     }
     fn subscribe(&self) -> Subscription {

@@ -1,7 +1,7 @@
 //! Bearer tokens and roles.
 //!
-//! viewer: reads only. deployer: everything but creating, changing or deleting spaces and
-//! granting or revoking cluster access. admin: all. A refused request never says whether the
+//! viewer: reads only. deployer: everything but creating, changing or deleting spaces,
+//! granting or revoking cluster access, and reading the audit log. admin: all. A refused request never says whether the
 //! id it names exists (authorisation comes before any lookup).
 
 use axum::extract::{Request, State};
@@ -29,16 +29,19 @@ fn allowed(role: Role, method: &Method, path: &str) -> bool {
     let reads = *method == Method::GET || *method == Method::HEAD;
     match role {
         Role::Admin => true,
-        Role::Viewer => reads,
+        Role::Viewer => reads && !path.starts_with("/api/audit"),
         Role::Deployer => {
             let spaces = path.starts_with("/api/spaces");
             let access = path.starts_with("/api/cloud-accounts/") && path.ends_with("/access");
-            reads || !(spaces || access)
+            let audit = path == "/api/audit" || path.starts_with("/api/audit/");
+            !audit && (reads || !(spaces || access))
         }
     }
 }
 
 /// Checks the bearer token and its role's permission; the role goes on with the request.
+/// A changing request of a known token is recorded in the audit log once answered (refused
+/// ones too); one without a valid token is not, so that strangers cannot fill the log.
 pub async fn require_token(
     State(state): State<AppState>,
     mut req: Request,
@@ -47,16 +50,23 @@ pub async fn require_token(
     let Some(secret) = bearer(req.headers()) else {
         return ApiError::unauthorized().into_response();
     };
-    let role = match state.engine.store().read(|c| tokens::role_of(c, secret)) {
-        Ok(Some(role)) => role,
+    let who = match state.engine.store().read(|c| tokens::bearer_of(c, secret)) {
+        Ok(Some(who)) => who,
         Ok(None) => return ApiError::unauthorized().into_response(),
         Err(e) => return ApiError::from(e).into_response(),
     };
-    if !allowed(role, req.method(), req.uri().path()) {
-        return ApiError::forbidden(role.as_str()).into_response();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let res = if allowed(who.role, &method, &path) {
+        req.extensions_mut().insert(who.role);
+        next.run(req).await
+    } else {
+        ApiError::forbidden(who.role.as_str()).into_response()
+    };
+    if super::read_only::changes(&method, &path) {
+        super::audit::record(&state, &who, &method, &path, &res);
     }
-    req.extensions_mut().insert(role);
-    next.run(req).await
+    res
 }
 
 #[cfg(test)]
@@ -89,5 +99,8 @@ mod tests {
             &Method::PUT,
             "/api/cloud-accounts/ca/clusters/r/c/access"
         ));
+        assert!(allowed(Role::Admin, &Method::GET, "/api/audit"));
+        assert!(!allowed(Role::Deployer, &Method::GET, "/api/audit"));
+        assert!(!allowed(Role::Viewer, &Method::GET, "/api/audit"));
     }
 }

@@ -2,11 +2,14 @@
 //! with the `{"data": …}` / `{"error": {…}}` envelope, bearer tokens with roles,
 //! `Idempotency-Key` on POSTs, and `/api/ws` pushing changes.
 
+mod audit;
 mod auth;
 mod error;
+mod etag;
 mod extract;
 mod idempotency;
 mod limits;
+mod paging;
 mod read_only;
 mod routes;
 mod ws;
@@ -73,15 +76,19 @@ pub fn router_for(engine: Arc<Engine>, opts: ServeOptions) -> Router {
         engine,
         keys_settled: Arc::default(),
     };
+    let api = routes::routes()
+        .merge(audit::routes())
+        .route_layer(axum::middleware::from_fn(audit::remember_route));
     let api = if opts.websocket {
-        routes::routes().merge(ws::routes())
+        api.merge(ws::routes())
     } else {
-        routes::routes()
+        api
     };
     let api = api.method_not_allowed_fallback(error::method_not_allowed);
     let mut app = Router::new()
         .nest("/api", api)
         .fallback(error::no_route)
+        .layer(axum::middleware::from_fn(etag::etag))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             idempotency::idempotency,

@@ -17,7 +17,8 @@ pub async fn refuse_changes(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-fn changes(method: &Method, path: &str) -> bool {
+/// Whether a request changes anything (analyze does not).
+pub(super) fn changes(method: &Method, path: &str) -> bool {
     let analyze = path
         .strip_prefix("/api/deployments/")
         .and_then(|rest| rest.strip_suffix("/analyze"))

@@ -14,10 +14,11 @@ use serde_json::Value;
 use super::AppState;
 use super::error::ApiError;
 use super::extract::{ApiPath as Path, ApiQuery as Query, Caller, body};
+use super::paging::{Paging, page};
 use crate::backend::Backend;
 use crate::backend::model::*;
 
-type ApiResult = Result<Response, ApiError>;
+pub(super) type ApiResult = Result<Response, ApiError>;
 
 /// The success envelope, serialised straight from the value (no intermediate JSON tree).
 #[derive(Serialize)]
@@ -88,18 +89,19 @@ fn visible(caller: &Caller, deployments: Vec<Deployment>) -> Vec<Deployment> {
     deployments.into_iter().map(Deployment::redacted).collect()
 }
 
-async fn list_deployments(State(s): State<AppState>, caller: Caller) -> ApiResult {
+async fn list_deployments(State(s): State<AppState>, caller: Caller, paging: Paging) -> ApiResult {
     let list = s.engine.list_deployments(None).await?;
-    data(StatusCode::OK, visible(&caller, list))
+    page(visible(&caller, list), &paging)
 }
 
 async fn list_env_deployments(
     State(s): State<AppState>,
     caller: Caller,
     Path(env): Path<String>,
+    paging: Paging,
 ) -> ApiResult {
     let list = s.engine.list_deployments(Some(&env)).await?;
-    data(StatusCode::OK, visible(&caller, list))
+    page(visible(&caller, list), &paging)
 }
 
 async fn create_deployment(
@@ -188,12 +190,13 @@ async fn list_revisions(
     State(s): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    paging: Paging,
 ) -> ApiResult {
     let mut revs = s.engine.list_revisions(&id).await?;
     if !caller.sees_secrets() {
         revs = revs.into_iter().map(Revision::redacted).collect();
     }
-    data(StatusCode::OK, revs)
+    page(revs, &paging)
 }
 
 async fn create_revision(
@@ -277,10 +280,11 @@ async fn list_events(
     State(s): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<After>,
+    paging: Paging,
 ) -> ApiResult {
-    data(
-        StatusCode::OK,
+    page(
         s.engine.list_events(&id, q.after.as_deref()).await?,
+        &paging,
     )
 }
 
@@ -288,8 +292,8 @@ async fn loadbalancer(State(s): State<AppState>, Path(id): Path<String>) -> ApiR
     data(StatusCode::OK, s.engine.loadbalancer(&id).await?)
 }
 
-async fn list_environments(State(s): State<AppState>) -> ApiResult {
-    data(StatusCode::OK, s.engine.list_environments().await?)
+async fn list_environments(State(s): State<AppState>, paging: Paging) -> ApiResult {
+    page(s.engine.list_environments().await?, &paging)
 }
 
 async fn get_environment(State(s): State<AppState>, Path(env): Path<String>) -> ApiResult {
@@ -304,8 +308,8 @@ async fn create_environment(
     data(StatusCode::CREATED, s.engine.create_environment(req).await?)
 }
 
-async fn list_spaces(State(s): State<AppState>) -> ApiResult {
-    data(StatusCode::OK, s.engine.list_spaces().await?)
+async fn list_spaces(State(s): State<AppState>, paging: Paging) -> ApiResult {
+    page(s.engine.list_spaces().await?, &paging)
 }
 
 async fn get_space(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult {
@@ -340,8 +344,12 @@ async fn set_space_status(
     )
 }
 
-async fn list_namespaces(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    data(StatusCode::OK, s.engine.list_namespaces(&id).await?)
+async fn list_namespaces(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    paging: Paging,
+) -> ApiResult {
+    page(s.engine.list_namespaces(&id).await?, &paging)
 }
 
 #[derive(Deserialize)]
@@ -362,8 +370,12 @@ async fn create_namespace(
     )
 }
 
-async fn list_clusters(State(s): State<AppState>, Path(account): Path<String>) -> ApiResult {
-    data(StatusCode::OK, s.engine.list_clusters(&account).await?)
+async fn list_clusters(
+    State(s): State<AppState>,
+    Path(account): Path<String>,
+    paging: Paging,
+) -> ApiResult {
+    page(s.engine.list_clusters(&account).await?, &paging)
 }
 
 async fn register_access(

@@ -90,6 +90,20 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE deployments ADD COLUMN drift TEXT;
     "#,
+    // 8: the audit log of `zopdeck serve`: every changing request of a known token.
+    r#"
+    CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        token_name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        method TEXT NOT NULL,
+        route TEXT NOT NULL,
+        target TEXT,
+        deployment_id TEXT,
+        status INTEGER NOT NULL);
+    CREATE INDEX audit_log_deployment ON audit_log(deployment_id, seq);
+    "#,
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

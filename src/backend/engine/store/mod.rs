@@ -8,6 +8,7 @@
 //! message that says so): SQLite's `mode=ro` when the WAL's `-shm` file is there, else
 //! `immutable=1` — safe then, as no `-wal` holds changes the main file lacks.
 
+pub mod audit;
 pub mod catalog;
 pub mod history;
 pub mod jobs;

@@ -69,16 +69,23 @@ pub fn create(c: &Connection, name: &str, role: Role, now: &Timestamp) -> Result
     Ok((id, secret))
 }
 
-/// The role of a live token with this secret.
-pub fn role_of(c: &Connection, secret: &str) -> Result<Option<Role>> {
-    let role: Option<String> = c
+/// Who a request comes from: the live token with its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bearer {
+    pub name: String,
+    pub role: Role,
+}
+
+/// The live token with this secret.
+pub fn bearer_of(c: &Connection, secret: &str) -> Result<Option<Bearer>> {
+    let row: Option<(String, String)> = c
         .query_row(
-            "SELECT role FROM api_tokens WHERE token_hash = ?1 AND revoked_at IS NULL",
+            "SELECT name, role FROM api_tokens WHERE token_hash = ?1 AND revoked_at IS NULL",
             [hash(secret)],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    Ok(role.as_deref().and_then(Role::parse))
+    Ok(row.and_then(|(name, role)| Role::parse(&role).map(|role| Bearer { name, role })))
 }
 
 pub fn list(c: &Connection) -> Result<Vec<TokenInfo>> {
