@@ -1,7 +1,9 @@
 //! Load on `zopdeck serve`, loopback only and bounded in count: requests/s and p99 latency of
 //! `GET /api/deployments` with 1,000 deployments, and of canvas-position PUTs from 50
 //! concurrent clients — then every accepted write is read back; and how long the TUI takes
-//! to load an environment of 1,000 cards over HTTP.
+//! to load an environment of 1,000 cards over HTTP. On the SQLite store (one server), and —
+//! when `ZOPDECK_TEST_DATABASE_URL` names a PostgreSQL server (`.ci/postgres up`) — on the
+//! PostgreSQL store with one replica and with two (clients alternating between them).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashSet;
@@ -11,6 +13,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use zopdeck::app::run::load_snapshot;
 use zopdeck::backend::Backend;
+use zopdeck::backend::engine::store::Store;
 use zopdeck::backend::engine::store::tokens::{self, Role};
 use zopdeck::backend::engine::{Engine, EngineSettings, OpenOptions};
 use zopdeck::backend::model::NewDeployment;
@@ -39,10 +42,11 @@ fn report(name: &str, mut latencies: Vec<Duration>, took: Duration) {
     );
 }
 
-#[tokio::main]
-async fn main() {
-    // Workers off: the jobs of 1,000 creations would otherwise run during the measurement.
-    let engine = Engine::in_memory(
+/// An engine on `store` without workers: the jobs of 1,000 creations would otherwise run
+/// during the measurement.
+async fn engine_on(store: Store) -> Arc<Engine> {
+    Engine::on_store(
+        store,
         EngineSettings::default(),
         OpenOptions {
             demo: false,
@@ -51,7 +55,51 @@ async fn main() {
         },
     )
     .await
-    .unwrap();
+    .unwrap()
+}
+
+#[tokio::main]
+async fn main() {
+    println!("== SQLite store, one server");
+    run(vec![engine_on(Store::open_in_memory().unwrap()).await]).await;
+    let Some(url) = std::env::var("ZOPDECK_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        println!(
+            "(no PostgreSQL: ZOPDECK_TEST_DATABASE_URL is unset; `.ci/postgres up` starts one)"
+        );
+        return;
+    };
+    for replicas in [1, 2] {
+        println!("== PostgreSQL store, {replicas} replica(s)");
+        let db = fresh_database(&url).await;
+        let mut engines = Vec::new();
+        for _ in 0..replicas {
+            engines.push(engine_on(Store::open_pg(&db).unwrap()).await);
+        }
+        run(engines).await;
+    }
+}
+
+/// A new database on the server of `url`; its URL.
+async fn fresh_database(url: &str) -> String {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    let name = format!("zb_{}", uuid::Uuid::new_v4().simple());
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let (base, _) = url.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+/// The measurements against one server per engine (replicas of one store when several).
+async fn run(engines: Vec<Arc<Engine>>) {
+    let engine = Arc::clone(&engines[0]);
     let env = engine.list_environments().await.unwrap().remove(0);
     let mut ids = Vec::new();
     for i in 0..DEPLOYMENTS {
@@ -70,17 +118,21 @@ async fn main() {
         .write(|c| tokens::create(c, "load", Role::Admin, &now))
         .unwrap()
         .1;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}/api", listener.local_addr().unwrap());
-    let app = zopdeck::backend::serve::router(Arc::clone(&engine));
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let mut bases = Vec::new();
+    for e in &engines {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        bases.push(format!("http://{}/api", listener.local_addr().unwrap()));
+        let app = zopdeck::backend::serve::router(Arc::clone(e));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+    }
+    let base = bases[0].clone();
     let http = reqwest::Client::new();
 
     // GET /api/deployments, 1,000 items per answer.
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..LIST_CLIENTS {
-        let (http, base, token) = (http.clone(), base.clone(), token.clone());
+    for c in 0..LIST_CLIENTS {
+        let (http, base, token) = (http.clone(), bases[c % bases.len()].clone(), token.clone());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             for i in 0..LIST_REQUESTS / LIST_CLIENTS {
@@ -118,7 +170,12 @@ async fn main() {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for (c, id) in ids.iter().take(PUT_CLIENTS).enumerate() {
-        let (http, base, token, id) = (http.clone(), base.clone(), token.clone(), id.clone());
+        let (http, base, token, id) = (
+            http.clone(),
+            bases[c % bases.len()].clone(),
+            token.clone(),
+            id.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let mut last = (0.0, 0.0);

@@ -19,6 +19,7 @@ pub struct Config {
     pub builder: BuilderConfig,
     pub remote: RemoteConfig,
     pub sandbox: SandboxConfig,
+    pub store: StoreConfig,
     /// Action name → keys (see `[keys]` in config/default.toml).
     #[serde(default)]
     pub keys: std::collections::BTreeMap<String, Vec<String>>,
@@ -63,6 +64,14 @@ pub struct EngineConfig {
 pub struct BuilderConfig {
     pub command: String,
     pub timeout_seconds: u64,
+}
+
+/// `[store]`: where the embedded engine keeps its data.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// A PostgreSQL URL; empty: the data directory's SQLite file.
+    pub url: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -198,6 +207,7 @@ impl Default for Config {
                 capacity_replicas: 24,
                 progress_deadline_seconds: 120.0,
             },
+            store: StoreConfig { url: String::new() },
             keys: Default::default(),
             theme: ThemeConfig::default(),
         })

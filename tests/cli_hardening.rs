@@ -596,7 +596,7 @@ fn a_server_that_never_answers_times_out_as_told_and_says_what_timed_out() {
     assert!(took < Duration::from_secs(8), "took {took:?}: {e}");
     assert!(took >= Duration::from_secs(2), "took {took:?}: {e}");
     assert!(
-        e.contains(&format!("GET {api}/deployments timed out")) && e.contains("2 s"),
+        e.contains(&format!("GET {api}/deployments?limit=500 timed out")) && e.contains("2 s"),
         "{e}"
     );
     let (help, _) = ok(dir.path(), &["--help"]);

@@ -6,11 +6,14 @@
 
 #[path = "support/k8s.rs"]
 mod k8s;
+#[path = "support/pg.rs"]
+mod pg;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
+use zopdeck::backend::engine::store::Store;
 use zopdeck::backend::engine::store::tokens::{self, Role};
 use zopdeck::backend::engine::{Engine, EngineSettings, OpenOptions};
 use zopdeck::backend::model::*;
@@ -20,9 +23,14 @@ use zopdeck::backend::{Backend, BackendError, LiveMode, Update};
 use k8s::test_cluster;
 
 async fn engine() -> Arc<Engine> {
+    engine_on(Store::open_in_memory().unwrap()).await
+}
+
+async fn engine_on(store: Store) -> Arc<Engine> {
     let mut settings = EngineSettings::default();
     settings.sandbox.speed = 50.0;
-    Engine::in_memory(
+    Engine::on_store(
+        store,
         settings,
         OpenOptions {
             demo: false,
@@ -34,13 +42,22 @@ async fn engine() -> Arc<Engine> {
     .unwrap()
 }
 
+/// The engine on a fresh PostgreSQL database, or `None` (the test says it skipped).
+async fn engine_on_postgres(test: &str) -> Option<Arc<Engine>> {
+    let url = pg::fresh_database(test)?;
+    Some(engine_on(Store::open_pg(&url).unwrap()).await)
+}
+
 async fn remote() -> (Arc<RemoteBackend>, Arc<Engine>) {
     remote_with(true).await
 }
 
 /// A client of `zopdeck serve` on loopback, the server with or without its live stream.
 async fn remote_with(websocket: bool) -> (Arc<RemoteBackend>, Arc<Engine>) {
-    let engine = engine().await;
+    serve(engine().await, websocket).await
+}
+
+async fn serve(engine: Arc<Engine>, websocket: bool) -> (Arc<RemoteBackend>, Arc<Engine>) {
     let now = engine.clock().now();
     let token = engine
         .store()
@@ -627,4 +644,66 @@ async fn remote_client_errors_say_what_is_wrong() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+// ---- the same suite on the PostgreSQL store ------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embedded_engine_lifecycle_on_postgres() {
+    let Some(e) = engine_on_postgres("embedded_engine_lifecycle_on_postgres").await else {
+        return;
+    };
+    lifecycle(e.as_ref(), "demo").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remote_client_against_serve_lifecycle_on_postgres() {
+    let Some(e) = engine_on_postgres("remote_client_against_serve_lifecycle_on_postgres").await
+    else {
+        return;
+    };
+    let (r, _e) = serve(e, true).await;
+    lifecycle(r.as_ref(), "demo").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embedded_engine_spaces_and_namespaces_on_postgres() {
+    let Some(e) = engine_on_postgres("embedded_engine_spaces_and_namespaces_on_postgres").await
+    else {
+        return;
+    };
+    spaces_and_namespaces(e.as_ref()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remote_client_against_serve_spaces_and_namespaces_on_postgres() {
+    let Some(e) =
+        engine_on_postgres("remote_client_against_serve_spaces_and_namespaces_on_postgres").await
+    else {
+        return;
+    };
+    let (r, _e) = serve(e, true).await;
+    spaces_and_namespaces(r.as_ref()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embedded_engine_promotes_between_environments_on_postgres() {
+    let Some(e) =
+        engine_on_postgres("embedded_engine_promotes_between_environments_on_postgres").await
+    else {
+        return;
+    };
+    promotion(e.as_ref()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remote_client_against_serve_promotes_between_environments_on_postgres() {
+    let Some(e) =
+        engine_on_postgres("remote_client_against_serve_promotes_between_environments_on_postgres")
+            .await
+    else {
+        return;
+    };
+    let (r, _e) = serve(e, true).await;
+    promotion(r.as_ref()).await;
 }

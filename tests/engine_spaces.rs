@@ -699,11 +699,11 @@ async fn a_kubeconfig_accounts_clusters_are_its_contexts_read_afresh() {
     let stored = engine
         .store()
         .read(|c| {
-            Ok(c.query_row(
-                "SELECT group_concat(kubeconfig || name || provider) FROM cloud_accounts",
-                [],
-                |r| r.get::<_, String>(0),
-            )?)
+            let rows: Vec<String> = c
+                .prepare("SELECT kubeconfig || name || provider FROM cloud_accounts WHERE kubeconfig IS NOT NULL")?
+                .query_map([], |r| r.get::<_, String>(0))?
+                .collect::<zopdeck::backend::engine::store::db::Result<_>>()?;
+            Ok(rows.join(","))
         })
         .unwrap();
     assert!(!stored.contains("secret"), "{stored}");

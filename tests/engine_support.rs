@@ -7,7 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
+use zopdeck::backend::engine::store::Store;
 use zopdeck::backend::engine::{DEMO_ENV, Engine, EngineSettings, OpenOptions};
+
+#[path = "support/pg.rs"]
+mod pg;
 use zopdeck::backend::model::*;
 use zopdeck::backend::{Backend, BackendError, Update};
 
@@ -47,8 +51,23 @@ pub async fn engine() -> Arc<Engine> {
     engine_with(fast_settings()).await
 }
 
+/// The store the behaviour tests run on: in memory (SQLite), or with
+/// `ZOPDECK_TEST_STORE=postgres` a fresh PostgreSQL database (`.ci/run` runs them both ways).
+pub fn test_store() -> Store {
+    match std::env::var("ZOPDECK_TEST_STORE").as_deref() {
+        Ok("postgres") => {
+            let url = pg::fresh_database("the engine behaviour tests").expect(
+                "ZOPDECK_TEST_STORE=postgres needs ZOPDECK_TEST_DATABASE_URL (.ci/postgres up)",
+            );
+            Store::open_pg(&url).expect("the test PostgreSQL store opens")
+        }
+        _ => Store::open_in_memory().expect("in-memory store"),
+    }
+}
+
 pub async fn engine_with(settings: EngineSettings) -> Arc<Engine> {
-    Engine::in_memory(
+    Engine::on_store(
+        test_store(),
         settings,
         OpenOptions {
             demo: false,

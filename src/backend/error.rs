@@ -87,6 +87,19 @@ impl BackendError {
     }
 }
 
+impl From<crate::backend::engine::store::db::Error> for BackendError {
+    fn from(e: crate::backend::engine::store::db::Error) -> Self {
+        use crate::backend::engine::store::db::Error;
+        match e {
+            Error::Sqlite(e) => storage_error(&e),
+            e @ (Error::Pg(_) | Error::Unreachable(_)) => {
+                crate::backend::engine::store::pg::pg_error("the PostgreSQL store", &e)
+            }
+            e => BackendError::Storage(e.to_string()),
+        }
+    }
+}
+
 impl From<rusqlite::Error> for BackendError {
     fn from(e: rusqlite::Error) -> Self {
         storage_error(&e)

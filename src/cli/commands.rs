@@ -64,6 +64,14 @@ pub async fn open_backend_as(cli: &Cli, workers: bool, viewer: bool) -> Result<C
         .ok()
         .and_then(|s| s.parse::<f64>().ok());
     let mut settings = EngineSettings::from_config(&config, speed);
+    if let Some(url) = cli
+        .global
+        .database
+        .as_ref()
+        .filter(|u| !u.trim().is_empty())
+    {
+        settings.database_url = Some(url.trim().to_string());
+    }
     if let Some(Command::Serve {
         allow_local_repos, ..
     }) = &cli.command

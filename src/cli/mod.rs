@@ -66,6 +66,17 @@ pub struct GlobalArgs {
     /// engine; the token comes from ZOPNIGHT_TOKEN or `zopdeck login`.
     #[arg(long, global = true, env = "ZOPDECK_API_URL", value_name = "URL")]
     pub api_url: Option<String>,
+    /// Keep the embedded engine's store in PostgreSQL (postgres://USER:PASSWORD@HOST:PORT/DB)
+    /// instead of the data directory's SQLite file — one database several `zopdeck serve`
+    /// replicas share. Default: `[store] url` in the config.
+    #[arg(
+        long,
+        global = true,
+        env = "ZOPDECK_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub database: Option<String>,
     /// How long one request to the API may take (remote API only), e.g. 30s, 2m; a bare
     /// number is seconds.
     #[arg(

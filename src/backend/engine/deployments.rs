@@ -2,7 +2,7 @@
 //! promotion, canvas position, analyze, LoadBalancer and teardown. Each write is one
 //! transaction.
 
-use rusqlite::Connection;
+use super::store::Connection;
 use serde_json::Value;
 
 use super::store::{catalog, history, jobs};

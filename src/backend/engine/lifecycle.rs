@@ -172,7 +172,7 @@ impl Engine {
     fn job_write<T>(
         &self,
         ctx: &Ctx,
-        f: impl FnOnce(&rusqlite::Transaction) -> Result<T>,
+        f: impl FnOnce(&super::store::Connection) -> Result<T>,
     ) -> Result<Option<T>> {
         self.store.write(|c| {
             if !jobs::holds(c, ctx.job.id, &self.owner)? {

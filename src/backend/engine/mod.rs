@@ -7,6 +7,7 @@ mod build;
 mod clusters;
 mod deployments;
 mod drift_watch;
+mod fanout;
 pub mod kubeconfig;
 mod lb_watch;
 mod lifecycle;
@@ -56,6 +57,8 @@ pub struct EngineSettings {
     /// Whether git deployments may clone local paths and `file://` URLs: yes for the embedded
     /// TUI and CLI; `zopdeck serve` only with `--allow-local-repos` (see `build::check_repo`).
     pub local_repos: bool,
+    /// A PostgreSQL URL for the store (else the data directory's SQLite file).
+    pub database_url: Option<String>,
 }
 
 impl Default for EngineSettings {
@@ -78,6 +81,7 @@ impl EngineSettings {
             builder_timeout: Duration::from_secs(c.builder.timeout_seconds),
             sandbox: c.sandbox_settings(sandbox_speed),
             local_repos: true,
+            database_url: Some(c.store.url.trim().to_string()).filter(|u| !u.is_empty()),
         }
     }
 }
@@ -160,7 +164,10 @@ impl Engine {
             ))
         })?;
         let clock = Clock::new();
-        let store = Store::open(&data_dir.join(STORE_FILE))?;
+        let store = match &settings.database_url {
+            Some(url) => Store::open_pg(url)?,
+            None => Store::open(&data_dir.join(STORE_FILE))?,
+        };
         if store.is_read_only() && opts.workers {
             return Err(store.read_only_error(
                 "this runs the job workers, which write: the TUI, serve, and commands that \
@@ -172,7 +179,9 @@ impl Engine {
         }
         // Only the process that runs the workers takes the lock: readers (doctor, listings)
         // may share the data dir with a running TUI.
-        let lock = if opts.workers {
+        // On PostgreSQL, replicas run workers side by side (the database coordinates them)
+        // and may share a data dir — and with it the sandbox's simulated cluster.
+        let lock = if opts.workers && !store.is_pg() {
             Some(lock_data_dir(data_dir)?)
         } else {
             None
@@ -209,8 +218,17 @@ impl Engine {
 
     /// An engine on an in-memory store and sandbox, for tests and benchmarks.
     pub async fn in_memory(settings: EngineSettings, opts: OpenOptions) -> Result<Arc<Self>> {
+        Self::on_store(Store::open_in_memory()?, settings, opts).await
+    }
+
+    /// An engine on `store` (a PostgreSQL one, say) with an in-memory sandbox and a
+    /// temporary work directory, for tests and benchmarks.
+    pub async fn on_store(
+        store: Store,
+        settings: EngineSettings,
+        opts: OpenOptions,
+    ) -> Result<Arc<Self>> {
         let clock = Clock::new();
-        let store = Store::open_in_memory()?;
         let sandbox = Sandbox::open(None, clock, settings.sandbox.clone())
             .map_err(|e| BackendError::Storage(e.to_string()))?;
         let temp =
@@ -277,6 +295,9 @@ impl Engine {
             seed::first_run(&self, opts.demo).await?;
         }
         let engine = Arc::new(self);
+        if engine.store.is_pg() {
+            fanout::listen(&engine);
+        }
         if opts.workers {
             engine.run_workers().await?;
             watch_other_processes(&engine);
@@ -291,10 +312,13 @@ impl Engine {
 
     /// Starts the job workers and what runs beside them (this process holds the lock).
     async fn run_workers(self: &Arc<Self>) -> Result<()> {
-        // We hold the data dir's lock: running leases belong to a process that died.
-        let expired = self.store.write(|c| store::jobs::expire_all_leases(c))?;
-        if expired > 0 {
-            tracing::info!(expired, "resuming jobs of a previous run");
+        // We hold the data dir's lock: running leases belong to a process that died. (On
+        // PostgreSQL they may be other replicas' live leases: a dead one's expire by time.)
+        if !self.store.is_pg() {
+            let expired = self.store.write(store::jobs::expire_all_leases)?;
+            if expired > 0 {
+                tracing::info!(expired, "resuming jobs of a previous run");
+            }
         }
         worker::spawn_all(self);
         drift_watch::spawn(self);
@@ -415,6 +439,9 @@ impl Engine {
     }
 
     fn publish(&self, change: Change) {
+        if self.store.is_pg() {
+            fanout::tell_replicas(self, &change);
+        }
         // No subscriber is not an error.
         let _ = self.bus.send(change);
     }

@@ -18,7 +18,15 @@ pub const DEMO_ENV: &str = "demo";
 
 const SEEDED: &str = "seeded";
 
+/// The lock replicas on one PostgreSQL store take to seed it one at a time.
+const SEED_LOCK: i64 = 0x007a_6f70_7365_6564;
+
 pub(super) async fn first_run(engine: &Engine, demo: bool) -> Result<()> {
+    if engine.store.meta(SEEDED)?.is_some() {
+        return Ok(());
+    }
+    // Replicas starting together: the first seeds, the others then find it seeded.
+    let _seeding = engine.store.hold(SEED_LOCK)?;
     if engine.store.meta(SEEDED)?.is_some() {
         return Ok(());
     }

@@ -274,7 +274,7 @@ impl Engine {
         };
         // Checked before the cluster is touched, and again when writing (another request
         // may have come in between).
-        let free = |c: &rusqlite::Connection| -> Result<()> {
+        let free = |c: &super::store::Connection| -> Result<()> {
             if catalog::get_space(c, &req.space_id)?.is_none() {
                 return Err(BackendError::validation(
                     "spaceId",

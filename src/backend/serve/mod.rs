@@ -132,10 +132,16 @@ pub async fn serve(
     tracing::info!(%addr, read_only = opts.read_only, "serving");
     // Reservations still pending belong to requests of a process that died; their clients
     // retry, and the retry runs.
-    match engine
-        .store()
-        .write(|c| crate::backend::engine::store::tokens::release_pending_keys(c))
-    {
+    // (On PostgreSQL other replicas may hold reservations of requests running now: those
+    // of a dead replica are taken over once stale — see `tokens::reserve_key`.)
+    let release = if engine.store().is_pg() {
+        Ok(0)
+    } else {
+        engine
+            .store()
+            .write(crate::backend::engine::store::tokens::release_pending_keys)
+    };
+    match release {
         Ok(0) => {}
         Ok(n) => tracing::info!(n, "released Idempotency-Key reservations of a previous run"),
         Err(e) => tracing::warn!("releasing old Idempotency-Key reservations failed: {e}"),

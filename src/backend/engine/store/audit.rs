@@ -2,7 +2,8 @@
 //! who (the token's name and role), what (method, route pattern, the ids it named) and the
 //! answer's status. Never a body, never a secret.
 
-use rusqlite::{Connection, params};
+use super::db;
+use super::db::{Connection, params};
 
 use super::ts;
 use crate::backend::clock::format_ts;
@@ -44,8 +45,8 @@ pub fn list(c: &Connection, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
     let mut st = c.prepare_cached(
         "SELECT seq, at, token_name, role, method, route, target, deployment_id, status
          FROM audit_log
-         WHERE (?1 IS NULL OR deployment_id = ?1) AND (?2 IS NULL OR token_name = ?2)
-           AND (?3 IS NULL OR at >= ?3)
+         WHERE (CAST(?1 AS TEXT) IS NULL OR deployment_id = ?1) AND (CAST(?2 AS TEXT) IS NULL OR token_name = ?2)
+           AND (CAST(?3 AS TEXT) IS NULL OR at >= ?3)
          ORDER BY seq DESC",
     )?;
     let since = filter.since.as_ref().map(format_ts);
@@ -62,5 +63,5 @@ pub fn list(c: &Connection, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
             status: r.get(8)?,
         })
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<db::Result<_>>()?)
 }

@@ -1,7 +1,8 @@
 //! Catalog rows: cloud accounts and their clusters, spaces, namespaces, environments and
 //! deployments. Functions take a connection so the engine can group them in a transaction.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use super::db;
+use super::db::{Connection, OptionalExtension, Row, params};
 
 use super::{enum_col, ts, ts_opt};
 use crate::backend::clock::format_ts;
@@ -19,7 +20,7 @@ pub fn insert_cloud_account(
     now: &Timestamp,
 ) -> Result<()> {
     c.execute(
-        "INSERT OR IGNORE INTO cloud_accounts (id, name, provider, created_at) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO cloud_accounts (id, name, provider, created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
         params![id, name, provider, format_ts(now)],
     )?;
     Ok(())
@@ -34,8 +35,8 @@ pub fn insert_kubeconfig_account(
     now: &Timestamp,
 ) -> Result<()> {
     c.execute(
-        "INSERT OR IGNORE INTO cloud_accounts (id, name, provider, created_at, kind, kubeconfig)
-         VALUES (?1, ?2, 'kubeconfig', ?3, 'kubeconfig', ?4)",
+        "INSERT INTO cloud_accounts (id, name, provider, created_at, kind, kubeconfig)
+         VALUES (?1, ?2, 'kubeconfig', ?3, 'kubeconfig', ?4) ON CONFLICT DO NOTHING",
         params![id, name, format_ts(now), path],
     )?;
     Ok(())
@@ -65,7 +66,7 @@ pub fn sync_contexts(c: &Connection, account: &str, contexts: &[ContextInfo]) ->
     let mut st = c.prepare_cached("SELECT region, name FROM clusters WHERE account_id = ?1")?;
     let known: Vec<(String, String)> = st
         .query_map([account], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<db::Result<_>>()?;
     for (region, name) in known {
         if !contexts
             .iter()
@@ -99,13 +100,13 @@ pub fn insert_cluster(
     runtime: &str,
 ) -> Result<()> {
     c.execute(
-        "INSERT OR IGNORE INTO clusters (account_id, region, name, runtime) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO clusters (account_id, region, name, runtime) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
         params![account, region, name, runtime],
     )?;
     Ok(())
 }
 
-fn cluster_row(r: &Row) -> rusqlite::Result<Cluster> {
+fn cluster_row(r: &Row) -> db::Result<Cluster> {
     Ok(Cluster {
         cloud_account_id: r.get(0)?,
         region: r.get(1)?,
@@ -123,7 +124,7 @@ pub fn list_clusters(c: &Connection, account: &str) -> Result<Vec<Cluster>> {
         "SELECT {CLUSTER_COLS} FROM clusters WHERE account_id = ?1 ORDER BY region, name"
     ))?;
     let rows = st.query_map([account], cluster_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<db::Result<_>>()?)
 }
 
 pub fn get_cluster(
@@ -161,7 +162,7 @@ pub fn set_cluster_access(
 const SPACE_COLS: &str =
     "id, name, provider, space_type, cloud_account_id, status, config, created_at";
 
-fn space_row(r: &Row) -> rusqlite::Result<Space> {
+fn space_row(r: &Row) -> db::Result<Space> {
     Ok(Space {
         id: r.get(0)?,
         name: r.get(1)?,
@@ -201,7 +202,7 @@ pub fn list_spaces(c: &Connection) -> Result<Vec<Space>> {
         "SELECT {SPACE_COLS} FROM spaces WHERE deleted_at IS NULL ORDER BY created_at, name"
     ))?;
     let rows = st.query_map([], space_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<db::Result<_>>()?)
 }
 
 pub fn get_space(c: &Connection, id: &str) -> Result<Option<Space>> {
@@ -302,14 +303,14 @@ pub fn sandbox_namespaces(c: &Connection) -> Result<Vec<(String, String, String,
             },
         ))
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<db::Result<_>>()?)
 }
 
 // ---- environments ----------------------------------------------------------------------
 
 const ENV_COLS: &str = "id, name, space_id, namespace, registry_url, created_at";
 
-fn env_row(r: &Row) -> rusqlite::Result<Environment> {
+fn env_row(r: &Row) -> db::Result<Environment> {
     Ok(Environment {
         id: r.get(0)?,
         name: r.get(1)?,
@@ -341,7 +342,7 @@ pub fn list_environments(c: &Connection) -> Result<Vec<Environment>> {
         "SELECT {ENV_COLS} FROM environments ORDER BY created_at, name"
     ))?;
     let rows = st.query_map([], env_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<db::Result<_>>()?)
 }
 
 pub fn get_environment(c: &Connection, id: &str) -> Result<Option<Environment>> {
@@ -392,7 +393,7 @@ const DEP_SELECT: &str =
         d.created_at, d.updated_at, d.drift
     FROM deployments d JOIN environments e ON e.id = d.env_id";
 
-fn deployment_row(r: &Row) -> rusqlite::Result<Deployment> {
+fn deployment_row(r: &Row) -> db::Result<Deployment> {
     let x: Option<f64> = r.get(16)?;
     let y: Option<f64> = r.get(17)?;
     Ok(Deployment {
@@ -455,11 +456,11 @@ pub fn insert_deployment(c: &Connection, d: &Deployment) -> Result<()> {
 /// Live deployments, all or of one environment, in creation order (rowid order: no sort).
 pub fn list_deployments(c: &Connection, env_id: Option<&str>) -> Result<Vec<Deployment>> {
     let mut st = c.prepare_cached(&format!(
-        "{DEP_SELECT} WHERE d.deleted_at IS NULL AND (?1 IS NULL OR d.env_id = ?1)
+        "{DEP_SELECT} WHERE d.deleted_at IS NULL AND (CAST(?1 AS TEXT) IS NULL OR d.env_id = ?1)
          ORDER BY d.rowid"
     ))?;
     let rows = st.query_map([env_id], deployment_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<db::Result<_>>()?)
 }
 
 pub fn get_deployment(c: &Connection, id: &str) -> Result<Option<Deployment>> {
@@ -479,10 +480,10 @@ pub fn find_deployment(
 ) -> Result<Vec<Deployment>> {
     let mut st = c.prepare_cached(&format!(
         "{DEP_SELECT} WHERE d.deleted_at IS NULL AND (d.id = ?1 OR d.name = ?1)
-         AND (?2 IS NULL OR d.env_id = ?2) ORDER BY d.id = ?1 DESC"
+         AND (CAST(?2 AS TEXT) IS NULL OR d.env_id = ?2) ORDER BY d.id = ?1 DESC"
     ))?;
     let rows = st.query_map(params![id_or_name, env_id], deployment_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<db::Result<_>>()?)
 }
 
 /// Whether the id names a deployment that was deleted (repeated deletes are not errors).
@@ -557,7 +558,7 @@ pub fn set_drift(c: &Connection, id: &str, drift: Option<&Drift>) -> Result<bool
     let text = drift.and_then(|d| serde_json::to_string(d).ok());
     let n = c.execute(
         "UPDATE deployments SET drift = ?2 WHERE id = ?1 AND deleted_at IS NULL
-           AND drift IS NOT ?2",
+           AND drift IS DISTINCT FROM ?2",
         params![id, text],
     )?;
     Ok(n > 0)
@@ -588,5 +589,5 @@ pub fn unfinished_teardowns(c: &Connection) -> Result<Vec<String>> {
         "SELECT id FROM deployments WHERE status = 'tearing_down' AND deleted_at IS NULL",
     )?;
     let rows = st.query_map([], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<db::Result<_>>()?)
 }

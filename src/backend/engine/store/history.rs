@@ -1,6 +1,7 @@
 //! Immutable revisions and the append-only event log of each deployment.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use super::db;
+use super::db::{Connection, OptionalExtension, Row, params};
 use serde_json::{Map, Value};
 
 use super::{enum_col, ts};
@@ -13,7 +14,7 @@ use crate::backend::model::*;
 
 const REV_COLS: &str = "id, deployment_id, number, image, build_id, note, configs, trigger, rollback_of, status, created_at";
 
-fn revision_row(r: &Row) -> rusqlite::Result<Revision> {
+fn revision_row(r: &Row) -> db::Result<Revision> {
     Ok(Revision {
         id: r.get(0)?,
         deployment_id: r.get(1)?,
@@ -80,7 +81,7 @@ pub fn list_revisions(c: &Connection, deployment_id: &str) -> Result<Vec<Revisio
         "SELECT {REV_COLS} FROM revisions WHERE deployment_id = ?1 ORDER BY number DESC"
     ))?;
     let rows = st.query_map([deployment_id], revision_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<db::Result<_>>()?)
 }
 
 /// The deployment's newest revision.
@@ -159,24 +160,27 @@ pub struct NewEvent {
 /// Appends an event; `None` when an event with the same dedupe key already exists.
 pub fn append_event(c: &Connection, ev: &NewEvent, now: &Timestamp) -> Result<Option<Event>> {
     let meta = Value::Object(ev.meta.clone()).to_string();
-    let mut st = c.prepare_cached(
-        "INSERT OR IGNORE INTO events (deployment_id, revision_id, stage, status, meta, dedupe_key, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
-    let n = st.execute(params![
-        ev.deployment_id,
-        ev.revision_id,
-        ev.stage.as_str(),
-        ev.status.as_str(),
-        meta,
-        ev.dedupe_key.as_deref().map(dedupe_hash),
-        format_ts(now)
-    ])?;
-    if n == 0 {
+    let seq: Option<i64> = c
+        .query_row(
+            "INSERT INTO events (deployment_id, revision_id, stage, status, meta, dedupe_key, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING RETURNING seq",
+            params![
+                ev.deployment_id,
+                ev.revision_id,
+                ev.stage.as_str(),
+                ev.status.as_str(),
+                meta,
+                ev.dedupe_key.as_deref().map(dedupe_hash),
+                format_ts(now)
+            ],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(seq) = seq else {
         return Ok(None);
-    }
+    };
     Ok(Some(Event {
-        id: ids::event_id(c.last_insert_rowid()),
+        id: ids::event_id(seq),
         stage: ev.stage,
         status: ev.status,
         meta: ev.meta.clone(),
@@ -185,7 +189,7 @@ pub fn append_event(c: &Connection, ev: &NewEvent, now: &Timestamp) -> Result<Op
     }))
 }
 
-fn event_row(r: &Row) -> rusqlite::Result<Event> {
+fn event_row(r: &Row) -> db::Result<Event> {
     let meta: String = r.get(4)?;
     let meta = match serde_json::from_str::<Value>(&meta) {
         Ok(Value::Object(m)) => m,
@@ -212,7 +216,7 @@ pub fn list_events(
          WHERE deployment_id = ?1 AND seq > ?2 ORDER BY seq",
     )?;
     let rows = st.query_map(params![deployment_id, after_seq.unwrap_or(0)], event_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<db::Result<_>>()?)
 }
 
 /// Whether the journal holds this event already — how a resumed job knows a stage is done.

@@ -1,7 +1,7 @@
 //! The job queue: one job carries one revision of a deployment through its stages.
 //! Workers hold a lease; a job whose lease ran out (its worker died) is claimed again.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use super::db::{Connection, OptionalExtension, params};
 
 use crate::backend::clock::format_ts;
 use crate::backend::error::Result;
@@ -83,12 +83,12 @@ pub fn enqueue_kind(
     now: &Timestamp,
 ) -> Result<i64> {
     let now = format_ts(now);
-    c.execute(
+    Ok(c.query_row(
         "INSERT INTO jobs (deployment_id, revision_id, kind, state, created_at, updated_at)
-         VALUES (?1, ?2, ?3, 'queued', ?4, ?4)",
+         VALUES (?1, ?2, ?3, 'queued', ?4, ?4) RETURNING id",
         params![deployment_id, revision_id, kind.as_str(), now],
-    )?;
-    Ok(c.last_insert_rowid())
+        |r| r.get(0),
+    )?)
 }
 
 /// Whether any job of the deployment is queued or running.
@@ -123,25 +123,29 @@ pub fn claim(
     lease_ms: i64,
     now: &Timestamp,
 ) -> Result<Option<Job>> {
-    let job = c
-        .query_row(
-            "SELECT j.id, j.kind, j.deployment_id, j.revision_id, j.attempts, j.failures FROM jobs j
+    const CLAIMABLE: &str =
+        "SELECT j.id, j.kind, j.deployment_id, j.revision_id, j.attempts, j.failures FROM jobs j
              WHERE (j.state = 'queued' OR (j.state = 'running' AND j.lease_expires_at < ?1))
                AND NOT EXISTS (SELECT 1 FROM jobs o WHERE o.deployment_id = j.deployment_id
                     AND o.id <> j.id AND o.state = 'running' AND o.lease_expires_at >= ?1)
-             ORDER BY j.id LIMIT 1",
-            [now_ms],
-            |r| {
-                Ok(Job {
-                    id: r.get(0)?,
-                    kind: JobKind::parse(&r.get::<_, String>(1)?),
-                    deployment_id: r.get(2)?,
-                    revision_id: r.get(3)?,
-                    attempts: r.get(4)?,
-                    failures: r.get(5)?,
-                })
-            },
-        )
+             ORDER BY j.id LIMIT 1";
+    // On PostgreSQL, replicas claim side by side: a row another holds is passed over.
+    let sql = if c.is_pg() {
+        format!("{CLAIMABLE} FOR UPDATE OF j SKIP LOCKED")
+    } else {
+        CLAIMABLE.to_string()
+    };
+    let job = c
+        .query_row(&sql, [now_ms], |r| {
+            Ok(Job {
+                id: r.get(0)?,
+                kind: JobKind::parse(&r.get::<_, String>(1)?),
+                deployment_id: r.get(2)?,
+                revision_id: r.get(3)?,
+                attempts: r.get(4)?,
+                failures: r.get(5)?,
+            })
+        })
         .optional()?;
     let Some(mut job) = job else { return Ok(None) };
     job.attempts += 1;

@@ -10,9 +10,12 @@
 
 pub mod audit;
 pub mod catalog;
+pub mod db;
 pub mod history;
 pub mod jobs;
 mod migrations;
+pub mod pg;
+mod pg_migrations;
 pub mod tokens;
 
 pub use history::NewEvent;
@@ -23,17 +26,30 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use db::OptionalExtension as _;
+use rusqlite::OptionalExtension as _;
+
+pub use db::Connection;
 
 use crate::backend::error::{BackendError, Result};
 use crate::backend::sqlite::read_only_connection;
 use crate::private_files;
 
 pub struct Store {
-    conn: Mutex<Connection>,
+    db: Db,
     path: Option<PathBuf>,
     read_only: bool,
 }
+
+/// The database under the store.
+enum Db {
+    Sqlite(Mutex<rusqlite::Connection>),
+    Pg(Box<pg::Pool>),
+}
+
+/// The advisory lock every write on PostgreSQL takes first: writes are serialised across
+/// replicas as SQLite serialises them across processes (`BEGIN IMMEDIATE`).
+const PG_WRITE_LOCK: i64 = 0x007a_6f70_6465_636b;
 
 impl Store {
     /// Opens (creating if needed, readable by the owner only) the store at `path` and brings
@@ -52,7 +68,7 @@ impl Store {
                 )));
             }
         }
-        let conn = Connection::open(path).map_err(|e| {
+        let conn = rusqlite::Connection::open(path).map_err(|e| {
             BackendError::Storage(format!("cannot open the store at {}: {e}", path.display()))
         })?;
         if conn.is_readonly("main")? {
@@ -64,19 +80,58 @@ impl Store {
 
     /// A private in-memory store, for tests and benchmarks.
     pub fn open_in_memory() -> Result<Self> {
-        Self::init(Connection::open_in_memory()?, None)
+        Self::init(rusqlite::Connection::open_in_memory()?, None)
     }
 
-    fn init(mut conn: Connection, path: Option<PathBuf>) -> Result<Self> {
+    /// The store on a PostgreSQL database (`postgres://user:password@host:port/db`), shared
+    /// by every replica that opens it; its schema brought up to date first.
+    pub fn open_pg(url: &str) -> Result<Self> {
+        let pool = pg::Pool::connect(url)?;
+        pg_migrations::migrate(&pool)?;
+        Ok(Self {
+            db: Db::Pg(Box::new(pool)),
+            path: None,
+            read_only: false,
+        })
+    }
+
+    /// Whether the store is on PostgreSQL.
+    pub fn is_pg(&self) -> bool {
+        matches!(self.db, Db::Pg(_))
+    }
+
+    /// Where the store is, for messages: its file, or `user@host:port/db`.
+    pub fn location(&self) -> String {
+        match (&self.db, &self.path) {
+            (Db::Pg(pool), _) => format!("postgres {}", pool.shown),
+            (Db::Sqlite(_), Some(p)) => p.display().to_string(),
+            (Db::Sqlite(_), None) => "memory".into(),
+        }
+    }
+
+    fn init(mut conn: rusqlite::Connection, path: Option<PathBuf>) -> Result<Self> {
         conn.busy_timeout(Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // Switching to WAL takes the file for itself, and SQLite does not wait for that: while
+        // another process migrates the new file, retry for as long as the busy timeout.
+        let mut tries = 0;
+        while let Err(e) = conn.pragma_update(None, "journal_mode", "WAL") {
+            let busy = matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            );
+            tries += 1;
+            if !busy || tries > 500 {
+                return Err(e.into());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         // Fewer, larger checkpoints: each one syncs, and appends are frequent and small.
         conn.pragma_update(None, "wal_autocheckpoint", 8000)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrate(&mut conn)?;
         Ok(Self {
-            conn: Mutex::new(conn),
+            db: Db::Sqlite(Mutex::new(conn)),
             path,
             read_only: false,
         })
@@ -101,7 +156,7 @@ impl Store {
         }
         check_not_newer(current)?;
         Ok(Self {
-            conn: Mutex::new(conn),
+            db: Db::Sqlite(Mutex::new(conn)),
             path: Some(path.to_path_buf()),
             read_only: true,
         })
@@ -122,8 +177,12 @@ impl Store {
     }
 
     /// SQLite's `PRAGMA quick_check`: `Ok(())`, or the problems it found (at most 10).
+    /// PostgreSQL checks itself.
     pub fn quick_check(&self) -> Result<std::result::Result<(), Vec<String>>> {
-        let conn = self.lock();
+        let Db::Sqlite(conn) = &self.db else {
+            return Ok(Ok(()));
+        };
+        let conn = lock(conn);
         let mut st = conn.prepare("PRAGMA quick_check(10)")?;
         let rows: Vec<String> = st
             .query_map([], |r| r.get(0))?
@@ -132,40 +191,110 @@ impl Store {
     }
 
     pub fn schema_version(&self) -> Result<u32> {
-        Ok(self
-            .lock()
-            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+        match &self.db {
+            Db::Sqlite(conn) => {
+                Ok(lock(conn).pragma_query_value(None, "user_version", |r| r.get(0))?)
+            }
+            Db::Pg(pool) => pg_migrations::version(pool),
+        }
     }
 
-    /// Grows with every commit made by another connection: a cheap "did anything change".
+    /// Grows with every commit made by another SQLite connection: a cheap "did anything
+    /// change". On PostgreSQL, other replicas' changes arrive by LISTEN instead (0 here).
     pub fn data_version(&self) -> Result<i64> {
-        Ok(self
-            .lock()
-            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+        match &self.db {
+            Db::Sqlite(conn) => {
+                Ok(lock(conn).pragma_query_value(None, "data_version", |r| r.get(0))?)
+            }
+            Db::Pg(_) => Ok(0),
+        }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock leaves the connection itself usable.
-        self.conn
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// Runs read-only queries on the connection.
+    /// Runs read-only queries on a connection.
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        f(&self.lock())
+        match &self.db {
+            Db::Sqlite(conn) => f(&Connection::sqlite(&lock(conn))),
+            Db::Pg(pool) => pool.with(|c| f(&Connection::pg(c))),
+        }
     }
 
-    /// Runs `f` in one transaction: all of it is written, or none.
-    pub fn write<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+    /// Runs `f` in one transaction: all of it is written, or none. Writers are serialised
+    /// (SQLite's write lock; on PostgreSQL an advisory lock all replicas take).
+    pub fn write<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         if self.read_only {
             return Err(self.read_only_error("this changes things"));
         }
-        let mut conn = self.lock();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
+        match &self.db {
+            Db::Sqlite(conn) => {
+                let mut conn = lock(conn);
+                let tx =
+                    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let out = f(&Connection::sqlite(&tx))?;
+                tx.commit()?;
+                Ok(out)
+            }
+            Db::Pg(pool) => pool.with(|c| {
+                c.batch("BEGIN")?;
+                let out = c
+                    .execute(
+                        "SELECT pg_advisory_xact_lock($1)",
+                        &[db::Value::Int(PG_WRITE_LOCK)],
+                    )
+                    .map_err(BackendError::from)
+                    .and_then(|_| f(&Connection::pg(c)));
+                match out {
+                    Ok(v) => {
+                        c.batch("COMMIT")?;
+                        Ok(v)
+                    }
+                    Err(e) => {
+                        // A connection that failed mid-transaction is dropped by the pool.
+                        let _ = c.batch("ROLLBACK");
+                        Err(e)
+                    }
+                }
+            }),
+        }
+    }
+
+    /// Holds the lock `key` across replicas until the guard is dropped (PostgreSQL; on SQLite
+    /// one process owns the data dir and this holds nothing).
+    pub fn hold(&self, key: i64) -> Result<Option<pg::SessionLock<'_>>> {
+        match &self.db {
+            Db::Sqlite(_) => Ok(None),
+            Db::Pg(pool) => Ok(Some(pool.hold(key)?)),
+        }
+    }
+
+    /// Hands `payload` to every process listening on `channel` (PostgreSQL's NOTIFY; no-op on
+    /// SQLite, whose other processes watch `data_version`).
+    pub fn notify(&self, channel: &str, payload: &str) -> Result<()> {
+        let Db::Pg(pool) = &self.db else {
+            return Ok(());
+        };
+        pool.with(|c| {
+            c.execute(
+                "SELECT pg_notify($1, $2)",
+                &[
+                    db::Value::Text(channel.into()),
+                    db::Value::Text(payload.into()),
+                ],
+            )
+        })
+        .map(|_| ())
+        .map_err(|e| pool.error(e))
+    }
+
+    /// Calls `heard` with each payload NOTIFYed on `channel` (PostgreSQL only), and with
+    /// `None` after a lost connection came back.
+    pub fn listen(
+        &self,
+        channel: &'static str,
+        heard: impl Fn(Option<String>) + Send + Sync + 'static,
+    ) {
+        if let Db::Pg(pool) = &self.db {
+            pool.listen(channel, heard);
+        }
     }
 
     /// Appends an event in a transaction of its own; `None` when its dedupe key exists
@@ -188,23 +317,29 @@ impl Store {
     }
 
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
-        Ok(self
-            .lock()
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?)
+        self.read(|c| {
+            Ok(
+                c.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                    .optional()?,
+            )
+        })
     }
 
     pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
-        if self.read_only {
-            return Err(self.read_only_error("this changes things"));
-        }
-        self.lock().execute(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [key, value],
-        )?;
-        Ok(())
+        self.write(|c| {
+            c.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )?;
+            Ok(())
+        })
     }
+}
+
+/// The SQLite connection (a panic while holding the lock leaves it usable).
+fn lock(conn: &Mutex<rusqlite::Connection>) -> MutexGuard<'_, rusqlite::Connection> {
+    conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn check_not_newer(current: u32) -> Result<()> {
@@ -220,7 +355,7 @@ fn check_not_newer(current: u32) -> Result<()> {
 
 /// Brings the schema up to date. Each step takes the write lock first and reads the version
 /// again under it: two processes opening a new data dir at once run each step once.
-fn migrate(conn: &mut Connection) -> Result<()> {
+fn migrate(conn: &mut rusqlite::Connection) -> Result<()> {
     let current: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     check_not_newer(current)?;
     let mut ran = 0;
@@ -261,36 +396,28 @@ fn read_only_error(path: &Path, why: &str) -> BackendError {
 }
 
 /// Reads a stored RFC 3339 timestamp, reporting a damaged row instead of panicking.
-fn ts(row: &rusqlite::Row, idx: usize) -> rusqlite::Result<chrono::DateTime<chrono::Utc>> {
+fn ts(row: &db::Row, idx: usize) -> db::Result<chrono::DateTime<chrono::Utc>> {
     let s: String = row.get(idx)?;
     crate::backend::clock::parse_ts(&s).ok_or_else(|| bad_column(idx, &s))
 }
 
-fn ts_opt(
-    row: &rusqlite::Row,
-    idx: usize,
-) -> rusqlite::Result<Option<chrono::DateTime<chrono::Utc>>> {
+fn ts_opt(row: &db::Row, idx: usize) -> db::Result<Option<chrono::DateTime<chrono::Utc>>> {
     let s: Option<String> = row.get(idx)?;
     s.map(|s| crate::backend::clock::parse_ts(&s).ok_or_else(|| bad_column(idx, &s)))
         .transpose()
 }
 
 /// Parses an enum column with its `parse` function.
-fn enum_col<T>(
-    row: &rusqlite::Row,
-    idx: usize,
-    parse: fn(&str) -> Option<T>,
-) -> rusqlite::Result<T> {
+fn enum_col<T>(row: &db::Row, idx: usize, parse: fn(&str) -> Option<T>) -> db::Result<T> {
     let s: String = row.get(idx)?;
     parse(&s).ok_or_else(|| bad_column(idx, &s))
 }
 
-fn bad_column(idx: usize, value: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
+fn bad_column(idx: usize, value: &str) -> db::Error {
+    db::Error::Column {
         idx,
-        rusqlite::types::Type::Text,
-        format!("unexpected stored value {value:?}").into(),
-    )
+        message: format!("unexpected stored value {value:?}"),
+    }
 }
 
 #[cfg(test)]
@@ -335,7 +462,7 @@ mod tests {
         let secret = "zn_sa_0123456789abcdef0123456789abcdef";
         {
             // A store as schema version 2 left it, with a minted credential.
-            let mut conn = Connection::open(&path).unwrap();
+            let mut conn = rusqlite::Connection::open(&path).unwrap();
             conn.pragma_update(None, "journal_mode", "WAL").unwrap();
             for (i, sql) in migrations::MIGRATIONS[..2].iter().enumerate() {
                 let tx = conn.transaction().unwrap();
@@ -369,7 +496,7 @@ mod tests {
             .read(|c| {
                 let mut st = c.prepare("SELECT name FROM pragma_table_info('clusters')")?;
                 let names = st.query_map([], |r| r.get(0))?;
-                Ok(names.collect::<rusqlite::Result<_>>()?)
+                Ok(names.collect::<db::Result<_>>()?)
             })
             .unwrap();
         assert!(!columns.contains(&"credentials".to_string()), "{columns:?}");
@@ -388,7 +515,7 @@ mod tests {
     fn refuses_a_newer_schema() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("z.db");
-        let conn = Connection::open(&path).unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
         conn.pragma_update(None, "user_version", 999).unwrap();
         drop(conn);
         let err = Store::open(&path).err().unwrap();

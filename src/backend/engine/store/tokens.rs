@@ -1,7 +1,8 @@
 //! API tokens of `zopdeck serve`: a name, a role, and the SHA-256 of the secret (the secret
 //! itself is shown once, at creation, and never stored).
 
-use rusqlite::{Connection, OptionalExtension, params};
+use super::db;
+use super::db::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -100,7 +101,7 @@ pub fn list(c: &Connection) -> Result<Vec<TokenInfo>> {
             revoked: r.get(4)?,
         })
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<db::Result<_>>()?)
 }
 
 /// Revokes a token by id or name; false when none matched.
@@ -125,6 +126,10 @@ pub enum KeyState {
     Reused,
 }
 
+/// How long a reservation may stay pending before it counts as abandoned: well past the
+/// longest request (requests and statements time out after 30 s).
+pub const STALE_RESERVATION: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// Reserves the key for a request with this fingerprint, or says why not — atomically, so
 /// of many copies racing exactly one runs.
 pub fn reserve_key(
@@ -134,8 +139,8 @@ pub fn reserve_key(
     now: &Timestamp,
 ) -> Result<KeyState> {
     let inserted = c.execute(
-        "INSERT OR IGNORE INTO idempotency_keys (key, status, body, created_at, request_hash, state)
-         VALUES (?1, 0, '', ?2, ?3, 'pending')",
+        "INSERT INTO idempotency_keys (key, status, body, created_at, request_hash, state)
+         VALUES (?1, 0, '', ?2, ?3, 'pending') ON CONFLICT DO NOTHING",
         params![key, format_ts(now), request_hash],
     )?;
     if inserted > 0 {
@@ -149,6 +154,22 @@ pub fn reserve_key(
     // Answers recorded before fingerprints existed replay whatever the body.
     if hash.as_deref().is_some_and(|h| h != request_hash) {
         return Ok(KeyState::Reused);
+    }
+    if state == "pending" {
+        // A reservation older than any request may run belongs to a server that died
+        // holding it (a replica killed mid-request): this copy runs in its stead.
+        let stale =
+            format_ts(&(*now - chrono::Duration::from_std(STALE_RESERVATION).unwrap_or_default()));
+        let taken = c.execute(
+            "UPDATE idempotency_keys SET created_at = ?2 WHERE key = ?1 AND state = 'pending'
+             AND created_at < ?3",
+            params![key, format_ts(now), stale],
+        )?;
+        return Ok(if taken > 0 {
+            KeyState::Reserved
+        } else {
+            KeyState::Pending
+        });
     }
     Ok(if state == "pending" {
         KeyState::Pending

@@ -1,0 +1,414 @@
+//! PostgreSQL under the store: a pool of connections driven by a runtime of their own — so
+//! the store's short synchronous calls work from any thread, async tasks included, as they
+//! do on SQLite — the conversions of `Value` to and from PostgreSQL's types, and a LISTEN
+//! connection that hears what other replicas changed.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use bytes::BytesMut;
+use futures::StreamExt;
+use tokio_postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
+use tokio_postgres::{AsyncMessage, Config, NoTls, Statement};
+
+use super::db::{self, Value};
+use crate::backend::error::BackendError;
+
+/// How long opening a connection may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Idle connections kept for the next calls.
+const KEEP_IDLE: usize = 16;
+
+/// One connection, with the statements it prepared.
+pub struct PgClient {
+    client: tokio_postgres::Client,
+    statements: HashMap<String, Statement>,
+}
+
+impl PgClient {
+    fn statement(&mut self, sql: &str) -> db::Result<Statement> {
+        if let Some(st) = self.statements.get(sql) {
+            return Ok(st.clone());
+        }
+        let st = futures::executor::block_on(self.client.prepare(sql)).inspect_err(|e| {
+            tracing::debug!(sql, "PostgreSQL refused a statement: {e}");
+            if std::env::var_os("ZOPDECK_DEBUG_SQL").is_some() {
+                eprintln!("PostgreSQL refused {sql}: {e}");
+            }
+        })?;
+        self.statements.insert(sql.to_string(), st.clone());
+        Ok(st)
+    }
+
+    pub fn execute(&mut self, sql: &str, values: &[Value]) -> db::Result<usize> {
+        let st = self.statement(sql)?;
+        let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
+        let n = futures::executor::block_on(self.client.execute(&st, &params))?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    pub fn query(&mut self, sql: &str, values: &[Value]) -> db::Result<Vec<Vec<Value>>> {
+        let st = self.statement(sql)?;
+        let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
+        let rows = futures::executor::block_on(self.client.query(&st, &params))?;
+        rows.iter()
+            .map(|r| {
+                (0..r.len())
+                    .map(|i| r.try_get::<_, Value>(i).map_err(db::Error::from))
+                    .collect()
+            })
+            .collect()
+    }
+
+    pub fn batch(&mut self, sql: &str) -> db::Result<()> {
+        Ok(futures::executor::block_on(self.client.batch_execute(sql))?)
+    }
+}
+
+/// The connections of one database URL.
+pub struct Pool {
+    config: Config,
+    /// Where it is, for messages (never the password).
+    pub shown: String,
+    idle: Mutex<Vec<PgClient>>,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Pool {
+    /// Opens the pool and one connection, so that a wrong URL, host or password is said at
+    /// once, with what to do.
+    pub fn connect(url: &str) -> Result<Self, BackendError> {
+        let mut config: Config = url.parse().map_err(|e| BackendError::Validation {
+            message: format!(
+                "the database URL is not one PostgreSQL takes ({e}); write it as \
+                     postgres://USER:PASSWORD@HOST:PORT/DATABASE"
+            ),
+            field: Some("database".into()),
+        })?;
+        config
+            .connect_timeout(CONNECT_TIMEOUT)
+            .keepalives_idle(Duration::from_secs(30))
+            .application_name("zopdeck")
+            // No statement may hang a request for ever.
+            .options("-c statement_timeout=30000 -c lock_timeout=20000");
+        let shown = shown(&config);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("zopdeck-pg")
+            .enable_all()
+            .build()
+            .map_err(|e| {
+                BackendError::Internal(format!("cannot start the database runtime: {e}"))
+            })?;
+        let pool = Self {
+            config,
+            shown,
+            idle: Mutex::new(Vec::new()),
+            runtime: Some(runtime),
+        };
+        let first = pool.open().map_err(|e| match pool.error(e) {
+            BackendError::Unavailable(why) => BackendError::Unavailable(format!(
+                "{why} — check the host and port in the database URL, and that PostgreSQL runs there"
+            )),
+            other => other,
+        })?;
+        pool.give_back(first);
+        Ok(pool)
+    }
+
+    /// Runs `f` on a connection of the pool (opened when none is idle).
+    pub fn with<T, E: From<db::Error>>(
+        &self,
+        f: impl FnOnce(&mut PgClient) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let taken = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let mut client = match taken {
+            Some(c) if !c.client.is_closed() => c,
+            _ => self.open()?,
+        };
+        let out = f(&mut client);
+        self.give_back(client);
+        out
+    }
+
+    /// Holds PostgreSQL's session lock `key` (waiting for it) until the guard is dropped: for
+    /// work of several transactions that one replica at a time may do (seeding a new store).
+    pub fn hold(&self, key: i64) -> db::Result<SessionLock<'_>> {
+        let taken = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let mut client = match taken {
+            Some(c) if !c.client.is_closed() => c,
+            _ => self.open()?,
+        };
+        client.execute("SELECT pg_advisory_lock($1)", &[Value::Int(key)])?;
+        Ok(SessionLock {
+            pool: self,
+            client: Some(client),
+            key,
+        })
+    }
+
+    fn give_back(&self, client: PgClient) {
+        if client.client.is_closed() {
+            return;
+        }
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < KEEP_IDLE {
+            idle.push(client);
+        }
+    }
+
+    fn open(&self) -> db::Result<PgClient> {
+        let client = self.spawn_connect()?;
+        Ok(PgClient {
+            client,
+            statements: HashMap::new(),
+        })
+    }
+
+    /// Connects on the pool's runtime, which then drives the connection.
+    fn spawn_connect(&self) -> db::Result<tokio_postgres::Client> {
+        let runtime = self
+            .runtime
+            .as_ref()
+            .ok_or_else(|| db::Error::Unreachable("the store is closed".into()))?;
+        let (tx, rx) = mpsc::channel();
+        let config = self.config.clone();
+        runtime.spawn(async move {
+            match config.connect(NoTls).await {
+                Ok((client, connection)) => {
+                    tokio::spawn(connection);
+                    let _ = tx.send(Ok(client));
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                }
+            }
+        });
+        match rx.recv_timeout(CONNECT_TIMEOUT + Duration::from_secs(1)) {
+            Ok(r) => Ok(r?),
+            Err(_) => Err(db::Error::Unreachable(format!(
+                "no answer from {} within {} s",
+                self.shown,
+                CONNECT_TIMEOUT.as_secs()
+            ))),
+        }
+    }
+
+    /// Listens on `channel` for as long as the pool lives: each payload goes to `heard`, and
+    /// after the connection was lost and is back, `None` (things may have been missed).
+    pub fn listen(
+        &self,
+        channel: &'static str,
+        heard: impl Fn(Option<String>) + Send + Sync + 'static,
+    ) {
+        let Some(runtime) = self.runtime.as_ref() else {
+            return;
+        };
+        let config = self.config.clone();
+        runtime.spawn(async move {
+            let mut pause = Duration::from_millis(100);
+            let mut first = true;
+            loop {
+                let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+                if let Ok((client, mut connection)) = config.connect(NoTls).await {
+                    tokio::spawn(async move {
+                        let mut messages =
+                            futures::stream::poll_fn(move |cx| connection.poll_message(cx));
+                        while let Some(Ok(message)) = messages.next().await {
+                            if let AsyncMessage::Notification(n) = message {
+                                let _ = tx.send(n.payload().to_string());
+                            }
+                        }
+                    });
+                    if client
+                        .batch_execute(&format!("LISTEN {channel}"))
+                        .await
+                        .is_ok()
+                    {
+                        pause = Duration::from_millis(100);
+                        if !first {
+                            heard(None);
+                        }
+                        first = false;
+                        while let Some(payload) = rx.recv().await {
+                            heard(Some(payload));
+                        }
+                    }
+                    drop(client);
+                }
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(5));
+            }
+        });
+    }
+
+    /// A database failure as the user reads it.
+    pub fn error(&self, e: db::Error) -> BackendError {
+        pg_error(&format!("the database {}", self.shown), &e)
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        // Dropping a runtime may block, which an async context forbids; this never blocks.
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// A session lock held on a connection of its own; released (and the connection given
+/// back) when dropped.
+pub struct SessionLock<'a> {
+    pool: &'a Pool,
+    client: Option<PgClient>,
+    key: i64,
+}
+
+impl Drop for SessionLock<'_> {
+    fn drop(&mut self) {
+        // If unlocking fails the connection is dropped, and the lock goes with its session.
+        if let Some(mut c) = self.client.take()
+            && c.execute("SELECT pg_advisory_unlock($1)", &[Value::Int(self.key)])
+                .is_ok()
+        {
+            self.pool.give_back(c);
+        }
+    }
+}
+
+/// `user@host:port/database`, for messages.
+fn shown(config: &Config) -> String {
+    let host = config
+        .get_hosts()
+        .first()
+        .map(|h| match h {
+            tokio_postgres::config::Host::Tcp(h) => h.clone(),
+            tokio_postgres::config::Host::Unix(p) => p.display().to_string(),
+        })
+        .unwrap_or_else(|| "localhost".into());
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    format!(
+        "{}@{host}:{port}/{}",
+        config.get_user().unwrap_or("?"),
+        config.get_dbname().unwrap_or("?")
+    )
+}
+
+/// What a PostgreSQL failure means for the user, and what to do; `what` names the database
+/// ("the database zopdeck@db:5432/zopdeck", or "the PostgreSQL store").
+pub fn pg_error(what: &str, e: &db::Error) -> BackendError {
+    let shown = what;
+    let pg = match e {
+        db::Error::Pg(pg) => pg,
+        db::Error::Unreachable(why) => {
+            return BackendError::Unavailable(format!(
+                "{shown} cannot be reached ({why}); requests work again once it is back"
+            ));
+        }
+        other => return BackendError::Storage(other.to_string()),
+    };
+    use tokio_postgres::error::SqlState;
+    let code = pg.code();
+    if pg.is_closed() || code.is_none() || code.is_some_and(|c| c.code().starts_with("08")) {
+        let cause = std::error::Error::source(pg).map_or_else(|| pg.to_string(), |s| s.to_string());
+        return BackendError::Unavailable(format!(
+            "{shown} cannot be reached ({cause}); requests work again once it is back"
+        ));
+    }
+    let message = pg
+        .as_db_error()
+        .map_or_else(|| pg.to_string(), |d| d.message().to_string());
+    match code {
+        Some(c)
+            if *c == SqlState::INVALID_PASSWORD
+                || *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION =>
+        {
+            BackendError::Unauthorized(format!(
+                "PostgreSQL refused the login for {shown}: {message} — check the user and password in the database URL"
+            ))
+        }
+        Some(c) if *c == SqlState::INVALID_CATALOG_NAME => BackendError::Storage(format!(
+            "{message} on {shown} — create it (createdb) or fix the database name in the URL"
+        )),
+        Some(c)
+            if *c == SqlState::ADMIN_SHUTDOWN
+                || *c == SqlState::CRASH_SHUTDOWN
+                || *c == SqlState::CANNOT_CONNECT_NOW
+                || *c == SqlState::TOO_MANY_CONNECTIONS =>
+        {
+            BackendError::Unavailable(format!(
+                "{shown} is not taking requests ({message}); requests work again once it is back"
+            ))
+        }
+        Some(c) if *c == SqlState::DISK_FULL => BackendError::Storage(format!(
+            "{shown} has no room left ({message}); free space on its server"
+        )),
+        Some(c) if *c == SqlState::QUERY_CANCELED || *c == SqlState::LOCK_NOT_AVAILABLE => {
+            BackendError::Unavailable(format!(
+                "{shown} was too slow to answer ({message}); retry in a moment"
+            ))
+        }
+        _ => BackendError::Storage(format!("{message} ({shown})")),
+    }
+}
+
+// ---- values --------------------------------------------------------------------------------
+
+type BoxError = Box<dyn std::error::Error + Sync + Send>;
+
+impl ToSql for Value {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+        match self {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Int(i) => match *ty {
+                Type::INT8 => i.to_sql(ty, out),
+                Type::INT4 => i32::try_from(*i)?.to_sql(ty, out),
+                Type::INT2 => i16::try_from(*i)?.to_sql(ty, out),
+                Type::BOOL => (*i != 0).to_sql(ty, out),
+                Type::FLOAT8 => (*i as f64).to_sql(ty, out),
+                _ => i.to_string().as_str().to_sql(ty, out),
+            },
+            Value::Real(f) => match *ty {
+                Type::FLOAT4 => (*f as f32).to_sql(ty, out),
+                Type::FLOAT8 => f.to_sql(ty, out),
+                _ => f.to_string().as_str().to_sql(ty, out),
+            },
+            Value::Text(s) => match *ty {
+                Type::INT8 => s.parse::<i64>()?.to_sql(ty, out),
+                Type::INT4 => s.parse::<i32>()?.to_sql(ty, out),
+                _ => s.as_str().to_sql(ty, out),
+            },
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+impl<'a> FromSql<'a> for Value {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
+        Ok(match *ty {
+            Type::INT8 => Value::Int(i64::from_sql(ty, raw)?),
+            Type::INT4 => Value::Int(i32::from_sql(ty, raw)?.into()),
+            Type::INT2 => Value::Int(i16::from_sql(ty, raw)?.into()),
+            Type::BOOL => Value::Int(bool::from_sql(ty, raw)?.into()),
+            Type::FLOAT8 => Value::Real(f64::from_sql(ty, raw)?),
+            Type::FLOAT4 => Value::Real(f32::from_sql(ty, raw)?.into()),
+            _ => Value::Text(String::from_utf8(raw.to_vec())?),
+        })
+    }
+
+    fn from_sql_null(_: &Type) -> Result<Self, BoxError> {
+        Ok(Value::Null)
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
