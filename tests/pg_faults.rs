@@ -20,8 +20,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
 use zopdeck::backend::engine::store::Store;
-use zopdeck::backend::engine::store::tokens::{self, Role};
 use zopdeck::backend::engine::{Engine, OpenOptions};
+use zopdeck::backend::serve::ServeOptions;
 
 /// A relay to `target` that can be cut (every connection dropped, new ones refused) and
 /// restored.
@@ -115,33 +115,10 @@ async fn a_database_that_goes_away_gives_503s_then_requests_recover_with_nothing
     )
     .await
     .unwrap();
-    let now = engine.clock().now();
-    let token = engine
-        .store()
-        .write(|c| tokens::create(c, "ops", Role::Admin, &now))
-        .unwrap()
-        .1;
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}/api", listener.local_addr().unwrap());
-    let app = zopdeck::backend::serve::router(Arc::clone(&engine));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    let http = reqwest::Client::new();
+    let s = http::serve_engine(engine, ServeOptions::default()).await;
     let call = |method: Method, path: String, body: Option<serde_json::Value>| {
-        let (http, base, token) = (http.clone(), base.clone(), token.clone());
-        async move {
-            let mut req = http
-                .request(method, format!("{base}{path}"))
-                .bearer_auth(token);
-            if let Some(b) = body {
-                req = req.json(&b);
-            }
-            let res = req.send().await.unwrap();
-            let status = res.status();
-            (
-                status,
-                res.json::<serde_json::Value>().await.unwrap_or_default(),
-            )
-        }
+        let s = &s;
+        async move { s.call(&s.admin, method, &path, body).await }
     };
     let (_, envs) = call(Method::GET, "/environments".into(), None).await;
     let env = envs["data"][0]["id"].as_str().unwrap().to_string();

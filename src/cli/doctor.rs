@@ -53,7 +53,11 @@ pub async fn doctor(ctx: &Context) -> Result<(), CliError> {
     };
     output::line(format!("zopdeck {}", env!("CARGO_PKG_VERSION")))?;
     output::line(format!("data dir:      {}", ctx.data_dir.display()))?;
-    let store = ctx.data_dir.join(engine::STORE_FILE);
+    let store = if engine.store().is_pg() {
+        engine.store().location()
+    } else {
+        ctx.data_dir.join(engine::STORE_FILE).display().to_string()
+    };
     let version = engine.store().schema_version().map_err(fmt)?;
     let access = if engine.is_read_only() {
         ", read-only: the data dir cannot be written"
@@ -61,8 +65,7 @@ pub async fn doctor(ctx: &Context) -> Result<(), CliError> {
         ""
     };
     output::line(format!(
-        "store:         {} (schema version {version}{access})",
-        store.display()
+        "store:         {store} (schema version {version}{access})"
     ))?;
     let damaged = match engine.store().quick_check() {
         Ok(Ok(())) => None,
@@ -70,6 +73,9 @@ pub async fn doctor(ctx: &Context) -> Result<(), CliError> {
         Err(e) => Some(e.to_string()),
     };
     match &damaged {
+        None if engine.store().is_pg() => {
+            output::line("quick check:   (PostgreSQL checks its own pages)")?
+        }
         None => output::line("quick check:   ok")?,
         Some(problems) => output::line(format!(
             "quick check:   FAILED: {problems} — the store is damaged; move it aside with its \

@@ -51,6 +51,11 @@ async fn server_of(settings: EngineSettings, opts: ServeOptions, workers: bool) 
     )
     .await
     .unwrap();
+    serve_engine(engine, opts).await
+}
+
+/// `zopdeck serve`'s router over `engine` on loopback, with the three tokens.
+pub async fn serve_engine(engine: Arc<Engine>, opts: ServeOptions) -> Server {
     let now = engine.clock().now();
     let token = |role| {
         engine

@@ -644,12 +644,15 @@ fn lock_data_dir(dir: &Path) -> Result<File> {
 #[async_trait]
 impl Backend for Engine {
     fn kind(&self) -> BackendKind {
-        BackendKind::Embedded {
-            data_dir: self
-                .data_dir
+        // Where the catalog is: the data dir, or the PostgreSQL database the replicas share.
+        let data_dir = if self.store.is_pg() {
+            self.store.location()
+        } else {
+            self.data_dir
                 .as_ref()
-                .map_or_else(|| "(in memory)".into(), |p| p.display().to_string()),
-        }
+                .map_or_else(|| "(in memory)".into(), |p| p.display().to_string())
+        };
+        BackendKind::Embedded { data_dir }
     }
     async fn list_environments(&self) -> Result<Vec<Environment>> {
         self.store.read(store::catalog::list_environments)
