@@ -439,13 +439,17 @@ impl Engine {
     ) -> Result<CanvasPosition> {
         validate::canvas_position(&pos)?;
         let now = self.now();
-        if !self
-            .store
-            .write(|c| catalog::set_canvas_position(c, id, pos, &now))?
-        {
+        // One row's own columns: no need to wait for the other replicas' writes.
+        let moved = self.store.write_row(|c| {
+            if !catalog::set_canvas_position(c, id, pos, &now)? {
+                return Ok(None);
+            }
+            catalog::get_deployment(c, id)
+        })?;
+        let Some(d) = moved else {
             return Err(BackendError::not_found("deployment", id));
-        }
-        self.publish_deployment(id);
+        };
+        self.publish(Change::Deployment { data: Box::new(d) });
         Ok(pos)
     }
 

@@ -118,7 +118,7 @@ pub fn record(state: &AppState, bearer: &Bearer, method: &Method, path: &str, re
     if let Err(e) = state
         .engine
         .store()
-        .write(|c| audit::record(c, &entry, &now))
+        .write_row(|c| audit::record(c, &entry, &now))
     {
         tracing::warn!(
             route = entry.route,

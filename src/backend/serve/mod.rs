@@ -4,6 +4,7 @@
 
 mod audit;
 mod auth;
+mod cache;
 mod error;
 mod etag;
 mod extract;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub engine: Arc<Engine>,
     /// Woken whenever an Idempotency-Key reservation is answered or given back.
     keys_settled: Arc<tokio::sync::Notify>,
+    /// The lists' answers kept per store generation.
+    answers: Arc<cache::Answers>,
 }
 
 /// How the server answers.
@@ -75,6 +78,7 @@ pub fn router_for(engine: Arc<Engine>, opts: ServeOptions) -> Router {
     let state = AppState {
         engine,
         keys_settled: Arc::default(),
+        answers: Arc::default(),
     };
     let api = routes::routes()
         .merge(audit::routes())
@@ -88,6 +92,10 @@ pub fn router_for(engine: Arc<Engine>, opts: ServeOptions) -> Router {
     let mut app = Router::new()
         .nest("/api", api)
         .fallback(error::no_route)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cache::kept_lists,
+        ))
         .layer(axum::middleware::from_fn(etag::etag))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

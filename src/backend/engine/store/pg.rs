@@ -18,8 +18,10 @@ use crate::backend::error::BackendError;
 
 /// How long opening a connection may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Idle connections kept for the next calls.
-const KEEP_IDLE: usize = 16;
+/// Connections a pool opens at most; calls beyond wait for one to come back.
+const MAX_CONNECTIONS: usize = 32;
+/// How long a call waits for a connection before saying the database is too busy.
+const WAIT_FOR_CONNECTION: Duration = Duration::from_secs(30);
 
 /// One connection, with the statements it prepared.
 pub struct PgClient {
@@ -67,12 +69,20 @@ impl PgClient {
     }
 }
 
+/// The pool's connections: those idle, and how many are open in all (idle or taken).
+#[derive(Default)]
+struct Conns {
+    idle: Vec<PgClient>,
+    open: usize,
+}
+
 /// The connections of one database URL.
 pub struct Pool {
     config: Config,
     /// Where it is, for messages (never the password).
     pub shown: String,
-    idle: Mutex<Vec<PgClient>>,
+    conns: Mutex<Conns>,
+    returned: std::sync::Condvar,
     runtime: Option<tokio::runtime::Runtime>,
 }
 
@@ -95,7 +105,7 @@ impl Pool {
             .options("-c statement_timeout=30000 -c lock_timeout=20000");
         let shown = shown(&config);
         let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
+            .worker_threads(2)
             .thread_name("zopdeck-pg")
             .enable_all()
             .build()
@@ -105,7 +115,8 @@ impl Pool {
         let pool = Self {
             config,
             shown,
-            idle: Mutex::new(Vec::new()),
+            conns: Mutex::new(Conns::default()),
+            returned: std::sync::Condvar::new(),
             runtime: Some(runtime),
         };
         let first = pool.open().map_err(|e| match pool.error(e) {
@@ -114,34 +125,76 @@ impl Pool {
             )),
             other => other,
         })?;
+        pool.conns.lock().unwrap_or_else(|p| p.into_inner()).open = 1;
         pool.give_back(first);
         Ok(pool)
     }
 
-    /// Runs `f` on a connection of the pool (opened when none is idle).
+    /// Runs `f` on a connection of the pool (opened when none is idle). On a multi-threaded
+    /// runtime the wait for the database does not hold up the other tasks of the thread:
+    /// tokio moves them elsewhere meanwhile (`block_in_place`).
     pub fn with<T, E: From<db::Error>>(
         &self,
         f: impl FnOnce(&mut PgClient) -> Result<T, E>,
     ) -> Result<T, E> {
-        let taken = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let mut client = match taken {
-            Some(c) if !c.client.is_closed() => c,
-            _ => self.open()?,
-        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(|| self.with_here(f))
+            }
+            _ => self.with_here(f),
+        }
+    }
+
+    fn with_here<T, E: From<db::Error>>(
+        &self,
+        f: impl FnOnce(&mut PgClient) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut client = self.take()?;
         let out = f(&mut client);
         self.give_back(client);
         out
     }
 
+    /// An idle connection, a new one while fewer than `MAX_CONNECTIONS` are open, or the
+    /// first to come back.
+    fn take(&self) -> db::Result<PgClient> {
+        let deadline = std::time::Instant::now() + WAIT_FOR_CONNECTION;
+        let mut conns = self.conns.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            while let Some(c) = conns.idle.pop() {
+                if !c.client.is_closed() {
+                    return Ok(c);
+                }
+                conns.open -= 1;
+            }
+            if conns.open < MAX_CONNECTIONS {
+                conns.open += 1;
+                drop(conns);
+                return self.open().inspect_err(|_| self.discard());
+            }
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Err(db::Error::Unreachable(format!(
+                    "all {MAX_CONNECTIONS} connections stayed busy for {} s",
+                    WAIT_FOR_CONNECTION.as_secs()
+                )));
+            }
+            conns = self
+                .returned
+                .wait_timeout(conns, left)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+
     /// Holds PostgreSQL's session lock `key` (waiting for it) until the guard is dropped: for
     /// work of several transactions that one replica at a time may do (seeding a new store).
     pub fn hold(&self, key: i64) -> db::Result<SessionLock<'_>> {
-        let taken = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let mut client = match taken {
-            Some(c) if !c.client.is_closed() => c,
-            _ => self.open()?,
-        };
-        client.execute("SELECT pg_advisory_lock($1)", &[Value::Int(key)])?;
+        let mut client = self.take()?;
+        if let Err(e) = client.execute("SELECT pg_advisory_lock($1)", &[Value::Int(key)]) {
+            self.give_back(client);
+            return Err(e);
+        }
         Ok(SessionLock {
             pool: self,
             client: Some(client),
@@ -151,12 +204,20 @@ impl Pool {
 
     fn give_back(&self, client: PgClient) {
         if client.client.is_closed() {
-            return;
+            return self.discard();
         }
-        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-        if idle.len() < KEEP_IDLE {
-            idle.push(client);
-        }
+        let mut conns = self.conns.lock().unwrap_or_else(|p| p.into_inner());
+        conns.idle.push(client);
+        drop(conns);
+        self.returned.notify_one();
+    }
+
+    /// One taken connection is gone (closed, or dropped on purpose).
+    fn discard(&self) {
+        let mut conns = self.conns.lock().unwrap_or_else(|p| p.into_inner());
+        conns.open = conns.open.saturating_sub(1);
+        drop(conns);
+        self.returned.notify_one();
     }
 
     fn open(&self) -> db::Result<PgClient> {
