@@ -193,7 +193,7 @@ impl Engine {
             jobs::enqueue(c, &dep_id, &revision.id, &now)?;
             Ok(())
         })?;
-        self.wake.notify_one();
+        self.job_queued();
         self.publish(Change::Deployment {
             data: Box::new(deployment.clone()),
         });
@@ -234,7 +234,7 @@ impl Engine {
             Ok(Added::Revision(rev))
         })?;
         if let Added::Revision(_) = &added {
-            self.wake.notify_one();
+            self.job_queued();
             self.publish_deployment(id);
         }
         Ok(added)
@@ -440,12 +440,9 @@ impl Engine {
         validate::canvas_position(&pos)?;
         let now = self.now();
         // One row's own columns: no need to wait for the other replicas' writes.
-        let moved = self.store.write_row(|c| {
-            if !catalog::set_canvas_position(c, id, pos, &now)? {
-                return Ok(None);
-            }
-            catalog::get_deployment(c, id)
-        })?;
+        let moved = self
+            .store
+            .write_row(|c| catalog::move_deployment(c, id, pos, &now))?;
         let Some(d) = moved else {
             return Err(BackendError::not_found("deployment", id));
         };

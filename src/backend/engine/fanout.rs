@@ -2,8 +2,8 @@
 //! the others (with its origin, so that no one hears itself), which hand it to their own
 //! subscribers — WebSocket clients of any replica see every change. A change too large for a
 //! notification, or changes missed while the LISTEN connection was down, make subscribers
-//! reload instead. Any notification also wakes the idle workers: another replica may have
-//! queued a job.
+//! reload instead. A replica that queued a job (or finished one) wakes the others' idle
+//! workers the same way.
 
 use std::sync::{Arc, Weak};
 
@@ -21,42 +21,94 @@ struct Notice {
     origin: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     change: Option<Change>,
+    /// A job may be ready to run: idle workers look.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    wake: bool,
 }
 
-/// Tells the other replicas about `change` (after its transaction committed).
+/// Tells the other replicas about `change` (after its transaction committed): queued, and
+/// sent in order by a thread of its own, so that no request waits for the notification.
 pub fn tell_replicas(engine: &Engine, change: &Change) {
     let full = Notice {
         origin: engine.owner.clone(),
         change: Some(change.clone()),
+        wake: false,
     };
     let payload = match serde_json::to_string(&full) {
         Ok(p) if p.len() < MAX_PAYLOAD => p,
         // Too large to carry: the others reload what they show.
         _ => serde_json::json!({ "origin": engine.owner }).to_string(),
     };
-    if let Err(e) = engine.store.notify(CHANNEL, &payload) {
-        tracing::warn!("telling the other replicas about a change failed: {e}");
+    queue(engine, payload);
+}
+
+/// Tells the other replicas' idle workers to look for jobs.
+pub fn wake_replicas(engine: &Engine) {
+    let notice = Notice {
+        origin: engine.owner.clone(),
+        change: None,
+        wake: true,
+    };
+    if let Ok(payload) = serde_json::to_string(&notice) {
+        queue(engine, payload);
     }
 }
 
-/// Hears the other replicas for as long as the engine lives.
+fn queue(engine: &Engine, payload: String) {
+    if let Some(queue) = engine.fanout.get() {
+        let _ = queue
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .send(payload);
+    }
+}
+
+/// The thread that sends the queued notifications, in order, until the engine is gone.
+fn start_sender(engine: &Arc<Engine>) {
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    if engine.fanout.set(std::sync::Mutex::new(tx)).is_err() {
+        return;
+    }
+    let weak: Weak<Engine> = Arc::downgrade(engine);
+    std::thread::Builder::new()
+        .name("zopdeck-fanout".into())
+        .spawn(move || {
+            while let Ok(payload) = rx.recv() {
+                let Some(engine) = weak.upgrade() else {
+                    return;
+                };
+                if let Err(e) = engine.store.notify(CHANNEL, &payload) {
+                    tracing::warn!("telling the other replicas about a change failed: {e}");
+                }
+            }
+        })
+        .map(drop)
+        .unwrap_or_else(|e| tracing::warn!("cannot start the fan-out thread: {e}"));
+}
+
+/// Hears the other replicas for as long as the engine lives, and tells them.
 pub fn listen(engine: &Arc<Engine>) {
+    start_sender(engine);
     let weak: Weak<Engine> = Arc::downgrade(engine);
     engine.store.listen(CHANNEL, move |payload| {
         let Some(engine) = weak.upgrade() else {
             return;
         };
         match payload.and_then(|p| serde_json::from_str::<Notice>(&p).ok()) {
-            Some(n) if n.origin == engine.owner => return,
+            Some(n) if n.origin == engine.owner => {}
+            Some(Notice { wake: true, .. }) => engine.wake.notify_one(),
             Some(Notice {
                 change: Some(change),
                 ..
             }) => {
                 let _ = engine.bus.send(change);
             }
-            // Too large, unreadable, or the connection was lost meanwhile: reload.
-            _ => engine.external.send_modify(|n| *n += 1),
+            // Too large, unreadable, or the connection was lost meanwhile: reload, and look
+            // for jobs.
+            _ => {
+                engine.external.send_modify(|n| *n += 1);
+                engine.wake.notify_one();
+            }
         }
-        engine.wake.notify_one();
     });
 }

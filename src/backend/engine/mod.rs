@@ -140,6 +140,8 @@ pub struct Engine {
     lock: std::sync::Mutex<Option<File>>,
     /// Following another process that runs the workers (until it is gone).
     viewer: std::sync::atomic::AtomicBool,
+    /// On PostgreSQL: the queue of notifications to the other replicas (see `fanout`).
+    fanout: std::sync::OnceLock<std::sync::Mutex<std::sync::mpsc::Sender<String>>>,
     _temp: Option<tempfile::TempDir>,
 }
 
@@ -285,6 +287,7 @@ impl Engine {
             ),
             lock: std::sync::Mutex::new(lock),
             viewer: std::sync::atomic::AtomicBool::new(false),
+            fanout: std::sync::OnceLock::new(),
             _temp: temp,
         }
     }
@@ -436,6 +439,14 @@ impl Engine {
 
     fn now(&self) -> Timestamp {
         self.clock.now()
+    }
+
+    /// A job may be ready to run: the idle workers look, here and on the other replicas.
+    fn job_queued(&self) {
+        self.wake.notify_one();
+        if self.store.is_pg() {
+            fanout::wake_replicas(self);
+        }
     }
 
     fn publish(&self, change: Change) {

@@ -42,7 +42,7 @@ impl Engine {
             });
         }
         lb_watch::stop(self, id);
-        self.wake.notify_one();
+        self.job_queued();
         self.publish_deployment(id);
         Ok(TeardownReport {
             already_clean: false,

@@ -137,8 +137,9 @@ async fn process(engine: &Arc<Engine>, job: Job, mut shutdown: tokio::sync::watc
     if let Err(e) = result {
         tracing::error!(job = job.id, "recording the job's end failed: {e}");
     }
-    // The next job of the same deployment may be waiting for this one.
-    engine.wake.notify_one();
+    // The next job of the same deployment may be waiting for this one (here or on another
+    // replica).
+    engine.job_queued();
 }
 
 /// Renews the lease until it is lost; returns only then.

@@ -553,6 +553,33 @@ pub fn set_canvas_position(
     Ok(n > 0)
 }
 
+/// Moves a card and reads the moved deployment back (`None`: no such deployment). On
+/// PostgreSQL in one statement (one round trip on the hottest write).
+pub fn move_deployment(
+    c: &Connection,
+    id: &str,
+    pos: CanvasPosition,
+    now: &Timestamp,
+) -> Result<Option<Deployment>> {
+    if !c.is_pg() {
+        if !set_canvas_position(c, id, pos, now)? {
+            return Ok(None);
+        }
+        return get_deployment(c, id);
+    }
+    let moved = format!(
+        "WITH u AS (UPDATE deployments SET canvas_x = ?2, canvas_y = ?3, updated_at = ?4
+                    WHERE id = ?1 AND deleted_at IS NULL RETURNING *) {}",
+        DEP_SELECT.replace("FROM deployments d", "FROM u d")
+    );
+    Ok(c.query_row(
+        &moved,
+        params![id, pos.x, pos.y, format_ts(now)],
+        deployment_row,
+    )
+    .optional()?)
+}
+
 /// Records (or, with `None`, clears) a change made to the release outside zopdeck.
 pub fn set_drift(c: &Connection, id: &str, drift: Option<&Drift>) -> Result<bool> {
     let text = drift.and_then(|d| serde_json::to_string(d).ok());
