@@ -20,9 +20,16 @@ use crate::backend::engine::store::tokens::Role;
 /// Answers kept at most (a few lists per role).
 const KEEP: usize = 64;
 
-/// Kept answers by (sees secrets, path and query): the generation and the bytes.
+/// Kept answers by (sees secrets, path and query): the generation, the bytes and their tag.
 #[derive(Default)]
-pub struct Answers(Mutex<HashMap<(bool, String), (String, Bytes)>>);
+pub struct Answers(Mutex<HashMap<(bool, String), Kept>>);
+
+#[derive(Clone)]
+struct Kept {
+    generation: String,
+    bytes: Bytes,
+    tag: String,
+}
 
 /// Whether `path` answers from the store alone (and so may be kept).
 fn keepable(path: &str) -> bool {
@@ -53,17 +60,21 @@ pub async fn kept_lists(State(state): State<AppState>, req: Request, next: Next)
     let Ok(generation) = state.engine.store().generation() else {
         return next.run(req).await;
     };
-    let kept = state.answers.0.lock().ok().and_then(|m| {
-        m.get(&key)
-            .filter(|(g, _)| *g == generation)
-            .map(|(_, b)| b.clone())
-    });
-    if let Some(bytes) = kept {
-        let mut res = Response::new(Body::from(bytes));
+    let kept = state
+        .answers
+        .0
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&key).filter(|k| k.generation == generation).cloned());
+    if let Some(kept) = kept {
+        let mut res = Response::new(Body::from(kept.bytes));
         res.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
+        if let Ok(tag) = HeaderValue::from_str(&kept.tag) {
+            res.headers_mut().insert(header::ETAG, tag);
+        }
         return res;
     }
     let res = next.run(req).await;
@@ -78,7 +89,14 @@ pub async fn kept_lists(State(state): State<AppState>, req: Request, next: Next)
         if m.len() >= KEEP {
             m.clear();
         }
-        m.insert(key, (generation, bytes.clone()));
+        m.insert(
+            key,
+            Kept {
+                generation,
+                tag: super::etag::tag_of(&bytes),
+                bytes: bytes.clone(),
+            },
+        );
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -21,6 +21,17 @@ pub async fn etag(req: Request, next: Next) -> Response {
         return res;
     }
     let (mut parts, body) = res.into_parts();
+    // A kept answer (see `cache`) comes with its tag: no need to read and hash it again.
+    if let Some(tag) = parts.headers.get(header::ETAG).cloned() {
+        parts.headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-cache"),
+        );
+        if if_none_match.is_some_and(|v| tag.to_str().is_ok_and(|t| matches(&v, t))) {
+            return not_modified(tag);
+        }
+        return Response::from_parts(parts, body);
+    }
     let bytes = match axum::body::to_bytes(body, usize::MAX).await {
         Ok(b) => b,
         Err(e) => {
@@ -30,7 +41,7 @@ pub async fn etag(req: Request, next: Next) -> Response {
             .into_response();
         }
     };
-    let tag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes));
+    let tag = tag_of(&bytes);
     let Ok(value) = HeaderValue::from_str(&tag) else {
         return Response::from_parts(parts, Body::from(bytes));
     };
@@ -41,15 +52,24 @@ pub async fn etag(req: Request, next: Next) -> Response {
     );
     parts.headers.insert(header::ETAG, value.clone());
     if if_none_match.is_some_and(|v| matches(&v, &tag)) {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::ETAG, value);
-        headers.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("private, no-cache"),
-        );
-        return (StatusCode::NOT_MODIFIED, headers).into_response();
+        return not_modified(value);
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The tag of `bytes`, as an `ETag` value.
+pub fn tag_of(bytes: &[u8]) -> String {
+    format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(bytes))
+}
+
+fn not_modified(tag: HeaderValue) -> Response {
+    let mut headers = HeaderMap::new();
+    headers.insert(header::ETAG, tag);
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    (StatusCode::NOT_MODIFIED, headers).into_response()
 }
 
 /// `If-None-Match`: `*`, or a list of tags, weak ones compared weakly (RFC 9110 13.1.2).
