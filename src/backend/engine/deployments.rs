@@ -63,6 +63,11 @@ fn require_active_space(c: &Connection, space_id: &str) -> Result<()> {
 /// The image the deployment runs or is about to run: the newest revision's, as its configs
 /// are the newest revision's. A patch made while a new image is still on its way keeps
 /// that image instead of reverting to the running one.
+/// An environment's name, for messages (its id when it is gone).
+fn env_name(c: &Connection, env_id: &str) -> Result<String> {
+    Ok(catalog::get_environment(c, env_id)?.map_or_else(|| env_id.to_string(), |e| e.name))
+}
+
 fn current_image(c: &Connection, d: &Deployment) -> Result<Option<String>> {
     let newest = history::newest_revision(c, &d.id)?;
     Ok(newest.and_then(|r| r.image).or_else(|| d.image.clone()))
@@ -396,8 +401,7 @@ impl Engine {
             }
             let origin = catalog::get_deployment(c, &source.deployment_id)?
                 .ok_or_else(|| BackendError::not_found("deployment", &source.deployment_id))?;
-            let env = catalog::get_environment(c, &origin.env_id)?
-                .map_or_else(|| origin.env_id.clone(), |e| e.name);
+            let env = env_name(c, &origin.env_id)?;
             let Some(image) = source.image.clone() else {
                 return Err(BackendError::Conflict(format!(
                     "{env} #{} of {} has no image yet (it was not built): promote a revision \
@@ -406,8 +410,7 @@ impl Engine {
                 )));
             };
             if d.configs == source.configs && current_image(c, d)?.as_deref() == Some(&image) {
-                let here = catalog::get_environment(c, &d.env_id)?
-                    .map_or_else(|| d.env_id.clone(), |e| e.name);
+                let here = env_name(c, &d.env_id)?;
                 return Err(BackendError::Conflict(format!(
                     "{} in {here} already runs the image and configs of {env} #{}",
                     d.name, source.number

@@ -298,12 +298,16 @@ impl Engine {
             seed::first_run(&self, opts.demo).await?;
         }
         let engine = Arc::new(self);
+        // Other processes' changes: on PostgreSQL they are NOTIFYed (`fanout`); on SQLite the
+        // store's `data_version` tells, once a second.
         if engine.store.is_pg() {
             fanout::listen(&engine);
         }
         if opts.workers {
             engine.run_workers().await?;
-            watch_other_processes(&engine);
+            if !engine.store.is_pg() {
+                watch_other_processes(&engine);
+            }
         } else if opts.viewer {
             engine
                 .viewer

@@ -218,6 +218,17 @@ impl RemoteBackend {
         answer
     }
 
+    /// The answer of a route of ours [ours in the contract]: a server without it (the
+    /// platform) answers "no such route", which here means "not offered", said by `why`.
+    fn ours<T>(&self, answer: Result<T>, why: impl FnOnce(&str) -> String) -> Result<T> {
+        match answer {
+            Err(BackendError::Validation { field: Some(f), .. }) if f == "api_url" => {
+                Err(BackendError::NotOffered(why(&self.base)))
+            }
+            other => other,
+        }
+    }
+
     /// How many GETs were answered 304 (nothing changed) from the kept answers.
     pub fn not_modified_count(&self) -> u64 {
         self.etags.not_modified_count()
@@ -643,18 +654,14 @@ impl Backend for RemoteBackend {
     async fn promote(&self, id: &str, from_revision_id: &str) -> Result<Revision> {
         let path = format!("/deployments/{}/promote", enc(id));
         let body = json!({"fromRevisionID": from_revision_id});
-        match self.send(Method::POST, &path, body).await {
-            // The platform has no such route: a 404 that is no unknown id.
-            Err(BackendError::Validation { field: Some(f), .. }) if f == "api_url" => {
-                Err(BackendError::NotOffered(format!(
-                    "promotion is not offered by the server at {}: it has no POST \
-                 /deployments/{{id}}/promote (a zopdeck serve has it); patch the configs \
-                 and create a revision with the image instead",
-                    self.base
-                )))
-            }
-            other => other,
-        }
+        let sent = self.send(Method::POST, &path, body).await;
+        self.ours(sent, |base| {
+            format!(
+                "promotion is not offered by the server at {base}: it has no POST \
+                 /deployments/{{id}}/promote (a zopdeck serve has it); patch the configs and \
+                 create a revision with the image instead"
+            )
+        })
     }
     async fn list_events(&self, id: &str, after: Option<&str>) -> Result<Vec<Event>> {
         match after {
@@ -688,16 +695,13 @@ impl Backend for RemoteBackend {
         } else {
             format!("/audit?{query}")
         };
-        match self.list(&path).await {
-            Err(BackendError::Validation { field: Some(f), .. }) if f == "api_url" => {
-                Err(BackendError::NotOffered(format!(
-                    "the server at {} keeps no audit log it can show (it has no GET /audit; a \
-                     zopdeck serve has it)",
-                    self.base
-                )))
-            }
-            other => other,
-        }
+        let listed = self.list(&path).await;
+        self.ours(listed, |base| {
+            format!(
+                "the server at {base} keeps no audit log it can show (it has no GET /audit; a \
+                 zopdeck serve has it)"
+            )
+        })
     }
     async fn list_spaces(&self) -> Result<Vec<Space>> {
         self.list("/spaces").await

@@ -22,40 +22,34 @@ pub async fn etag(req: Request, next: Next) -> Response {
     }
     let (mut parts, body) = res.into_parts();
     // A kept answer (see `cache`) comes with its tag: no need to read and hash it again.
-    if let Some(tag) = parts.headers.get(header::ETAG).cloned() {
-        parts.headers.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("private, no-cache"),
-        );
-        if if_none_match.is_some_and(|v| tag.to_str().is_ok_and(|t| matches(&v, t))) {
-            return not_modified(tag);
-        }
-        return Response::from_parts(parts, body);
-    }
-    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(b) => b,
-        Err(e) => {
-            return ApiError::from(crate::backend::BackendError::Internal(format!(
-                "reading the answer failed: {e}"
-            )))
-            .into_response();
+    let (tag, body) = match parts.headers.get(header::ETAG).cloned() {
+        Some(tag) => (tag, body),
+        None => {
+            let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+                Ok(b) => b,
+                Err(e) => {
+                    return ApiError::from(crate::backend::BackendError::Internal(format!(
+                        "reading the answer failed: {e}"
+                    )))
+                    .into_response();
+                }
+            };
+            let Ok(tag) = HeaderValue::from_str(&tag_of(&bytes)) else {
+                return Response::from_parts(parts, Body::from(bytes));
+            };
+            (tag, Body::from(bytes))
         }
     };
-    let tag = tag_of(&bytes);
-    let Ok(value) = HeaderValue::from_str(&tag) else {
-        return Response::from_parts(parts, Body::from(bytes));
-    };
-    // Answers depend on the token (a viewer's are redacted): no shared cache may keep them.
-    parts.headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-cache"),
-    );
-    parts.headers.insert(header::ETAG, value.clone());
-    if if_none_match.is_some_and(|v| matches(&v, &tag)) {
-        return not_modified(value);
+    if if_none_match.is_some_and(|v| tag.to_str().is_ok_and(|t| matches(&v, t))) {
+        return not_modified(tag);
     }
-    Response::from_parts(parts, Body::from(bytes))
+    parts.headers.insert(header::CACHE_CONTROL, PRIVATE);
+    parts.headers.insert(header::ETAG, tag);
+    Response::from_parts(parts, body)
 }
+
+/// Answers depend on the token (a viewer's are redacted): no shared cache may keep them.
+const PRIVATE: HeaderValue = HeaderValue::from_static("private, no-cache");
 
 /// The tag of `bytes`, as an `ETag` value.
 pub fn tag_of(bytes: &[u8]) -> String {
@@ -65,10 +59,7 @@ pub fn tag_of(bytes: &[u8]) -> String {
 fn not_modified(tag: HeaderValue) -> Response {
     let mut headers = HeaderMap::new();
     headers.insert(header::ETAG, tag);
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-cache"),
-    );
+    headers.insert(header::CACHE_CONTROL, PRIVATE);
     (StatusCode::NOT_MODIFIED, headers).into_response()
 }
 

@@ -234,19 +234,11 @@ impl Store {
     /// for the other replicas' writes — fewer round trips on the hottest writes. On SQLite,
     /// the same as `write`.
     pub fn write_row<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        match &self.db {
-            Db::Pg(pool) if !self.read_only => {
-                let out = pool.with(|c| f(&Connection::pg(c)));
-                if out.is_ok() {
-                    self.local_writes
-                        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                }
-                out
-            }
-            _ => self.transact(false, f),
-        }
+        self.transact(false, f)
     }
 
+    /// `f` in one transaction (SQLite; PostgreSQL when `serialised`, after the replicas'
+    /// write lock), or on PostgreSQL statement by statement; counted for `generation`.
     fn transact<T>(&self, serialised: bool, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         if self.read_only {
             return Err(self.read_only_error("this changes things"));
@@ -260,14 +252,11 @@ impl Store {
                 tx.commit()?;
                 Ok(out)
             }
+            Db::Pg(pool) if !serialised => pool.with(|c| f(&Connection::pg(c))),
             Db::Pg(pool) => pool.with(|c| {
-                if serialised {
-                    c.batch(&format!(
-                        "BEGIN; SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})"
-                    ))?;
-                } else {
-                    c.batch("BEGIN")?;
-                }
+                c.batch(&format!(
+                    "BEGIN; SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})"
+                ))?;
                 match f(&Connection::pg(c)) {
                     Ok(v) => {
                         c.batch("COMMIT")?;

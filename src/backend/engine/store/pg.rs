@@ -46,15 +46,13 @@ impl PgClient {
 
     pub fn execute(&mut self, sql: &str, values: &[Value]) -> db::Result<usize> {
         let st = self.statement(sql)?;
-        let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
-        let n = futures::executor::block_on(self.client.execute(&st, &params))?;
+        let n = futures::executor::block_on(self.client.execute(&st, &params(values)))?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
     pub fn query(&mut self, sql: &str, values: &[Value]) -> db::Result<Vec<Vec<Value>>> {
         let st = self.statement(sql)?;
-        let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
-        let rows = futures::executor::block_on(self.client.query(&st, &params))?;
+        let rows = futures::executor::block_on(self.client.query(&st, &params(values)))?;
         rows.iter()
             .map(|r| {
                 (0..r.len())
@@ -74,6 +72,11 @@ impl PgClient {
 struct Conns {
     idle: Vec<PgClient>,
     open: usize,
+}
+
+/// `values` as the driver takes parameters.
+fn params(values: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
+    values.iter().map(|v| v as _).collect()
 }
 
 /// The connections of one database URL.
@@ -347,10 +350,9 @@ fn shown(config: &Config) -> String {
     )
 }
 
-/// What a PostgreSQL failure means for the user, and what to do; `what` names the database
+/// What a PostgreSQL failure means for the user, and what to do; `shown` names the database
 /// ("the database zopdeck@db:5432/zopdeck", or "the PostgreSQL store").
-pub fn pg_error(what: &str, e: &db::Error) -> BackendError {
-    let shown = what;
+pub fn pg_error(shown: &str, e: &db::Error) -> BackendError {
     let pg = match e {
         db::Error::Pg(pg) => pg,
         db::Error::Unreachable(why) => {

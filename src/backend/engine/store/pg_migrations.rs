@@ -6,8 +6,8 @@
 //! (RFC 3339, UTC, as on SQLite), DOUBLE PRECISION for positions. `seq` columns keep the
 //! order of insertion where SQLite's `rowid` does.
 
-use super::db::Value;
-use super::pg::Pool;
+use super::db::{self, Value};
+use super::pg::{PgClient, Pool};
 use crate::backend::error::{BackendError, Result};
 
 const MIGRATIONS: &[&str] = &[
@@ -86,55 +86,54 @@ const MIGRATIONS: &[&str] = &[
 const MIGRATE_LOCK: i64 = 0x007a_6f70_646d_6967;
 
 pub fn version(pool: &Pool) -> Result<u32> {
-    pool.with(|c| {
-        let rows = c.query("SELECT version FROM zopdeck_schema", &[])?;
-        Ok(match rows.first().and_then(|r| r.first()) {
-            Some(Value::Int(v)) => u32::try_from(*v).unwrap_or(u32::MAX),
-            _ => 0,
-        })
+    pool.with(|c| Ok(stored_version(c)?.map_or(0, |v| u32::try_from(v).unwrap_or(u32::MAX))))
+}
+
+/// The version `zopdeck_schema` holds, if it holds one.
+fn stored_version(c: &mut PgClient) -> db::Result<Option<i64>> {
+    let rows = c.query("SELECT version FROM zopdeck_schema", &[])?;
+    Ok(match rows.first().and_then(|r| r.first()) {
+        Some(Value::Int(v)) => Some(*v),
+        _ => None,
     })
 }
 
-/// Brings the schema up to date, each step in a transaction of its own.
+/// Brings the schema up to date, each step in a transaction of its own, one replica at a
+/// time (the others wait for the lock, then find nothing left to do).
 pub fn migrate(pool: &Pool) -> Result<()> {
+    let _migrating = pool.hold(MIGRATE_LOCK)?;
     pool.with(|c| {
         c.batch("CREATE TABLE IF NOT EXISTS zopdeck_schema (version BIGINT NOT NULL)")?;
-        c.execute("SELECT pg_advisory_lock($1)", &[Value::Int(MIGRATE_LOCK)])?;
-        let out = (|| -> Result<()> {
-            let rows = c.query("SELECT version FROM zopdeck_schema", &[])?;
-            let current = match rows.first().and_then(|r| r.first()) {
-                Some(Value::Int(v)) => usize::try_from(*v).unwrap_or(usize::MAX),
-                _ => {
-                    c.batch("INSERT INTO zopdeck_schema VALUES (0)")?;
-                    0
-                }
-            };
-            if current > MIGRATIONS.len() {
-                return Err(BackendError::Storage(format!(
-                    "the PostgreSQL store has schema version {current}, newer than this zopdeck \
-                     knows ({}); upgrade zopdeck",
-                    MIGRATIONS.len()
-                )));
+        let current = match stored_version(c)? {
+            Some(v) => usize::try_from(v).unwrap_or(usize::MAX),
+            None => {
+                c.batch("INSERT INTO zopdeck_schema VALUES (0)")?;
+                0
             }
-            for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
-                c.batch("BEGIN")?;
-                let step = c
-                    .batch(sql)
-                    .and_then(|()| {
-                        c.execute(
-                            "UPDATE zopdeck_schema SET version = $1",
-                            &[Value::Int(i as i64 + 1)],
-                        )
-                    })
-                    .and_then(|_| c.batch("COMMIT"));
-                if let Err(e) = step {
-                    let _ = c.batch("ROLLBACK");
-                    return Err(e.into());
-                }
+        };
+        if current > MIGRATIONS.len() {
+            return Err(BackendError::Storage(format!(
+                "the PostgreSQL store has schema version {current}, newer than this zopdeck \
+                 knows ({}); upgrade zopdeck",
+                MIGRATIONS.len()
+            )));
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+            c.batch("BEGIN")?;
+            let step = c
+                .batch(sql)
+                .and_then(|()| {
+                    c.execute(
+                        "UPDATE zopdeck_schema SET version = $1",
+                        &[Value::Int(i as i64 + 1)],
+                    )
+                })
+                .and_then(|_| c.batch("COMMIT"));
+            if let Err(e) = step {
+                let _ = c.batch("ROLLBACK");
+                return Err(e.into());
             }
-            Ok(())
-        })();
-        let _ = c.execute("SELECT pg_advisory_unlock($1)", &[Value::Int(MIGRATE_LOCK)]);
-        out
+        }
+        Ok(())
     })
 }

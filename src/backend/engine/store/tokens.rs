@@ -171,11 +171,7 @@ pub fn reserve_key(
             KeyState::Pending
         });
     }
-    Ok(if state == "pending" {
-        KeyState::Pending
-    } else {
-        KeyState::Answered { status, body }
-    })
+    Ok(KeyState::Answered { status, body })
 }
 
 /// Records the answer of the request that holds the key's reservation.
