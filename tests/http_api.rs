@@ -349,16 +349,8 @@ async fn idempotent_posts_and_webhook_replays() {
 
 #[tokio::test]
 async fn the_websocket_pushes_events_and_deployments() {
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let s = server().await;
-    let mut req = format!("{}/ws", s.base.replace("http://", "ws://"))
-        .into_client_request()
-        .unwrap();
-    req.headers_mut().insert(
-        "authorization",
-        format!("Bearer {}", s.viewer).parse().unwrap(),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    let mut ws = http::ws_connect(&s.base, &s.viewer).await;
     let dep = s.create("live").await;
     let mut kinds = std::collections::BTreeSet::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);

@@ -11,30 +11,15 @@ mod real_serve;
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
-use http::{Server, fast_settings, server, server_with};
+use http::{Ws, fast_settings, server, server_with, ws_connect};
 use real_serve::{RealServe, admin_token};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use zopdeck::backend::Backend;
 use zopdeck::backend::engine::EngineSettings;
 use zopdeck::backend::model::*;
 use zopdeck::backend::serve::ServeOptions;
-
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn ws_connect(url: &str, token: &str) -> Ws {
-    let mut req = url.into_client_request().unwrap();
-    req.headers_mut()
-        .insert("authorization", format!("Bearer {token}").parse().unwrap());
-    tokio_tungstenite::connect_async(req).await.unwrap().0
-}
-
-fn ws_url(s: &Server) -> String {
-    format!("{}/ws", s.base.replace("http://", "ws://"))
-}
 
 /// Text frames received until `done` says enough (or 20 s pass).
 async fn frames_until(ws: &mut Ws, done: impl Fn(&[String]) -> bool) -> Vec<String> {
@@ -177,7 +162,7 @@ async fn the_stream_of_a_read_only_server_works_and_changes_nothing() {
         ..ServeOptions::default()
     };
     let s = server_with(fast_settings(), opts).await;
-    let mut ws = ws_connect(&ws_url(&s), &s.admin).await;
+    let mut ws = ws_connect(&s.base, &s.admin).await;
     for text in [
         r#"{"type":"deployment","data":{"name":"evil"}}"#,
         r#"{"method":"DELETE","path":"/deployments/x"}"#,
@@ -237,8 +222,8 @@ async fn viewers_never_receive_secret_env_values() {
     let dep = s.create_with("shop", secret_configs()).await;
     let id = dep["id"].as_str().unwrap().to_string();
     let env = dep["envId"].as_str().unwrap().to_string();
-    let mut viewer_ws = ws_connect(&ws_url(&s), &s.viewer).await;
-    let mut admin_ws = ws_connect(&ws_url(&s), &s.admin).await;
+    let mut viewer_ws = ws_connect(&s.base, &s.viewer).await;
+    let mut admin_ws = ws_connect(&s.base, &s.admin).await;
     let (status, patched) = s
         .call(
             &s.deployer,
@@ -333,7 +318,7 @@ async fn no_log_line_prints_configs_values_even_at_trace_level() {
     let http = reqwest::Client::new();
     let (_, envs) = get(&http, &srv.base, &token, "/environments").await;
     let env = envs["data"][0]["id"].as_str().unwrap().to_string();
-    let mut ws = ws_connect(&srv.ws_url(), &token).await;
+    let mut ws = ws_connect(&srv.base, &token).await;
     let res = http
         .post(format!("{}/deployments", srv.base))
         .bearer_auth(&token)
@@ -871,8 +856,8 @@ const CONNECTIONS: usize = 500;
 const CYCLES: usize = 5;
 
 /// Opens `CONNECTIONS` streams at once, checks that each is live, then closes them all.
-async fn ws_cycle(url: &str, token: &str) {
-    let opened = futures::future::join_all((0..CONNECTIONS).map(|_| ws_connect(url, token))).await;
+async fn ws_cycle(base: &str, token: &str) {
+    let opened = futures::future::join_all((0..CONNECTIONS).map(|_| ws_connect(base, token))).await;
     assert_eq!(opened.len(), CONNECTIONS);
     futures::future::join_all(opened.into_iter().map(|mut ws| async move {
         let _ = ws.close(None).await;
@@ -903,7 +888,7 @@ async fn websocket_cycles_leave_the_servers_memory_where_it_was() {
     let dir = tempfile::tempdir().unwrap();
     let token = admin_token(dir.path());
     let srv = RealServe::start(dir.path(), &[], &[]);
-    let url = srv.ws_url();
+    let url = srv.base.clone();
     // Warm up: one connection, so that the first-use allocations are not counted.
     ws_cycle_of(&url, &token, 1).await;
     let before = settled_rss(&srv).await;
@@ -929,9 +914,9 @@ async fn websocket_cycles_leave_the_servers_memory_where_it_was() {
     );
 }
 
-async fn ws_cycle_of(url: &str, token: &str, n: usize) {
+async fn ws_cycle_of(base: &str, token: &str, n: usize) {
     for _ in 0..n {
-        let mut ws = ws_connect(url, token).await;
+        let mut ws = ws_connect(base, token).await;
         let _ = ws.close(None).await;
         while let Some(Ok(_)) = ws.next().await {}
     }

@@ -5,14 +5,12 @@
 #[path = "support/http.rs"]
 mod http;
 
-use std::sync::Arc;
-
 use http::{Server, server, server_without_workers};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use zopdeck::backend::Backend;
-use zopdeck::backend::engine::Engine;
-use zopdeck::backend::engine::store::tokens::{self, Role};
+
+use zopdeck::backend::engine::store::tokens::Role;
 use zopdeck::backend::model::{AuditFilter, NewDeployment, SourceType};
 use zopdeck::backend::remote::RemoteBackend;
 
@@ -226,21 +224,12 @@ async fn the_remote_client_follows_cursors_and_polls_with_304s() {
     );
 }
 
-fn named_token(engine: &Engine, name: &str, role: Role) -> String {
-    let now = engine.clock().now();
-    engine
-        .store()
-        .write(|c| tokens::create(c, name, role, &now))
-        .unwrap()
-        .1
-}
-
 #[tokio::test]
 async fn every_changing_request_of_a_token_is_in_the_audit_log_and_no_secret() {
     let s = server().await;
-    let alice = named_token(&s.engine, "alice", Role::Deployer);
-    let val = named_token(&s.engine, "val", Role::Viewer);
-    let root = named_token(&s.engine, "root", Role::Admin);
+    let alice = http::token(&s.engine, "alice", Role::Deployer);
+    let val = http::token(&s.engine, "val", Role::Viewer);
+    let root = http::token(&s.engine, "root", Role::Admin);
     let env = s.env_id().await;
     let body = json!({"name": "audited", "envId": env, "sourceType": "image", "image": "nginx:1.27",
                       "configs": {"envVars": {"DB_PASSWORD": "s3cr3t-value"}}});
@@ -418,5 +407,4 @@ async fn every_changing_request_of_a_token_is_in_the_audit_log_and_no_secret() {
     let as_deployer = RemoteBackend::connect(&s.base, &alice).unwrap();
     let err = as_deployer.audit(AuditFilter::default()).await.unwrap_err();
     assert_eq!(err.code(), "forbidden", "{err}");
-    let _: Arc<RemoteBackend> = as_deployer;
 }

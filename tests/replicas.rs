@@ -5,6 +5,8 @@
 //! PostgreSQL (`.ci/postgres up`); skipped, saying why, without one outside CI.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/http.rs"]
+mod http;
 #[path = "support/pg.rs"]
 mod pg;
 #[path = "support/real_serve.rs"]
@@ -17,7 +19,6 @@ use futures::StreamExt;
 use real_serve::RealServe;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 /// Two replicas on one fresh database, sharing a data dir (and so the sandbox's simulated
 /// cluster), with short leases so that a dead replica's job is taken over soon.
@@ -125,18 +126,6 @@ impl Team {
     }
 }
 
-async fn ws(
-    base: &str,
-    token: &str,
-) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
-    let mut req = format!("{}/ws", base.replace("http://", "ws://"))
-        .into_client_request()
-        .unwrap();
-    req.headers_mut()
-        .insert("authorization", format!("Bearer {token}").parse().unwrap());
-    tokio_tungstenite::connect_async(req).await.unwrap().0
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rollout_survives_its_replica_and_is_followed_on_the_other() {
     let Some(mut t) = team("a_rollout_survives_its_replica_and_is_followed_on_the_other") else {
@@ -145,7 +134,7 @@ async fn a_rollout_survives_its_replica_and_is_followed_on_the_other() {
     let (a, b) = (t.base(0), t.base(1));
     let env = t.demo_env(&a).await;
     assert_eq!(t.demo_env(&b).await, env, "one catalog");
-    let mut feed = ws(&b, &t.token).await;
+    let mut feed = http::ws_connect(&b, &t.token).await;
 
     // Started through a.
     let (status, dep) = t

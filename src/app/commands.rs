@@ -16,16 +16,6 @@ pub struct Plan {
     pub effects: Result<Effects, String>,
 }
 
-/// The commands, with how they are written (for the palette's help line).
-pub const COMMANDS: [&str; 6] = [
-    "rollback DEPLOYMENT REVISION",
-    "env ENVIRONMENT",
-    "goto DEPLOYMENT",
-    "filter TEXT",
-    "zoom PERCENT",
-    "theme NAME",
-];
-
 /// A name among `names`: the very one, else the only one it starts.
 fn find<'a>(names: impl Iterator<Item = (&'a str, &'a str)>, want: &str) -> Result<String, String> {
     let all: Vec<(&str, &str)> = names.collect();

@@ -384,11 +384,15 @@ fn on_overlay_key(state: &mut State, key: &KeyEvent) -> (bool, Effects) {
         );
     }
     let read_only = state.read_only;
+    // Worked out only for the key that uses them: the palette's pick, a key in the form.
     let plan = match &state.overlay {
-        Some(Overlay::Palette { query, .. }) => super::commands::plan(query, state),
+        Some(Overlay::Palette { query, .. }) if state.keymap.is(key, Action::SearchPick) => {
+            super::commands::plan(query, state)
+        }
         _ => None,
     };
-    let spot = state.canvas.free_spot_in_view(&cards(state), None);
+    let spot = matches!(state.overlay, Some(Overlay::Create(_)))
+        .then(|| state.canvas.free_spot_in_view(&cards(state), None));
     let env_id = state.model.environment.as_ref().map(|e| e.id.clone());
     let km = &state.keymap;
     let Some(overlay) = state.overlay.as_mut() else {
@@ -417,7 +421,9 @@ fn on_overlay_key(state: &mut State, key: &KeyEvent) -> (bool, Effects) {
             Some(d) => super::panels::teardown_key(typed, d, km, key),
             None => vec![Effect::Close],
         },
-        Overlay::Create(form) => form.key(km, key, env_id.as_deref(), spot),
+        Overlay::Create(form) => {
+            spot.map_or_else(Vec::new, |spot| form.key(km, key, env_id.as_deref(), spot))
+        }
         Overlay::ConfigDiff {
             id, patch, scroll, ..
         } => {
@@ -467,7 +473,7 @@ fn on_overlay_key(state: &mut State, key: &KeyEvent) -> (bool, Effects) {
                 recall(&state.palette_history, query, selected, history, back);
                 return (true, vec![]);
             }
-            if let Some(plan) = plan.filter(|_| km.is(key, Action::SearchPick)) {
+            if let Some(plan) = plan {
                 // A command with its arguments: done, or why not.
                 return match plan.effects {
                     Ok(effects) => {

@@ -89,6 +89,14 @@ pub struct Model {
 }
 
 impl Model {
+    /// An environment's name (its id when it is not known).
+    pub fn env_name(&self, env_id: &str) -> String {
+        self.environments
+            .iter()
+            .find(|e| e.id == env_id)
+            .map_or_else(|| env_id.to_string(), |e| e.name.clone())
+    }
+
     pub fn deployment(&self, id: &str) -> Option<&Deployment> {
         self.deployments.iter().find(|d| d.id == id)
     }

@@ -23,6 +23,24 @@ pub struct Row {
 
 /// The rows of every shown model (the board's lanes, else the environment): those in
 /// progress first (the oldest first), then those that ended (the newest first).
+/// How many rows `rows` gives, without building them (the drawer's height asks often).
+pub fn count(state: &State) -> usize {
+    std::iter::once(&state.model)
+        .chain(
+            state
+                .board
+                .iter()
+                .flat_map(|b| b.parked().map(|(_, l)| &l.model)),
+        )
+        .map(|m| {
+            m.deployments
+                .iter()
+                .filter(|d| m.rollouts.contains_key(&d.id))
+                .count()
+        })
+        .sum()
+}
+
 pub fn rows(state: &State) -> Vec<Row> {
     let mut models: Vec<(String, &Model)> = vec![(env_name(&state.model), &state.model)];
     if let Some(b) = &state.board {

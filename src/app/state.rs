@@ -277,11 +277,6 @@ impl State {
         self.deployment(self.canvas.selected.as_deref()?)
     }
 
-    /// Whether a card matches the filter (always, without one).
-    pub fn matches_filter(&self, d: &Deployment) -> bool {
-        self.filter.matches(d)
-    }
-
     /// Whether anything on screen animates (and so needs ticks): spinners, the rollouts
     /// drawer's clocks.
     pub fn animating(&self) -> bool {
@@ -405,7 +400,7 @@ impl State {
         match &self.drawer {
             Some(_) => (h * 2 / 5).max(8).min(h.saturating_sub(4)),
             None if self.rollouts_open => {
-                let rows = super::rollouts::rows(self).len() as u16;
+                let rows = super::rollouts::count(self) as u16;
                 (rows + 2)
                     .clamp(4, (h * 2 / 5).max(4))
                     .min(h.saturating_sub(4))

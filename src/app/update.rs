@@ -230,16 +230,6 @@ fn route(state: &mut State, msg: Msg, now: Instant) -> (bool, Effects) {
     }
 }
 
-/// An environment's name (its id when it is not known).
-fn env_name(state: &State, env_id: &str) -> String {
-    state
-        .model
-        .environments
-        .iter()
-        .find(|e| e.id == env_id)
-        .map_or(env_id.to_string(), |e| e.name.clone())
-}
-
 /// A promotion answered: the target shows its new revision at once, and — on the board —
 /// its lane takes the keys and its drawer follows the rollout.
 fn on_promoted(
@@ -287,7 +277,7 @@ fn on_promoted(
     let result = result.map(|r| r.number);
     effects.extend(super::promote::on_promoted(
         &name,
-        &env_name(state, env_id),
+        &state.model.env_name(env_id),
         lane,
         target_id,
         result,
@@ -298,7 +288,7 @@ fn on_promoted(
 /// The promotion's missing target, created: shown in its lane and followed there.
 fn on_promoted_new(state: &mut State, env_id: &str, result: Result<Deployment, String>) -> Effects {
     let lane = state.board.as_ref().and_then(|b| b.lane_of(env_id));
-    let env = env_name(state, env_id);
+    let env = state.model.env_name(env_id);
     match result {
         Ok(d) => {
             let mut effects = vec![
@@ -566,15 +556,24 @@ fn kept_positions(state: &State, read: u64) -> HashMap<String, Option<CanvasPosi
 
 /// Loads of the parked lanes, for each lane in turn.
 fn lane_loads(state: &mut State) -> Vec<Cmd> {
-    let envs: Vec<String> = state
+    // Each lane's own known revisions: those are not fetched again.
+    let lanes: Vec<(String, Vec<String>)> = state
         .board
         .iter()
-        .flat_map(|b| b.parked().map(|(_, l)| l.env_id.clone()))
+        .flat_map(|b| {
+            b.parked().map(|(_, l)| {
+                (
+                    l.env_id.clone(),
+                    l.model.revision_numbers.keys().cloned().collect(),
+                )
+            })
+        })
         .collect();
-    envs.into_iter()
-        .map(|env_id| Cmd::LoadLane {
+    lanes
+        .into_iter()
+        .map(|(env_id, known_revisions)| Cmd::LoadLane {
             env_id,
-            known_revisions: state.model.revision_numbers.keys().cloned().collect(),
+            known_revisions,
             read: state.next_read(),
         })
         .collect()
@@ -615,21 +614,15 @@ fn open_board(state: &mut State, mut envs: Vec<String>, now: Instant, cmds: &mut
     }
     envs.truncate(super::board::MAX_LANES);
     state.board_choice = envs.clone();
-    let environments = state.model.environments.clone();
-    let name = |id: &str| {
-        environments
-            .iter()
-            .find(|e| e.id == id)
-            .map_or(id.to_string(), |e| e.name.clone())
-    };
     let lanes: Vec<super::board::Lane> = envs
         .iter()
         .map(|id| super::board::Lane {
             env_id: id.clone(),
-            name: name(id),
+            name: state.model.env_name(id),
             ..Default::default()
         })
         .collect();
+    let names: Vec<String> = lanes.iter().map(|l| l.name.clone()).collect();
     let focus = envs.iter().position(|e| *e == shown.id).unwrap_or(0);
     state.board = Some(super::board::Board {
         lanes,
@@ -646,7 +639,7 @@ fn open_board(state: &mut State, mut envs: Vec<String>, now: Instant, cmds: &mut
     state.say(
         format!(
             "the board: {} — ] and [ (or moving past a lane's edge) change lanes, E goes back",
-            envs.iter().map(|e| name(e)).collect::<Vec<_>>().join(" · ")
+            names.join(" · ")
         ),
         MessageKind::Info,
         now,
@@ -681,7 +674,6 @@ fn apply(state: &mut State, effects: Effects, now: Instant, cmds: &mut Vec<Cmd>)
 }
 
 fn apply_one(state: &mut State, effect: Effect, now: Instant, cmds: &mut Vec<Cmd>) {
-    let size = state.cards_area();
     match effect {
         Effect::Cmd(c) => cmds.push(c),
         Effect::Say(text, kind) => state.say(text, kind, now),
@@ -695,7 +687,7 @@ fn apply_one(state: &mut State, effect: Effect, now: Instant, cmds: &mut Vec<Cmd
             let cards = Cards {
                 model: &state.model,
                 filter: &state.filter,
-                size,
+                size: state.cards_area(),
             };
             state.canvas.select(&cards, &id);
         }
@@ -703,7 +695,7 @@ fn apply_one(state: &mut State, effect: Effect, now: Instant, cmds: &mut Vec<Cmd
             let cards = Cards {
                 model: &state.model,
                 filter: &state.filter,
-                size,
+                size: state.cards_area(),
             };
             state.canvas.selected = None;
             state.canvas.select_first(&cards);
@@ -721,11 +713,10 @@ fn apply_one(state: &mut State, effect: Effect, now: Instant, cmds: &mut Vec<Cmd
         }
         Effect::ShowSelected => {
             // The drawer may have opened: the area is measured now.
-            let size = state.cards_area();
             let cards = Cards {
                 model: &state.model,
                 filter: &state.filter,
-                size,
+                size: state.cards_area(),
             };
             state.canvas.ensure_visible(&cards);
         }
@@ -807,7 +798,7 @@ fn apply_one(state: &mut State, effect: Effect, now: Instant, cmds: &mut Vec<Cmd
             let cards = Cards {
                 model: &state.model,
                 filter: &state.filter,
-                size,
+                size: state.cards_area(),
             };
             let pos = state.canvas.free_spot_in_view(&cards, Some(&id));
             apply_one(state, Effect::Place { id, pos }, now, cmds);
@@ -839,11 +830,12 @@ fn apply_one(state: &mut State, effect: Effect, now: Instant, cmds: &mut Vec<Cmd
             let cards = Cards {
                 model: &state.model,
                 filter: &state.filter,
-                size,
+                size: state.cards_area(),
             };
             state.canvas.keep_selection(&cards);
         }
         Effect::Zoom(zoom) => {
+            let size = state.cards_area();
             state.canvas.zoom(size, zoom);
             apply_one(state, Effect::ShowSelected, now, cmds);
         }

@@ -53,11 +53,7 @@ pub async fn doctor(ctx: &Context) -> Result<(), CliError> {
     };
     output::line(format!("zopdeck {}", env!("CARGO_PKG_VERSION")))?;
     output::line(format!("data dir:      {}", ctx.data_dir.display()))?;
-    let store = if engine.store().is_pg() {
-        engine.store().location()
-    } else {
-        ctx.data_dir.join(engine::STORE_FILE).display().to_string()
-    };
+    let store = engine.store().location();
     let version = engine.store().schema_version().map_err(fmt)?;
     let access = if engine.is_read_only() {
         ", read-only: the data dir cannot be written"

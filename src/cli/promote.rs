@@ -8,8 +8,8 @@ use super::follow::{follow, follow_revision};
 use super::output;
 use super::resolve::{first_revision, resolve, resolve_env, resolve_revision};
 use super::{OutputFormat, WaitArgs};
+use crate::backend::Backend;
 use crate::backend::model::*;
-use crate::backend::{Backend, BackendError};
 
 /// What `promote` was asked: from where (default: the deployment's own environment), to
 /// where, which revision (default: the active one), and whether to create a missing target.
@@ -47,7 +47,6 @@ pub async fn promote(
     };
     let promoted = match b.promote(&target.id, &rev.id).await {
         Ok(r) => r,
-        Err(e @ BackendError::NotOffered(_)) => return Err(fmt(e)),
         Err(e) => return Err(deploy_refused(b, &to.space_id, e).await),
     };
     output::note(format!(

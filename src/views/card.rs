@@ -87,12 +87,6 @@ fn first_clause(text: &str) -> String {
     text[..end].trim().to_string()
 }
 
-/// Ready pods of desired: as the rollout last said, else (active, loaded from the store) the
-/// replicas its configs ask for, which an active rollout has.
-fn readiness(view: &View, d: &Deployment) -> Option<(u32, u32)> {
-    view.model.readiness(d)
-}
-
 /// The tag of an image reference ("2.3.1" of "ghcr.io/acme/web:2.3.1"), else the last part.
 fn tag(image: &str) -> &str {
     let last = image.rsplit('/').next().unwrap_or(image);
@@ -156,7 +150,8 @@ fn body(
         )));
     }
     let image = view.model.image_of(d);
-    let mut ready_line = readiness(view, d).map(|(ready, desired)| {
+    let readiness = view.model.readiness(d);
+    let mut ready_line = readiness.map(|(ready, desired)| {
         let mut text = format!("{ready}/{desired} ready");
         if let Some(image) = image.filter(|_| !tag_in_title) {
             text.push_str(&format!(" · {}", tag(image)));
@@ -173,7 +168,7 @@ fn body(
     };
     // Short of room, the readiness joins the status line (the tag is in the title then) so
     // that the address is whole.
-    if let Some((ready, desired)) = readiness(view, d) {
+    if let Some((ready, desired)) = readiness {
         let short = format!("{ready}/{desired}");
         let head_width = lines[0].width();
         let needed = lines.len() + 1 + address.len();
@@ -303,7 +298,10 @@ pub fn render(view: &View, d: &Deployment, look: &CardLook, palette: &Palette, b
         let head = match serving {
             // A small card (50 %): the symbol, the revision, the readiness.
             _ if inner.width < 16 => {
-                let ready = readiness(view, d).map_or(String::new(), |(r, t)| format!(" {r}/{t}"));
+                let ready = view
+                    .model
+                    .readiness(d)
+                    .map_or(String::new(), |(r, t)| format!(" {r}/{t}"));
                 Line::from(vec![
                     Span::styled(status_symbol(d.status).to_string(), status_style),
                     Span::raw(format!(" {rev}{ready}")),

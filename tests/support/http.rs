@@ -56,14 +56,7 @@ async fn server_of(settings: EngineSettings, opts: ServeOptions, workers: bool) 
 
 /// `zopdeck serve`'s router over `engine` on loopback, with the three tokens.
 pub async fn serve_engine(engine: Arc<Engine>, opts: ServeOptions) -> Server {
-    let now = engine.clock().now();
-    let token = |role| {
-        engine
-            .store()
-            .write(|c| tokens::create(c, "t", role, &now))
-            .unwrap()
-            .1
-    };
+    let token = |role| token(&engine, "t", role);
     let (admin, deployer, viewer) = (
         token(Role::Admin),
         token(Role::Deployer),
@@ -168,4 +161,28 @@ impl Server {
         }
         panic!("{id} never became active");
     }
+}
+
+/// A token of `role` named `name` on `engine`'s store; its secret.
+pub fn token(engine: &Engine, name: &str, role: Role) -> String {
+    let now = engine.clock().now();
+    engine
+        .store()
+        .write(|c| tokens::create(c, name, role, &now))
+        .unwrap()
+        .1
+}
+
+pub type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// The live stream at `base` (`http://…/api`), with `token`.
+pub async fn ws_connect(base: &str, token: &str) -> Ws {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut req = format!("{}/ws", base.replace("http://", "ws://"))
+        .into_client_request()
+        .unwrap();
+    req.headers_mut()
+        .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    tokio_tungstenite::connect_async(req).await.unwrap().0
 }
