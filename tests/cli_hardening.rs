@@ -357,9 +357,23 @@ fn data_dir_and_files_are_private_whatever_the_umask() {
         "0.05",
     )
     .stdout(Stdio::null())
-    .stderr(Stdio::null())
+    .stderr(Stdio::piped())
     .spawn()
     .unwrap();
+    // Its first event line on stderr says the deployment is recorded: killed before that, the
+    // restart below would find no deployment to wait for (seen on a loaded machine).
+    let (said, heard) = std::sync::mpsc::channel();
+    let stderr = slow.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr).lines() {
+            let _ = said.send(line);
+        }
+    });
+    heard
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the slow rollout's first event within 60 s")
+        .unwrap();
     let open = [
         "zopdeck.db",
         "zopdeck.db-wal",
