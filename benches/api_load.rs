@@ -1,29 +1,78 @@
-//! Load on `zopdeck serve`, loopback only and bounded in count: requests/s and p99 latency of
-//! `GET /api/deployments` with 1,000 deployments, and of canvas-position PUTs from 50
-//! concurrent clients — then every accepted write is read back; and how long the TUI takes
-//! to load an environment of 1,000 cards over HTTP. On the SQLite store (one server), and —
-//! when `ZOPDECK_TEST_DATABASE_URL` names a PostgreSQL server (`.ci/postgres up`) — on the
-//! PostgreSQL store with one replica and with two (clients alternating between them).
+//! Load on real `zopdeck serve` processes, from this process (the clients, on one thread),
+//! loopback only and bounded in time: `GET /api/deployments` with 1,000 deployments from 8
+//! clients; canvas-position PUTs from 50 clients — at fixed rates (open loop: each request is
+//! timed from the moment it was due, so a slow answer also counts against the ones queued
+//! behind it) and as fast as answers come (closed loop, saturation) — then every accepted
+//! write is read back; and how long the TUI takes to load an environment of 1,000 cards over
+//! HTTP. On the SQLite store (one server) and — when `ZOPDECK_TEST_DATABASE_URL` names a
+//! PostgreSQL server (`eval "$(.ci/postgres up)"`) — on the PostgreSQL store with one replica
+//! and with two (clients alternating between them, both loaded at once).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use zopdeck::app::run::load_snapshot;
-use zopdeck::backend::Backend;
-use zopdeck::backend::engine::store::Store;
-use zopdeck::backend::engine::store::tokens::{self, Role};
-use zopdeck::backend::engine::{Engine, EngineSettings, OpenOptions};
-use zopdeck::backend::model::NewDeployment;
 use zopdeck::backend::remote::RemoteBackend;
 
+const BIN: &str = env!("CARGO_BIN_EXE_zopdeck");
 const DEPLOYMENTS: usize = 1_000;
-const LIST_REQUESTS: usize = 400;
 const LIST_CLIENTS: usize = 8;
+const LIST_FOR: Duration = Duration::from_secs(5);
 const PUT_CLIENTS: usize = 50;
-const PUTS_PER_CLIENT: usize = 40;
+/// PUTs per second per client, each for `RATE_FOR`: 100, 500, 1,000 and 2,000 a second in all.
+const RATES: [u32; 4] = [2, 10, 20, 40];
+const RATE_FOR: Duration = Duration::from_secs(5);
+const SATURATE_FOR: Duration = Duration::from_secs(5);
+
+/// A server process, killed when dropped.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn zopdeck(data: &Path, db: Option<&str>) -> Command {
+    let mut c = Command::new(BIN);
+    c.arg("--data-dir").arg(data).arg("--no-demo");
+    c.arg("--config").arg(data.join("bench.toml"));
+    if let Some(url) = db {
+        c.arg("--database").arg(url);
+    }
+    c.env("ZOPDECK_SANDBOX_SPEED", "200")
+        .env_remove("ZOPDECK_DATA_DIR")
+        .env_remove("ZOPDECK_API_URL")
+        .env_remove("ZOPDECK_DATABASE_URL")
+        .stdin(Stdio::null());
+    c
+}
+
+async fn serve(data: &Path, db: Option<&str>) -> (Server, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = zopdeck(data, db)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Server(child);
+    let base = format!("http://127.0.0.1:{port}/api");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while reqwest::get(&base).await.is_err() {
+        assert!(Instant::now() < deadline, "serve on {port} did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    (server, base)
+}
 
 fn report(name: &str, mut latencies: Vec<Duration>, took: Duration) {
     latencies.sort();
@@ -42,44 +91,29 @@ fn report(name: &str, mut latencies: Vec<Duration>, took: Duration) {
     );
 }
 
-/// An engine on `store` without workers: the jobs of 1,000 creations would otherwise run
-/// during the measurement.
-async fn engine_on(store: Store) -> Arc<Engine> {
-    Engine::on_store(
-        store,
-        EngineSettings::default(),
-        OpenOptions {
-            demo: false,
-            workers: false,
-            viewer: false,
-        },
-    )
-    .await
-    .unwrap()
-}
-
-#[tokio::main]
-async fn main() {
-    println!("== SQLite store, one server");
-    run(vec![engine_on(Store::open_in_memory().unwrap()).await]).await;
-    let Some(url) = std::env::var("ZOPDECK_TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-    else {
-        println!(
-            "(no PostgreSQL: ZOPDECK_TEST_DATABASE_URL is unset; `.ci/postgres up` starts one)"
-        );
-        return;
-    };
-    for replicas in [1, 2] {
-        println!("== PostgreSQL store, {replicas} replica(s)");
-        let db = fresh_database(&url).await;
-        let mut engines = Vec::new();
-        for _ in 0..replicas {
-            engines.push(engine_on(Store::open_pg(&db).unwrap()).await);
+fn main() {
+    // The clients on one thread: the servers (and PostgreSQL) keep the machine's other cycles.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        println!("== SQLite store, one server");
+        run(None, 1).await;
+        let Some(url) = std::env::var("ZOPDECK_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        else {
+            println!(
+                "(no PostgreSQL: ZOPDECK_TEST_DATABASE_URL is unset; `eval \"$(.ci/postgres up)\"` starts one)"
+            );
+            return;
+        };
+        for replicas in [1, 2] {
+            println!("== PostgreSQL store, {replicas} replica(s)");
+            run(Some(&fresh_database(&url).await), replicas).await;
         }
-        run(engines).await;
-    }
+    });
 }
 
 /// A new database on the server of `url`; its URL.
@@ -97,171 +131,127 @@ async fn fresh_database(url: &str) -> String {
     format!("{base}/{name}")
 }
 
-/// The measurements against one server per engine (replicas of one store when several).
-async fn run(engines: Vec<Arc<Engine>>) {
-    let engine = Arc::clone(&engines[0]);
-    let env = engine.list_environments().await.unwrap().remove(0);
-    let mut ids = Vec::new();
-    for i in 0..DEPLOYMENTS {
-        let req = NewDeployment {
-            name: format!("svc-{i}"),
-            env_id: Some(env.id.clone()),
-            image: Some(format!("ghcr.io/acme/svc:{i}")),
-            configs: Some(json!({"port": 8080, "replicas": 2})),
-            ..Default::default()
-        };
-        ids.push(engine.create_deployment(req).await.unwrap().id);
-    }
-    let now = engine.clock().now();
-    let token = engine
-        .store()
-        .write(|c| tokens::create(c, "load", Role::Admin, &now))
-        .unwrap()
-        .1;
+/// A request's answer, which must be a success.
+async fn ok(req: reqwest::RequestBuilder) -> bytes::Bytes {
+    let res = req.send().await.unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    res.bytes().await.unwrap()
+}
+
+/// The measurements against `replicas` servers on one store (SQLite when `db` is `None`).
+async fn run(db: Option<&str>, replicas: usize) {
+    let data = tempfile::tempdir().unwrap();
+    std::fs::write(
+        data.path().join("bench.toml"),
+        "[sandbox]\ncapacity_replicas = 5000\n",
+    )
+    .unwrap();
+    let out = zopdeck(data.path(), db)
+        .args(["token", "create", "--name", "load", "--role", "admin"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let mut servers = Vec::new();
     let mut bases = Vec::new();
-    for e in &engines {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        bases.push(format!("http://{}/api", listener.local_addr().unwrap()));
-        let app = zopdeck::backend::serve::router(Arc::clone(e));
-        tokio::spawn(async move { axum::serve(listener, app).await });
+    for _ in 0..replicas {
+        let (server, base) = serve(data.path(), db).await;
+        servers.push(server);
+        bases.push(base);
     }
     let base = bases[0].clone();
     let http = reqwest::Client::new();
+    let ids = seed(&http, &base, &token).await;
 
     // GET /api/deployments, 1,000 items per answer: the first answer after a change is read
     // from the store (cold); the next ones, while nothing changes, are kept answers.
     let cold = Instant::now();
-    let res = http
-        .get(format!("{base}/deployments"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success());
-    res.bytes().await.unwrap();
+    ok(http.get(format!("{base}/deployments")).bearer_auth(&token)).await;
     println!(
         "GET /api/deployments, the first after a change: {:.2?}",
         cold.elapsed()
     );
     let started = Instant::now();
-    let mut tasks = Vec::new();
-    for c in 0..LIST_CLIENTS {
-        let (http, base, token) = (http.clone(), bases[c % bases.len()].clone(), token.clone());
-        tasks.push(tokio::spawn(async move {
-            // Each client's connection is opened first, untimed (kept alive after).
-            let first = http
-                .get(format!("{base}/environments"))
-                .bearer_auth(&token)
-                .send()
-                .await
-                .unwrap();
-            first.bytes().await.unwrap();
+    let lists = (0..LIST_CLIENTS).map(|c| {
+        let (http, base, token) = (http.clone(), bases[c % replicas].clone(), token.clone());
+        async move {
             let mut lat = Vec::new();
-            for i in 0..LIST_REQUESTS / LIST_CLIENTS {
+            while started.elapsed() < LIST_FOR {
                 let t = Instant::now();
-                let res = http
-                    .get(format!("{base}/deployments"))
-                    .bearer_auth(&token)
-                    .send()
-                    .await
-                    .unwrap();
-                assert!(res.status().is_success());
-                let bytes = res.bytes().await.unwrap();
+                let bytes = ok(http.get(format!("{base}/deployments")).bearer_auth(&token)).await;
                 lat.push(t.elapsed());
                 // Checked once per client (outside the timing), so the client's JSON parsing
                 // does not count as server latency.
-                if i == 0 {
+                if lat.len() == 1 {
                     let body: Value = serde_json::from_slice(&bytes).unwrap();
                     assert_eq!(body["data"].as_array().map(Vec::len), Some(DEPLOYMENTS));
                 }
             }
             lat
-        }));
-    }
-    let mut lat = Vec::new();
-    for t in tasks {
-        lat.extend(t.await.unwrap());
-    }
+        }
+    });
+    let lat = futures::future::join_all(lists).await.concat();
     report(
         &format!("GET /api/deployments ({DEPLOYMENTS} deployments, {LIST_CLIENTS} clients)"),
         lat,
         started.elapsed(),
     );
 
-    // PUT canvas-position: 50 clients, each moving its own card step by step.
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for (c, id) in ids.iter().take(PUT_CLIENTS).enumerate() {
-        let (http, base, token, id) = (
-            http.clone(),
-            bases[c % bases.len()].clone(),
-            token.clone(),
-            id.clone(),
+    // PUT canvas-position: 50 clients, each moving its own card, at fixed rates.
+    let mut step = 0;
+    for rate in RATES {
+        let lat = puts(&http, &bases, &token, &ids, &mut step, Some(rate)).await;
+        report(
+            &format!(
+                "PUT canvas-position, {PUT_CLIENTS} clients × {rate}/s = {}/s (open loop)",
+                PUT_CLIENTS as u32 * rate
+            ),
+            lat,
+            RATE_FOR,
         );
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
-            let mut last = (0.0, 0.0);
-            for step in 0..PUTS_PER_CLIENT {
-                let pos = (c as f64 * 240.0, step as f64 * 16.0);
-                let t = Instant::now();
-                let res = http
-                    .put(format!("{base}/deployments/{id}/canvas-position"))
-                    .bearer_auth(&token)
-                    .json(&json!({"x": pos.0, "y": pos.1}))
-                    .send()
-                    .await
-                    .unwrap();
-                assert!(res.status().is_success(), "{}", res.status());
-                lat.push(t.elapsed());
-                last = pos;
-            }
-            (id, last, lat)
-        }));
     }
-    let mut lat = Vec::new();
-    let mut expected = Vec::new();
-    for t in tasks {
-        let (id, last, l) = t.await.unwrap();
-        lat.extend(l);
-        expected.push((id, last));
-    }
+    let started = Instant::now();
+    let lat = puts(&http, &bases, &token, &ids, &mut step, None).await;
     report(
-        &format!("PUT canvas-position ({PUT_CLIENTS} concurrent clients)"),
+        &format!("PUT canvas-position, {PUT_CLIENTS} clients as fast as answered (closed loop)"),
         lat,
         started.elapsed(),
     );
 
-    // Nothing lost: every client's last accepted write is what the server returns.
+    // Nothing lost: every card's last accepted position is what each server returns.
     let mut lost = 0;
-    for (id, (x, y)) in &expected {
-        let d: Value = http
-            .get(format!("{base}/deployments/{id}"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
+    for base in &bases {
+        for (c, id) in ids.iter().take(PUT_CLIENTS).enumerate() {
+            let d: Value = serde_json::from_slice(
+                &ok(http
+                    .get(format!("{base}/deployments/{id}"))
+                    .bearer_auth(&token))
+                .await,
+            )
             .unwrap();
-        if d["data"]["canvasPosition"] != json!({"x": x, "y": y}) {
-            lost += 1;
+            if d["data"]["canvasPosition"] != json!({"x": c as f64 * 240.0, "y": step as f64}) {
+                lost += 1;
+            }
         }
     }
-    println!("read back {} positions: {lost} lost", expected.len());
+    println!(
+        "read back {} positions on {replicas} server(s): {lost} lost",
+        PUT_CLIENTS * replicas
+    );
     assert_eq!(lost, 0);
 
     // What the TUI does on start over HTTP: the environment and every card's details.
+    let env = envs(&http, &base, &token).await;
     let remote = RemoteBackend::connect(&base, &token).unwrap();
     let started = Instant::now();
-    let first = load_snapshot(remote.as_ref(), Some(&env.id), &HashSet::new())
+    let first = load_snapshot(remote.as_ref(), Some(&env), &HashSet::new())
         .await
         .unwrap();
     let first_took = started.elapsed();
     assert_eq!(first.deployments.len(), DEPLOYMENTS);
-    assert_eq!(first.revision_numbers.len(), DEPLOYMENTS);
     let known: HashSet<String> = first.revision_numbers.into_iter().map(|(r, _)| r).collect();
     let started = Instant::now();
-    let again = load_snapshot(remote.as_ref(), Some(&env.id), &known)
+    let again = load_snapshot(remote.as_ref(), Some(&env), &known)
         .await
         .unwrap();
     assert_eq!(again.deployments.len(), DEPLOYMENTS);
@@ -269,4 +259,126 @@ async fn run(engines: Vec<Arc<Engine>>) {
         "TUI load over HTTP ({DEPLOYMENTS} cards): first {first_took:.2?}, reload {:.2?}",
         started.elapsed()
     );
+    drop(servers);
+}
+
+/// The first environment's id.
+async fn envs(http: &reqwest::Client, base: &str, token: &str) -> String {
+    let body: Value = serde_json::from_slice(
+        &ok(http.get(format!("{base}/environments")).bearer_auth(token)).await,
+    )
+    .unwrap();
+    body["data"][0]["id"].as_str().unwrap().to_string()
+}
+
+/// 1,000 deployments, created 16 at a time, then waited for until none rolls out (so that
+/// the runs measure the requests alone); their ids.
+async fn seed(http: &reqwest::Client, base: &str, token: &str) -> Vec<String> {
+    let env = envs(http, base, token).await;
+    let mut ids = Vec::new();
+    for chunk in (0..DEPLOYMENTS).collect::<Vec<_>>().chunks(16) {
+        let made = chunk.iter().map(|i| {
+            let body = json!({"name": format!("svc-{i}"), "envId": env, "sourceType": "image",
+                "image": format!("ghcr.io/acme/svc:{i}"), "configs": {"port": 8080}});
+            let req = http
+                .post(format!("{base}/deployments"))
+                .bearer_auth(token)
+                .json(&body);
+            async move {
+                let d: Value = serde_json::from_slice(&ok(req).await).unwrap();
+                d["data"]["id"].as_str().unwrap().to_string()
+            }
+        });
+        ids.extend(futures::future::join_all(made).await);
+    }
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let body: Value = serde_json::from_slice(
+            &ok(http.get(format!("{base}/deployments")).bearer_auth(token)).await,
+        )
+        .unwrap();
+        let busy = body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| !matches!(d["status"].as_str(), Some("active" | "failed")))
+            .count();
+        if busy == 0 {
+            return ids;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{busy} rollouts still going after 5 min"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// 50 clients, client `c` moving card `c` to x = 240·c, y = the step: at `rate` a second each
+/// for `RATE_FOR` (each client's first request at a random moment of its first interval), or
+/// with `None` as fast as answers come for `SATURATE_FOR`, all released together. The
+/// latencies: for a fixed rate from when each request was due.
+async fn puts(
+    http: &reqwest::Client,
+    bases: &[String],
+    token: &str,
+    ids: &[String],
+    step: &mut usize,
+    rate: Option<u32>,
+) -> Vec<Duration> {
+    let first = *step;
+    let count = rate.map(|r| (r as f64 * RATE_FOR.as_secs_f64()) as usize);
+    let start = tokio::time::Instant::now() + Duration::from_millis(100);
+    let clients = ids.iter().take(PUT_CLIENTS).enumerate().map(|(c, id)| {
+        let url = format!(
+            "{}/deployments/{id}/canvas-position",
+            bases[c % bases.len()]
+        );
+        let http = http.clone();
+        async move {
+            let mut lat = Vec::new();
+            let phase = Duration::from_secs_f64(rand::random::<f64>());
+            tokio::time::sleep_until(start).await;
+            let began = tokio::time::Instant::now();
+            let mut k = 0;
+            loop {
+                let due = match (rate, count) {
+                    (Some(r), Some(n)) if k < n => {
+                        began + (phase + Duration::from_secs(k as u64)) / r
+                    }
+                    (None, _) if began.elapsed() < SATURATE_FOR => tokio::time::Instant::now(),
+                    _ => return (lat, first + k),
+                };
+                tokio::time::sleep_until(due).await;
+                let y = (first + k + 1) as f64;
+                ok(http
+                    .put(&url)
+                    .bearer_auth(token)
+                    .json(&json!({"x": c as f64 * 240.0, "y": y})))
+                .await;
+                lat.push(due.elapsed());
+                k += 1;
+            }
+        }
+    });
+    let done = futures::future::join_all(clients).await;
+    // Every card ends at the same step: the clients that fell short of the slowest catch up
+    // (untimed), so the read-back knows each card's last position.
+    let last = done.iter().map(|(_, s)| *s).max().unwrap_or(first);
+    for (c, (_, s)) in done.iter().enumerate() {
+        if *s < last {
+            let url = format!(
+                "{}/deployments/{}/canvas-position",
+                bases[c % bases.len()],
+                ids[c]
+            );
+            ok(http
+                .put(&url)
+                .bearer_auth(token)
+                .json(&json!({"x": c as f64 * 240.0, "y": last as f64})))
+            .await;
+        }
+    }
+    *step = last;
+    done.into_iter().flat_map(|(l, _)| l).collect()
 }
