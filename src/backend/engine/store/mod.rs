@@ -10,6 +10,7 @@
 
 pub mod audit;
 pub mod catalog;
+mod checkpoint;
 pub mod db;
 pub mod history;
 pub mod jobs;
@@ -41,6 +42,8 @@ pub struct Store {
     local_writes: std::sync::atomic::AtomicU64,
     path: Option<PathBuf>,
     read_only: bool,
+    /// Checkpoints of a SQLite file, off the request path.
+    checkpointer: Option<checkpoint::Checkpointer>,
 }
 
 /// The database under the store.
@@ -77,7 +80,9 @@ impl Store {
             drop(conn);
             return Self::open_read_only(path);
         }
-        Self::init(conn, Some(path.to_path_buf()))
+        let mut store = Self::init(conn, Some(path.to_path_buf()))?;
+        store.checkpointer = checkpoint::Checkpointer::start(path);
+        Ok(store)
     }
 
     /// A private in-memory store, for tests and benchmarks.
@@ -95,6 +100,7 @@ impl Store {
             local_writes: Default::default(),
             path: None,
             read_only: false,
+            checkpointer: None,
         })
     }
 
@@ -129,7 +135,8 @@ impl Store {
             std::thread::sleep(Duration::from_millis(10));
         }
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        // Fewer, larger checkpoints: each one syncs, and appends are frequent and small.
+        // Checkpoints run on a thread of their own (`checkpoint`) long before this: SQLite's
+        // own, inside a commit, is the backstop when that thread cannot keep up.
         conn.pragma_update(None, "wal_autocheckpoint", 8000)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrate(&mut conn)?;
@@ -138,6 +145,7 @@ impl Store {
             local_writes: Default::default(),
             path,
             read_only: false,
+            checkpointer: None,
         })
     }
 
@@ -164,6 +172,7 @@ impl Store {
             local_writes: Default::default(),
             path: Some(path.to_path_buf()),
             read_only: true,
+            checkpointer: None,
         })
     }
 
@@ -250,6 +259,9 @@ impl Store {
                     conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
                 let out = f(&Connection::sqlite(&tx))?;
                 tx.commit()?;
+                if let Some(c) = &self.checkpointer {
+                    c.committed();
+                }
                 Ok(out)
             }
             Db::Pg(pool) if !serialised => pool.with(|c| f(&Connection::pg(c))),
