@@ -23,8 +23,9 @@ const DEPLOYMENTS: usize = 1_000;
 const LIST_CLIENTS: usize = 8;
 const LIST_FOR: Duration = Duration::from_secs(5);
 const PUT_CLIENTS: usize = 50;
-/// PUTs per second per client, each for `RATE_FOR`: 100, 500, 1,000 and 2,000 a second in all.
-const RATES: [u32; 4] = [2, 10, 20, 40];
+/// PUTs per second per client, each for `RATE_FOR`: 100, 500, 1,000, 2,000 and 3,000 a second
+/// in all.
+const RATES: [u32; 5] = [2, 10, 20, 40, 60];
 const RATE_FOR: Duration = Duration::from_secs(5);
 const SATURATE_FOR: Duration = Duration::from_secs(5);
 

@@ -15,10 +15,11 @@ use zopdeck::paths;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     zopdeck::backend::runtime::kubernetes::client::install_crypto_provider();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = cli::runtime_threads(&cli) {
+        builder.worker_threads(n);
+    }
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("zopdeck: cannot start the async runtime: {e}");

@@ -24,6 +24,28 @@ pub struct Context {
     pub config_file: Option<std::path::PathBuf>,
 }
 
+/// Worker threads for the async runtime, when tokio's default (one per core) is not best:
+/// `serve` on PostgreSQL, whose store calls hold a worker for their round trips — with more
+/// workers than cores, more requests wait on the database at once (measured on 2 cores with
+/// 50 writers: 2,700 → 4,300 PUTs/s, p99 34 → 22 ms). On SQLite, whose calls take turns on
+/// one connection, more workers only lengthen the tail.
+pub fn runtime_threads(cli: &Cli) -> Option<usize> {
+    if !matches!(cli.command, Some(Command::Serve { .. })) || cli.global.api_url.is_some() {
+        return None;
+    }
+    let flag = cli.global.database.as_deref().map(str::trim);
+    let on_pg = match flag {
+        Some(url) => !url.is_empty(),
+        None => {
+            let file = paths::config_file(cli.global.config.as_deref());
+            Config::load(file.as_deref(), cli.global.config.is_some())
+                .is_ok_and(|c| !c.store.url.trim().is_empty())
+        }
+    };
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    on_pg.then(|| (cores * 4).clamp(8, crate::backend::engine::store::pg::MAX_CONNECTIONS))
+}
+
 /// Opens the backend for a command: the remote API when an API URL is set, else the embedded
 /// engine (`workers` when the command carries jobs out).
 pub async fn open_backend(cli: &Cli, workers: bool) -> Result<Context, CliError> {

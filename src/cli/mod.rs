@@ -20,7 +20,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use args::*;
-pub use commands::{Context, open_backend, open_backend_as, run};
+pub use commands::{Context, open_backend, open_backend_as, run, runtime_threads};
 
 #[derive(Debug, Parser)]
 #[command(

@@ -19,7 +19,7 @@ use crate::backend::error::BackendError;
 /// How long opening a connection may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Connections a pool opens at most; calls beyond wait for one to come back.
-const MAX_CONNECTIONS: usize = 32;
+pub const MAX_CONNECTIONS: usize = 32;
 /// How long a call waits for a connection before saying the database is too busy.
 const WAIT_FOR_CONNECTION: Duration = Duration::from_secs(30);
 
