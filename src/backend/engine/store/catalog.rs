@@ -386,7 +386,7 @@ pub fn namespace_owner(c: &Connection, space_id: &str, namespace: &str) -> Resul
 // ---- deployments -----------------------------------------------------------------------
 
 /// Deployment columns, hydrated with the environment's space, namespace and registry.
-const DEP_SELECT: &str =
+pub(super) const DEP_SELECT: &str =
     "SELECT d.id, d.name, d.org_id, d.env_id, d.source_type, d.repo_url, d.branch,
         d.image, d.integration_id, d.auto_deploy, e.space_id, e.namespace, e.registry_url,
         d.current_revision_id, d.status, d.configs, d.canvas_x, d.canvas_y, d.last_deploy_at,
