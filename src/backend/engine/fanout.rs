@@ -15,6 +15,8 @@ use crate::backend::model::Change;
 const CHANNEL: &str = "zopdeck_changes";
 /// PostgreSQL refuses payloads of 8000 bytes and more.
 const MAX_PAYLOAD: usize = 7900;
+/// Notifications sent at most in one statement.
+const BATCH: usize = 100;
 
 #[derive(Serialize, Deserialize)]
 struct Notice {
@@ -73,11 +75,15 @@ fn start_sender(engine: &Arc<Engine>) {
     std::thread::Builder::new()
         .name("zopdeck-fanout".into())
         .spawn(move || {
-            while let Ok(payload) = rx.recv() {
+            while let Ok(first) = rx.recv() {
+                // What queued up meanwhile goes along in the same statement (and transaction):
+                // under load, one round trip and one commit for many changes.
+                let mut batch = vec![first];
+                batch.extend(rx.try_iter().take(BATCH - 1));
                 let Some(engine) = weak.upgrade() else {
                     return;
                 };
-                if let Err(e) = engine.store.notify(CHANNEL, &payload) {
+                if let Err(e) = engine.store.notify(CHANNEL, &batch) {
                     tracing::warn!("telling the other replicas about a change failed: {e}");
                 }
             }

@@ -323,19 +323,20 @@ impl Store {
         }
     }
 
-    /// Hands `payload` to every process listening on `channel` (PostgreSQL's NOTIFY; no-op on
-    /// SQLite, whose other processes watch `data_version`).
-    pub fn notify(&self, channel: &str, payload: &str) -> Result<()> {
+    /// Hands each of `payloads`, in order, to every process listening on `channel`, in one
+    /// transaction (PostgreSQL's NOTIFY; no-op on SQLite, whose other processes watch
+    /// `data_version`).
+    pub fn notify(&self, channel: &str, payloads: &[String]) -> Result<()> {
         let Db::Pg(pool) = &self.db else {
+            return Ok(());
+        };
+        let Ok(list) = serde_json::to_string(payloads) else {
             return Ok(());
         };
         pool.with(|c| {
             c.execute(
-                "SELECT pg_notify($1, $2)",
-                &[
-                    db::Value::Text(channel.into()),
-                    db::Value::Text(payload.into()),
-                ],
+                "SELECT pg_notify($1, p) FROM json_array_elements_text($2::json) AS p",
+                &[db::Value::Text(channel.into()), db::Value::Text(list)],
             )
         })
         .map(|_| ())
