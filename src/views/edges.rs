@@ -166,6 +166,26 @@ fn toward(a: (i64, i64), b: (i64, i64)) -> u8 {
     }
 }
 
+/// Where a route's arrowhead goes and how it points: along the route's last step (repeated
+/// cells skipped), or — a route of one cell — at where the target lies.
+fn arrowhead(route: &[(i64, i64)], t: Cells) -> Option<((i64, i64), char)> {
+    let &end = route.last()?;
+    let from = match route.iter().rev().find(|&&c| c != end) {
+        Some(&before) => toward(before, end),
+        None => toward(
+            end,
+            (end.0.clamp(t.x0, t.x1 - 1), end.1.clamp(t.y0, t.y1 - 1)),
+        ),
+    };
+    let head = match from {
+        E => '▶',
+        W => '◀',
+        S => '▼',
+        _ => '▲',
+    };
+    Some((end, head))
+}
+
 fn opposite(bit: u8) -> u8 {
     match bit {
         N => S,
@@ -255,17 +275,9 @@ pub fn render(view: &View, area: Rect, palette: &Palette, buf: &mut Buffer) {
             Kind::Plain
         };
         draw_route(&mut grid, &route, s, kind);
-        let (Some(&end), Some(&before)) = (route.last(), route.iter().rev().nth(1)) else {
-            continue;
-        };
-        let head = match toward(before, end) {
-            E => '▶',
-            W => '◀',
-            S => '▼',
-            _ => '▲',
-        };
-        // A route of one cell points at the target by where the target lies.
-        heads.push((end, head, kind));
+        if let Some((at, head)) = arrowhead(&route, t) {
+            heads.push((at, head, kind));
+        }
         if let Some(label) = &e.label {
             labels.extend(label_spot(&route, label, &occupied).map(|at| (at, label.clone(), kind)));
         }
@@ -340,4 +352,31 @@ fn label_spot(route: &[(i64, i64)], label: &str, occupied: &Occupied) -> Option<
     let y = a.1;
     let clear = (x..x + width).all(|cx| cx >= 0 && cx < occupied.w && !occupied.taken(cx, y));
     (clear && y >= 0 && y < occupied.h).then_some((x, y))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arrowheads_point_along_the_last_step_or_at_the_target() {
+        let t = Cells {
+            x0: 10,
+            y0: 0,
+            x1: 20,
+            y1: 5,
+        };
+        // A repeated last cell (a step of no length) does not turn the head upwards.
+        assert_eq!(
+            arrowhead(&[(5, 2), (8, 2), (9, 2), (9, 2)], t),
+            Some(((9, 2), '▶'))
+        );
+        assert_eq!(arrowhead(&[(9, 0), (9, 1)], t), Some(((9, 1), '▼')));
+        // One cell: at the target, wherever it lies.
+        assert_eq!(arrowhead(&[(9, 2)], t), Some(((9, 2), '▶')));
+        assert_eq!(arrowhead(&[(21, 2)], t), Some(((21, 2), '◀')));
+        assert_eq!(arrowhead(&[(12, 6)], t), Some(((12, 6), '▲')));
+        assert_eq!(arrowhead(&[(12, -1)], t), Some(((12, -1), '▼')));
+        assert_eq!(arrowhead(&[], t), None);
+    }
 }
