@@ -536,28 +536,6 @@ fn the_table_lists_every_lane_failures_first_and_moves_across_lanes() {
 }
 
 /// `worker` failed as #4 while #3 still serves; why is `reason`, with `ready` pods up.
-fn failed_worker(reason: &str, ready: Option<u32>) -> State {
-    use zopdeck::app::model::Failure;
-    let mut worker = deployment("worker", DeploymentStatus::Failed, Some((64.0, 320.0)));
-    worker.configs = r#"{"port":8080,"replicas":40}"#.into();
-    let mut s = loaded(vec![worker], 120, 40);
-    update(
-        &mut s,
-        Msg::FailureLoaded {
-            id: "dep_worker".into(),
-            failure: Failure {
-                stage: Stage::RollingOut,
-                reason: reason.into(),
-                serving: Some(3),
-                ready,
-            },
-        },
-        Instant::now(),
-    );
-    s.canvas.selected = Some("dep_worker".into());
-    s
-}
-
 #[test]
 fn a_crash_is_fixed_by_rolling_back_to_the_revision_that_was_active() {
     let mut s = failed_worker("CrashLoopBackOff: exit 1", None);
@@ -613,6 +591,14 @@ fn pods_without_room_are_fixed_by_scaling_to_what_fits() {
         panic!("{:?}", s.overlay)
     };
     assert_eq!(*patch, serde_json::json!({"replicas": 9}));
+    let screen = render(&s);
+    assert!(screen.contains("any other key cancels"), "{screen}");
+    // Declined: nothing sent, and no draft promised (x offers the fix again).
+    let mut declined = s.clone();
+    assert!(press(&mut declined, KeyCode::Char('n')).is_empty());
+    let screen = render(&declined);
+    assert!(screen.contains("x offers the fix again"), "{screen}");
+    assert!(declined.drafts.is_empty());
     let cmds = press(&mut s, KeyCode::Char('y'));
     assert_eq!(
         cmds,

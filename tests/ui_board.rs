@@ -2,7 +2,7 @@
 //! (lanes in rows), with 2 lanes, the line comparing a card across lanes, the promote diff
 //! and the question to create a missing target, the copy-layout preview, connections
 //! (inferred and named, the selected card's heavy, a failing target's dashed), the rollouts
-//! drawer and the table view.
+//! drawer, the table view, and the one-key fixes of a failed card.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "support/board.rs"]
@@ -170,4 +170,17 @@ fn rollouts_table_and_fixes() {
     press(&mut s, KeyCode::Char('v'));
     s.message = None;
     insta::assert_snapshot!("table_view", render(&s));
+}
+
+#[test]
+fn the_fixes_of_a_failed_card() {
+    let reason = "31 pod(s) Pending: Insufficient capacity (sandbox cluster runs 24 replicas, \
+                  15 used by other releases)";
+    let mut s = failed_worker(reason, Some(6));
+    s.message = None;
+    press(&mut s, KeyCode::Char('x'));
+    insta::assert_snapshot!("fix_pick", render(&s));
+    press(&mut s, KeyCode::Char('j'));
+    press(&mut s, KeyCode::Enter);
+    insta::assert_snapshot!("fix_scale_diff", render(&s));
 }

@@ -95,16 +95,20 @@ pub fn on_edited(drafts: &mut Drafts, d: &Deployment, result: Result<String, Str
         patch: merge_patch(&current, &edited),
         edited,
         scroll: 0,
+        fix: false,
     })]
 }
 
-/// In the diff: `y` sends the patch, anything else cancels (the draft stays for `c`).
-pub fn diff_key(yes: bool, id: &str, patch: &Value, read_only: bool) -> Effects {
+/// In the diff: `y` sends the patch, anything else cancels (the draft stays for `c`; a fix's
+/// change has none, `x` offers it again).
+pub fn diff_key(yes: bool, id: &str, patch: &Value, read_only: bool, fix: bool) -> Effects {
     if !yes {
-        return vec![
-            Effect::Close,
-            Effect::info("not sent; c edits the draft again"),
-        ];
+        let again = if fix {
+            "not sent; x offers the fix again"
+        } else {
+            "not sent; c edits the draft again"
+        };
+        return vec![Effect::Close, Effect::info(again)];
     }
     if read_only {
         return vec![Effect::Close, Effect::read_only("changing configs")];

@@ -110,6 +110,7 @@ pub fn start(d: &Deployment, fix: Fix) -> Effects {
                 edited,
                 patch: json!({ "replicas": n }),
                 scroll: 0,
+                fix: true,
             })]
         }
     }

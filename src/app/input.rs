@@ -425,15 +425,20 @@ fn on_overlay_key(state: &mut State, key: &KeyEvent) -> (bool, Effects) {
             spot.map_or_else(Vec::new, |spot| form.key(km, key, env_id.as_deref(), spot))
         }
         Overlay::ConfigDiff {
-            id, patch, scroll, ..
+            id,
+            patch,
+            scroll,
+            fix,
+            ..
         } => {
-            // Scrolling keys read the diff; yes sends it; any other key keeps it as a draft.
+            // Scrolling keys read the diff; yes sends it; any other key declines it (an edit
+            // stays as a draft).
             let yes = km.is(key, Action::Yes);
             if !yes && is_scroll(km, key) {
                 scroll_key(km, key, scroll, &[]);
                 vec![]
             } else {
-                super::configs_edit::diff_key(yes, id, patch, read_only)
+                super::configs_edit::diff_key(yes, id, patch, read_only, *fix)
             }
         }
         Overlay::Spaces(view) => view.key(km, key, read_only),

@@ -105,6 +105,8 @@ pub enum Overlay {
         edited: serde_json::Value,
         patch: serde_json::Value,
         scroll: usize,
+        /// Opened by a one-key fix: no draft stays behind when it is declined.
+        fix: bool,
     },
     /// Teardown asks for the deployment's name to be typed.
     Teardown {

@@ -172,11 +172,18 @@ fn content(state: &State, overlay: &Overlay, width: usize, palette: &Palette) ->
     let mut lead = None;
     let (title, lines) = match overlay {
         Overlay::Help { contexts, .. } => (" keys ".to_string(), help_lines(state, contexts)),
-        Overlay::ConfigDiff { id, edited, .. } => {
+        Overlay::ConfigDiff {
+            id, edited, fix, ..
+        } => {
             let d = state.deployment(id)?;
             lead = Some(format!(
-                "{} sends the change (a new revision rolls out) · any other key keeps it as a draft",
-                state.keymap.first(Action::Yes)
+                "{} sends the change (a new revision rolls out) · any other key {}",
+                state.keymap.first(Action::Yes),
+                if *fix {
+                    "cancels"
+                } else {
+                    "keeps it as a draft"
+                }
             ));
             (
                 " configs change ".to_string(),

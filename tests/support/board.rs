@@ -1,10 +1,12 @@
 //! The board's fixtures: environments demo, staging and prod with a few cards each, the board
-//! opened on them and loaded, a revision, and cards that connect (shared by the board tests).
+//! opened on them and loaded, a revision, cards that connect, and a failed worker (shared by
+//! the board tests).
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::time::Instant;
 
 use crossterm::event::KeyCode;
+use zopdeck::app::model::Failure;
 use zopdeck::app::state::Overlay;
 use zopdeck::app::{Cmd, Msg, Snapshot, State, update};
 use zopdeck::backend::model::*;
@@ -123,4 +125,26 @@ pub fn connected(w: u16, h: u16) -> State {
     let mut worker = deployment("worker", DeploymentStatus::Active, Some((64.0, 288.0)));
     worker.configs = r#"{"connections":["api"],"envVars":{"MODE":"worker"}}"#.into();
     loaded(vec![web, api, db, worker], w, h)
+}
+
+/// A worker that failed with `reason` (its revision #3 still serves), selected.
+pub fn failed_worker(reason: &str, ready: Option<u32>) -> State {
+    let mut worker = deployment("worker", DeploymentStatus::Failed, Some((64.0, 320.0)));
+    worker.configs = r#"{"port":8080,"replicas":40}"#.into();
+    let mut s = loaded(vec![worker], 120, 40);
+    update(
+        &mut s,
+        Msg::FailureLoaded {
+            id: "dep_worker".into(),
+            failure: Failure {
+                stage: Stage::RollingOut,
+                reason: reason.into(),
+                serving: Some(3),
+                ready,
+            },
+        },
+        Instant::now(),
+    );
+    s.canvas.selected = Some("dep_worker".into());
+    s
 }
