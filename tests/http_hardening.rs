@@ -204,6 +204,53 @@ async fn the_stream_of_a_read_only_server_works_and_changes_nothing() {
 
 const SECRET: &str = "hunter2-s3cr3t";
 
+#[tokio::test]
+async fn a_read_only_server_runs_beside_the_one_that_runs_the_workers_and_follows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = admin_token(dir.path());
+    let fast = [("ZOPDECK_SANDBOX_SPEED", "50")];
+    // The writable server holds the data dir's workers; a read-only one starts beside it
+    // (it used to be refused: another zopdeck runs the workers there).
+    let rw = RealServe::start(dir.path(), &[], &fast);
+    let ro = RealServe::start(dir.path(), &["--read-only"], &fast);
+    let http = reqwest::Client::new();
+    let (status, envs) = get(&http, &ro.base, &token, "/environments").await;
+    assert_eq!(status, StatusCode::OK, "{envs}");
+    let env = envs["data"][0]["id"].as_str().unwrap().to_string();
+    let (_, deps) = get(&http, &ro.base, &token, "/deployments").await;
+    assert_eq!(deps["data"].as_array().map(Vec::len), Some(0), "{deps}");
+    // A deployment made through the writable server rolls out there and is seen here.
+    let made = http
+        .post(format!("{}/deployments", rw.base))
+        .bearer_auth(&token)
+        .json(&json!({"name": "web", "envId": env, "sourceType": "image", "image": "nginx:1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), StatusCode::CREATED);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let (_, deps) = get(&http, &ro.base, &token, "/deployments").await;
+        if deps["data"][0]["status"] == "active" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the read-only server never saw it active: {deps}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Still read-only.
+    let refused = http
+        .post(format!("{}/deployments", ro.base))
+        .bearer_auth(&token)
+        .json(&json!({"name": "api", "envId": env, "sourceType": "image", "image": "nginx:1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
+
 fn secret_configs() -> Value {
     json!({"port": 80, "envVars": {
         "LOG_LEVEL": "info", "DB_PASSWORD": SECRET, "stripe_api_key": SECRET,

@@ -33,17 +33,38 @@ pub fn runtime_threads(cli: &Cli) -> Option<usize> {
     if !matches!(cli.command, Some(Command::Serve { .. })) || cli.global.api_url.is_some() {
         return None;
     }
-    let flag = cli.global.database.as_deref().map(str::trim);
-    let on_pg = match flag {
-        Some(url) => !url.is_empty(),
-        None => {
-            let file = paths::config_file(cli.global.config.as_deref());
-            Config::load(file.as_deref(), cli.global.config.is_some())
-                .is_ok_and(|c| !c.store.url.trim().is_empty())
-        }
-    };
     let cores = std::thread::available_parallelism().map_or(2, usize::from);
-    on_pg.then(|| (cores * 4).clamp(8, crate::backend::engine::store::pg::MAX_CONNECTIONS))
+    on_pg(cli).then(|| (cores * 4).clamp(8, crate::backend::engine::store::pg::MAX_CONNECTIONS))
+}
+
+/// The config file's settings, read ahead of opening the backend for what decides how to open
+/// it (a broken file is reported when the backend opens).
+fn config_ahead(cli: &Cli) -> Option<Config> {
+    let file = paths::config_file(cli.global.config.as_deref());
+    Config::load(file.as_deref(), cli.global.config.is_some()).ok()
+}
+
+/// Whether the engine's store is on PostgreSQL (`--database`, its variable, or `[store] url`).
+fn on_pg(cli: &Cli) -> bool {
+    match cli.global.database.as_deref().map(str::trim) {
+        Some(url) => !url.is_empty(),
+        None => config_ahead(cli).is_some_and(|c| !c.store.url.trim().is_empty()),
+    }
+}
+
+/// How a command opens the engine: (workers, viewer). A read-only `serve` runs no workers (they
+/// write): on SQLite it follows the process that runs them — a TUI or another `serve` on the
+/// data dir — instead of refusing to start beside it, and takes them over once that process
+/// is gone, as a second TUI does; on PostgreSQL the other replicas run them.
+fn engine_mode(cli: &Cli, command: &Command) -> (bool, bool) {
+    match command {
+        Command::Serve { .. }
+            if cli.global.read_only || config_ahead(cli).is_some_and(|c| c.read_only) =>
+        {
+            (false, !on_pg(cli))
+        }
+        _ => (needs_workers(command), false),
+    }
 }
 
 /// Opens the backend for a command: the remote API when an API URL is set, else the embedded
@@ -279,8 +300,8 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
     if mutates && cli.global.read_only {
         return Err(read_only());
     }
-    let workers = needs_workers(command);
-    let ctx = match open_backend(cli, workers).await {
+    let (workers, viewer) = engine_mode(cli, command);
+    let ctx = match open_backend_as(cli, workers, viewer).await {
         Ok(ctx) => ctx,
         // Another zopdeck runs the workers of this data dir (the TUI): a change can still be
         // queued there, and that zopdeck carries it out.
