@@ -558,3 +558,49 @@ impl<'a> From<&'a crate::backend::engine::store::tokens::TokenInfo> for TokenVie
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    /// The command line `args` with an empty config file of its own (no `[store] url`, not
+    /// read-only), whatever the user running the tests has.
+    fn cli(config: &std::path::Path, args: &[&str]) -> Cli {
+        let config = config.to_str().unwrap_or_default();
+        Cli::parse_from(["zopdeck", "--config", config].iter().chain(args))
+    }
+
+    #[test]
+    fn how_serve_opens_the_engine_and_its_runtime() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let empty = dir.path().join("config.toml");
+        std::fs::write(&empty, "").unwrap_or_else(|e| panic!("{e}"));
+        let ro = dir.path().join("read-only.toml");
+        std::fs::write(&ro, "read_only = true\n").unwrap_or_else(|e| panic!("{e}"));
+        let pg = ["--database", "postgres://z@localhost/z"];
+        let run = |config: &std::path::Path, args: &[&str]| {
+            let c = cli(config, args);
+            let cmd = c.command.as_ref().unwrap_or_else(|| panic!("{args:?}"));
+            (engine_mode(&c, cmd), runtime_threads(&c))
+        };
+        // SQLite: workers, tokio's default runtime; read-only (flag or file): a viewer.
+        assert_eq!(run(&empty, &["serve"]), ((true, false), None));
+        assert_eq!(
+            run(&empty, &["--read-only", "serve"]),
+            ((false, true), None)
+        );
+        assert_eq!(run(&ro, &["serve"]), ((false, true), None));
+        // PostgreSQL: workers beside the other replicas, more runtime workers; read-only: none.
+        let (mode, threads) = run(&empty, &[pg[0], pg[1], "serve"]);
+        assert_eq!(mode, (true, false));
+        assert!(threads.is_some_and(|n| n >= 8), "{threads:?}");
+        let (mode, _) = run(&empty, &[pg[0], pg[1], "--read-only", "serve"]);
+        assert_eq!(mode, (false, false));
+        // Other commands keep their own needs and tokio's default.
+        assert_eq!(
+            run(&empty, &[pg[0], pg[1], "doctor"]),
+            ((false, false), None)
+        );
+    }
+}
