@@ -46,8 +46,7 @@ async fn run() -> Result<(), String> {
         EngineSettings::default(),
         OpenOptions {
             demo: false,
-            workers: true,
-            viewer: false,
+            ..Default::default()
         },
     )
     .await

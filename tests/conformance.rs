@@ -34,8 +34,7 @@ async fn engine_on(store: Store) -> Arc<Engine> {
         settings,
         OpenOptions {
             demo: false,
-            workers: true,
-            viewer: false,
+            ..Default::default()
         },
     )
     .await

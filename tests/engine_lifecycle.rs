@@ -906,8 +906,7 @@ async fn a_data_dir_is_locked_by_one_engine_and_keeps_its_catalog() {
     let dir = tempfile::tempdir().unwrap();
     let opts = OpenOptions {
         demo: false,
-        workers: true,
-        viewer: false,
+        ..Default::default()
     };
     let first = Engine::open(dir.path(), fast_settings(), opts)
         .await

@@ -71,8 +71,7 @@ pub async fn engine_with(settings: EngineSettings) -> Arc<Engine> {
         settings,
         OpenOptions {
             demo: false,
-            workers: true,
-            viewer: false,
+            ..Default::default()
         },
     )
     .await

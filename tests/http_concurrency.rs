@@ -32,8 +32,7 @@ async fn server() -> Server {
         settings,
         OpenOptions {
             demo: false,
-            workers: true,
-            viewer: false,
+            ..Default::default()
         },
     )
     .await

@@ -819,8 +819,7 @@ async fn a_local_repository_queued_before_is_not_cloned_by_a_server() {
         fast(false),
         OpenOptions {
             demo: false,
-            workers: true,
-            viewer: false,
+            ..Default::default()
         },
     )
     .await

@@ -40,8 +40,7 @@ async fn on_cluster(c: &TestCluster) -> Env {
         EngineSettings::default(),
         OpenOptions {
             demo: false,
-            workers: true,
-            viewer: false,
+            ..Default::default()
         },
     )
     .await
@@ -333,8 +332,7 @@ async fn a_forbidden_kubeconfig_is_a_clear_403() {
         EngineSettings::default(),
         OpenOptions {
             demo: false,
-            workers: true,
-            viewer: false,
+            ..Default::default()
         },
     )
     .await

@@ -53,8 +53,7 @@ async fn a_rollout_outlives_an_apiserver_outage() {
         EngineSettings::default(),
         OpenOptions {
             demo: false,
-            workers: true,
-            viewer: false,
+            ..Default::default()
         },
     )
     .await

@@ -109,8 +109,7 @@ async fn a_database_that_goes_away_gives_503s_then_requests_recover_with_nothing
         http::fast_settings(),
         OpenOptions {
             demo: false,
-            workers: true,
-            viewer: false,
+            ..Default::default()
         },
     )
     .await

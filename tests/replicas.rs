@@ -110,6 +110,12 @@ impl Team {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
+    /// The deployment `id` as the replica at `base` answers it (the whole envelope).
+    async fn deployment(&self, base: &str, id: &str) -> Value {
+        let path = format!("/deployments/{id}");
+        self.call(base, reqwest::Method::GET, &path, None).await.1
+    }
+
     async fn demo_env(&self, base: &str) -> String {
         let (_, envs) = self
             .call(base, reqwest::Method::GET, "/environments", None)
@@ -187,14 +193,7 @@ async fn a_rollout_survives_its_replica_and_is_followed_on_the_other() {
     // once the lease (3 s) runs out.
     let started = Instant::now();
     let holder = loop {
-        let (_, d) = t
-            .call(
-                &b,
-                reqwest::Method::GET,
-                &format!("/deployments/{id}"),
-                None,
-            )
-            .await;
+        let d = t.deployment(&b, &id).await;
         let status = d["data"]["status"].as_str().unwrap_or_default().to_string();
         if (status == "deploying" || status == "rolling_out")
             && let Some(holder) = t.job_holder(&id).await
@@ -211,14 +210,7 @@ async fn a_rollout_survives_its_replica_and_is_followed_on_the_other() {
     let killed = Instant::now();
     drop(t.replicas[holder].take());
     let active_after = loop {
-        let (_, d) = t
-            .call(
-                &other,
-                reqwest::Method::GET,
-                &format!("/deployments/{id}"),
-                None,
-            )
-            .await;
+        let d = t.deployment(&other, &id).await;
         if d["data"]["status"] == "active" {
             break killed.elapsed();
         }

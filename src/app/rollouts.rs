@@ -21,18 +21,21 @@ pub struct Row {
     pub reason: Option<String>,
 }
 
-/// The rows of every shown model (the board's lanes, else the environment): those in
-/// progress first (the oldest first), then those that ended (the newest first).
+/// Every shown model (the environment, and the board's other lanes) with its lane's name
+/// when it has one.
+fn shown(state: &State) -> impl Iterator<Item = (Option<&str>, &Model)> {
+    std::iter::once((None, &state.model)).chain(
+        state
+            .board
+            .iter()
+            .flat_map(|b| b.parked().map(|(_, l)| (Some(l.name.as_str()), &l.model))),
+    )
+}
+
 /// How many rows `rows` gives, without building them (the drawer's height asks often).
 pub fn count(state: &State) -> usize {
-    std::iter::once(&state.model)
-        .chain(
-            state
-                .board
-                .iter()
-                .flat_map(|b| b.parked().map(|(_, l)| &l.model)),
-        )
-        .map(|m| {
+    shown(state)
+        .map(|(_, m)| {
             m.deployments
                 .iter()
                 .filter(|d| m.rollouts.contains_key(&d.id))
@@ -41,13 +44,11 @@ pub fn count(state: &State) -> usize {
         .sum()
 }
 
+/// The rows of every shown model (the board's lanes, else the environment): those in
+/// progress first (the oldest first), then those that ended (the newest first).
 pub fn rows(state: &State) -> Vec<Row> {
-    let mut models: Vec<(String, &Model)> = vec![(env_name(&state.model), &state.model)];
-    if let Some(b) = &state.board {
-        models.extend(b.parked().map(|(_, l)| (l.name.clone(), &l.model)));
-    }
-    let mut rows: Vec<Row> = models
-        .into_iter()
+    let mut rows: Vec<Row> = shown(state)
+        .map(|(name, m)| (name.map_or_else(|| env_name(m), str::to_string), m))
         .flat_map(|(env, m)| {
             m.deployments.iter().filter_map(move |d| {
                 let r = m.rollouts.get(&d.id)?;

@@ -33,35 +33,41 @@ pub fn runtime_threads(cli: &Cli) -> Option<usize> {
     if !matches!(cli.command, Some(Command::Serve { .. })) || cli.global.api_url.is_some() {
         return None;
     }
+    // A broken config file is reported when the backend opens.
+    let config = load_config(cli).ok()?;
     let cores = std::thread::available_parallelism().map_or(2, usize::from);
-    on_pg(cli).then(|| (cores * 4).clamp(8, crate::backend::engine::store::pg::MAX_CONNECTIONS))
+    database_url(cli, &config)
+        .is_some()
+        .then(|| (cores * 4).clamp(8, crate::backend::engine::store::pg::MAX_CONNECTIONS))
 }
 
-/// The config file's settings, read ahead of opening the backend for what decides how to open
-/// it (a broken file is reported when the backend opens).
-fn config_ahead(cli: &Cli) -> Option<Config> {
+/// The config file's settings (`--config`, else the user's file, over the built-in ones).
+fn load_config(cli: &Cli) -> Result<Config, CliError> {
     let file = paths::config_file(cli.global.config.as_deref());
-    Config::load(file.as_deref(), cli.global.config.is_some()).ok()
+    Config::load(file.as_deref(), cli.global.config.is_some())
+        .map_err(|e| CliError::usage(e.to_string()))
 }
 
-/// Whether the engine's store is on PostgreSQL (`--database`, its variable, or `[store] url`).
-fn on_pg(cli: &Cli) -> bool {
-    match cli.global.database.as_deref().map(str::trim) {
-        Some(url) => !url.is_empty(),
-        None => config_ahead(cli).is_some_and(|c| !c.store.url.trim().is_empty()),
-    }
+/// The PostgreSQL store's URL, when the engine's store is there: `--database` (or its
+/// variable), else `[store] url`; `None` for SQLite.
+fn database_url(cli: &Cli, config: &Config) -> Option<String> {
+    cli.global
+        .database
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .or_else(|| Some(config.store.url.trim()).filter(|u| !u.is_empty()))
+        .map(str::to_string)
 }
 
 /// How a command opens the engine: (workers, viewer). A read-only `serve` runs no workers (they
 /// write): on SQLite it follows the process that runs them — a TUI or another `serve` on the
 /// data dir — instead of refusing to start beside it, and takes them over once that process
 /// is gone, as a second TUI does; on PostgreSQL the other replicas run them.
-fn engine_mode(cli: &Cli, command: &Command) -> (bool, bool) {
+fn engine_mode(cli: &Cli, config: &Config, command: &Command) -> (bool, bool) {
     match command {
-        Command::Serve { .. }
-            if cli.global.read_only || config_ahead(cli).is_some_and(|c| c.read_only) =>
-        {
-            (false, !on_pg(cli))
+        Command::Serve { .. } if cli.global.read_only || config.read_only => {
+            (false, database_url(cli, config).is_none())
         }
         _ => (needs_workers(command), false),
     }
@@ -76,9 +82,17 @@ pub async fn open_backend(cli: &Cli, workers: bool) -> Result<Context, CliError>
 /// Opens the backend; `viewer`: without workers, following the process that runs them (and
 /// taking them over once it is gone).
 pub async fn open_backend_as(cli: &Cli, workers: bool, viewer: bool) -> Result<Context, CliError> {
+    open_backend_with(cli, load_config(cli)?, workers, viewer).await
+}
+
+/// `open_backend_as` with the config file already read.
+async fn open_backend_with(
+    cli: &Cli,
+    config: Config,
+    workers: bool,
+    viewer: bool,
+) -> Result<Context, CliError> {
     let config_file = paths::config_file(cli.global.config.as_deref());
-    let config = Config::load(config_file.as_deref(), cli.global.config.is_some())
-        .map_err(|e| CliError::usage(e.to_string()))?;
     let data_dir = paths::data_dir(cli.global.data_dir.as_deref())?;
     let api_url = cli
         .global
@@ -107,14 +121,7 @@ pub async fn open_backend_as(cli: &Cli, workers: bool, viewer: bool) -> Result<C
         .ok()
         .and_then(|s| s.parse::<f64>().ok());
     let mut settings = EngineSettings::from_config(&config, speed);
-    if let Some(url) = cli
-        .global
-        .database
-        .as_ref()
-        .filter(|u| !u.trim().is_empty())
-    {
-        settings.database_url = Some(url.trim().to_string());
-    }
+    settings.database_url = database_url(cli, &config);
     if let Some(Command::Serve {
         allow_local_repos, ..
     }) = &cli.command
@@ -300,8 +307,9 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<(), CliError> {
     if mutates && cli.global.read_only {
         return Err(read_only());
     }
-    let (workers, viewer) = engine_mode(cli, command);
-    let ctx = match open_backend_as(cli, workers, viewer).await {
+    let config = load_config(cli)?;
+    let (workers, viewer) = engine_mode(cli, &config, command);
+    let ctx = match open_backend_with(cli, config, workers, viewer).await {
         Ok(ctx) => ctx,
         // Another zopdeck runs the workers of this data dir (the TUI): a change can still be
         // queued there, and that zopdeck carries it out.
@@ -582,7 +590,8 @@ mod tests {
         let run = |config: &std::path::Path, args: &[&str]| {
             let c = cli(config, args);
             let cmd = c.command.as_ref().unwrap_or_else(|| panic!("{args:?}"));
-            (engine_mode(&c, cmd), runtime_threads(&c))
+            let config = load_config(&c).unwrap_or_else(|e| panic!("{}", e.message));
+            (engine_mode(&c, &config, cmd), runtime_threads(&c))
         };
         // SQLite: workers, tokio's default runtime; read-only (flag or file): a viewer.
         assert_eq!(run(&empty, &["serve"]), ((true, false), None));

@@ -60,14 +60,14 @@ fn require_active_space(c: &Connection, space_id: &str) -> Result<()> {
     Ok(())
 }
 
-/// The image the deployment runs or is about to run: the newest revision's, as its configs
-/// are the newest revision's. A patch made while a new image is still on its way keeps
-/// that image instead of reverting to the running one.
 /// An environment's name, for messages (its id when it is gone).
 fn env_name(c: &Connection, env_id: &str) -> Result<String> {
     Ok(catalog::get_environment(c, env_id)?.map_or_else(|| env_id.to_string(), |e| e.name))
 }
 
+/// The image the deployment runs or is about to run: the newest revision's, as its configs
+/// are the newest revision's. A patch made while a new image is still on its way keeps
+/// that image instead of reverting to the running one.
 fn current_image(c: &Connection, d: &Deployment) -> Result<Option<String>> {
     let newest = history::newest_revision(c, &d.id)?;
     Ok(newest.and_then(|r| r.image).or_else(|| d.image.clone()))

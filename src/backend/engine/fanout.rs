@@ -18,22 +18,36 @@ const MAX_PAYLOAD: usize = 7900;
 /// Notifications sent at most in one statement.
 const BATCH: usize = 100;
 
-#[derive(Serialize, Deserialize)]
+/// What a replica hears.
+#[derive(Deserialize)]
 struct Notice {
     origin: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     change: Option<Change>,
     /// A job may be ready to run: idle workers look.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default)]
+    wake: bool,
+}
+
+/// What a replica says: a `Notice`, written without copying the change.
+#[derive(Serialize)]
+struct Say<'a> {
+    origin: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    change: Option<&'a Change>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     wake: bool,
 }
 
 /// Tells the other replicas about `change` (after its transaction committed): queued, and
 /// sent in order by a thread of its own, so that no request waits for the notification.
 pub fn tell_replicas(engine: &Engine, change: &Change) {
-    let full = Notice {
-        origin: engine.owner.clone(),
-        change: Some(change.clone()),
+    let Some(queue) = engine.fanout.get() else {
+        return;
+    };
+    let full = Say {
+        origin: &engine.owner,
+        change: Some(change),
         wake: false,
     };
     let payload = match serde_json::to_string(&full) {
@@ -41,34 +55,28 @@ pub fn tell_replicas(engine: &Engine, change: &Change) {
         // Too large to carry: the others reload what they show.
         _ => serde_json::json!({ "origin": engine.owner }).to_string(),
     };
-    queue(engine, payload);
+    let _ = queue.send(payload);
 }
 
 /// Tells the other replicas' idle workers to look for jobs.
 pub fn wake_replicas(engine: &Engine) {
-    let notice = Notice {
-        origin: engine.owner.clone(),
+    let Some(queue) = engine.fanout.get() else {
+        return;
+    };
+    let say = Say {
+        origin: &engine.owner,
         change: None,
         wake: true,
     };
-    if let Ok(payload) = serde_json::to_string(&notice) {
-        queue(engine, payload);
-    }
-}
-
-fn queue(engine: &Engine, payload: String) {
-    if let Some(queue) = engine.fanout.get() {
-        let _ = queue
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .send(payload);
+    if let Ok(payload) = serde_json::to_string(&say) {
+        let _ = queue.send(payload);
     }
 }
 
 /// The thread that sends the queued notifications, in order, until the engine is gone.
 fn start_sender(engine: &Arc<Engine>) {
     let (tx, rx) = std::sync::mpsc::channel::<String>();
-    if engine.fanout.set(std::sync::Mutex::new(tx)).is_err() {
+    if engine.fanout.set(tx).is_err() {
         return;
     }
     let weak: Weak<Engine> = Arc::downgrade(engine);

@@ -141,7 +141,7 @@ pub struct Engine {
     /// Following another process that runs the workers (until it is gone).
     viewer: std::sync::atomic::AtomicBool,
     /// On PostgreSQL: the queue of notifications to the other replicas (see `fanout`).
-    fanout: std::sync::OnceLock<std::sync::Mutex<std::sync::mpsc::Sender<String>>>,
+    fanout: std::sync::OnceLock<std::sync::mpsc::Sender<String>>,
     _temp: Option<tempfile::TempDir>,
 }
 
@@ -448,15 +448,11 @@ impl Engine {
     /// A job may be ready to run: the idle workers look, here and on the other replicas.
     fn job_queued(&self) {
         self.wake.notify_one();
-        if self.store.is_pg() {
-            fanout::wake_replicas(self);
-        }
+        fanout::wake_replicas(self);
     }
 
     fn publish(&self, change: Change) {
-        if self.store.is_pg() {
-            fanout::tell_replicas(self, &change);
-        }
+        fanout::tell_replicas(self, &change);
         // No subscriber is not an error.
         let _ = self.bus.send(change);
     }

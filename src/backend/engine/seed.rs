@@ -26,8 +26,8 @@ pub(super) async fn first_run(engine: &Engine, demo: bool) -> Result<()> {
         return Ok(());
     }
     // Replicas starting together: the first seeds, the others then find it seeded.
-    let _seeding = engine.store.hold(SEED_LOCK)?;
-    if engine.store.meta(SEEDED)?.is_some() {
+    let seeding = engine.store.hold(SEED_LOCK)?;
+    if seeding.is_some() && engine.store.meta(SEEDED)?.is_some() {
         return Ok(());
     }
     let now = engine.now();

@@ -24,7 +24,6 @@ const KEEP: usize = 64;
 #[derive(Default)]
 pub struct Answers(Mutex<HashMap<(bool, String), Kept>>);
 
-#[derive(Clone)]
 struct Kept {
     generation: String,
     bytes: Bytes,
@@ -60,19 +59,18 @@ pub async fn kept_lists(State(state): State<AppState>, req: Request, next: Next)
     let Ok(generation) = state.engine.store().generation() else {
         return next.run(req).await;
     };
-    let kept = state
-        .answers
-        .0
-        .lock()
-        .ok()
-        .and_then(|m| m.get(&key).filter(|k| k.generation == generation).cloned());
-    if let Some(kept) = kept {
-        let mut res = Response::new(Body::from(kept.bytes));
+    let kept = state.answers.0.lock().ok().and_then(|m| {
+        m.get(&key)
+            .filter(|k| k.generation == generation)
+            .map(|k| (k.bytes.clone(), k.tag.clone()))
+    });
+    if let Some((bytes, tag)) = kept {
+        let mut res = Response::new(Body::from(bytes));
         res.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        if let Ok(tag) = HeaderValue::from_str(&kept.tag) {
+        if let Ok(tag) = HeaderValue::from_str(&tag) {
             res.headers_mut().insert(header::ETAG, tag);
         }
         return res;
@@ -81,10 +79,15 @@ pub async fn kept_lists(State(state): State<AppState>, req: Request, next: Next)
     if res.status() != StatusCode::OK {
         return res;
     }
-    let (parts, body) = res.into_parts();
+    let (mut parts, body) = res.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
         return Response::from_parts(parts, Body::empty());
     };
+    // Tagged here, once: the ETag layer outside takes a tag it finds instead of hashing again.
+    let tag = super::etag::tag_of(&bytes);
+    if let Ok(value) = HeaderValue::from_str(&tag) {
+        parts.headers.insert(header::ETAG, value);
+    }
     if let Ok(mut m) = state.answers.0.lock() {
         if m.len() >= KEEP {
             m.clear();
@@ -93,7 +96,7 @@ pub async fn kept_lists(State(state): State<AppState>, req: Request, next: Next)
             key,
             Kept {
                 generation,
-                tag: super::etag::tag_of(&bytes),
+                tag,
                 bytes: bytes.clone(),
             },
         );

@@ -23,20 +23,20 @@ pub struct NewAuditEntry {
 }
 
 pub fn record(c: &Connection, e: &NewAuditEntry, at: &Timestamp) -> Result<()> {
-    c.prepare_cached(
+    c.execute(
         "INSERT INTO audit_log (at, token_name, role, method, route, target, deployment_id, status)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
-        format_ts(at),
-        e.token_name,
-        e.role,
-        e.method,
-        e.route,
-        e.target,
-        e.deployment_id,
-        e.status
-    ])?;
+        params![
+            format_ts(at),
+            e.token_name,
+            e.role,
+            e.method,
+            e.route,
+            e.target,
+            e.deployment_id,
+            e.status
+        ],
+    )?;
     Ok(())
 }
 

@@ -567,13 +567,16 @@ pub fn move_deployment(
         }
         return get_deployment(c, id);
     }
-    let moved = format!(
-        "WITH u AS (UPDATE deployments SET canvas_x = ?2, canvas_y = ?3, updated_at = ?4
-                    WHERE id = ?1 AND deleted_at IS NULL RETURNING *) {}",
-        DEP_SELECT.replace("FROM deployments d", "FROM u d")
-    );
+    // Made once: the hottest write of all (a card dragged).
+    static MOVED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "WITH u AS (UPDATE deployments SET canvas_x = ?2, canvas_y = ?3, updated_at = ?4
+                        WHERE id = ?1 AND deleted_at IS NULL RETURNING *) {}",
+            DEP_SELECT.replace("FROM deployments d", "FROM u d")
+        )
+    });
     Ok(c.query_row(
-        &moved,
+        &MOVED,
         params![id, pos.x, pos.y, format_ts(now)],
         deployment_row,
     )

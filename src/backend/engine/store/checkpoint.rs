@@ -5,15 +5,13 @@
 //! every `EVERY` commits, woken by the writer — asleep, and costing nothing, while idle.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender};
 
 /// Commits between checkpoints: a few megabytes of WAL at the store's usual write sizes.
 const EVERY: u64 = 1_000;
 
-/// The writer's end: counts commits and wakes the thread.
+/// The writer's end: wakes the thread.
 pub struct Checkpointer {
-    commits: AtomicU64,
     wake: SyncSender<()>,
 }
 
@@ -36,16 +34,13 @@ impl Checkpointer {
             tracing::warn!("no background checkpoints (SQLite checkpoints on commit): {e}");
             return None;
         }
-        Some(Self {
-            commits: AtomicU64::new(0),
-            wake,
-        })
+        Some(Self { wake })
     }
 
-    /// One more commit; every `EVERY`th wakes the thread (never waiting for it: when it is
-    /// still busy with the last one, this wake-up is folded into it).
-    pub fn committed(&self) {
-        if (self.commits.fetch_add(1, Ordering::Relaxed) + 1).is_multiple_of(EVERY) {
+    /// The store's `commits`th commit; every `EVERY`th wakes the thread (never waiting for it:
+    /// when it is still busy with the last one, this wake-up is folded into it).
+    pub fn committed(&self, commits: u64) {
+        if commits.is_multiple_of(EVERY) {
             let _ = self.wake.try_send(());
         }
     }
@@ -77,16 +72,16 @@ mod tests {
         let cp = Checkpointer::start(&path).unwrap();
         let wal = dir.path().join("t.db-wal");
         let size = || std::fs::metadata(&wal).unwrap().len();
-        for i in 0..EVERY - 1 {
+        for i in 1..EVERY {
             conn.execute("INSERT INTO t VALUES (?1)", [i as i64])
                 .unwrap();
-            cp.committed();
+            cp.committed(i);
         }
         // Not yet: every commit makes the WAL longer.
         let before = size();
         conn.execute("INSERT INTO t VALUES (0)", []).unwrap();
         assert!(size() > before);
-        cp.committed();
+        cp.committed(EVERY);
         // The thread checkpoints all of it; the next writer then starts the WAL again at its
         // beginning, so further commits no longer lengthen the file.
         std::thread::sleep(std::time::Duration::from_millis(500));

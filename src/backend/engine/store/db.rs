@@ -8,7 +8,6 @@
 //! whichever database runs them.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use super::pg::PgClient;
 
@@ -47,9 +46,7 @@ impl<T> OptionalExtension<T> for Result<T> {
     fn optional(self) -> Result<Option<T>> {
         match self {
             Ok(v) => Ok(Some(v)),
-            Err(Error::NoRows) | Err(Error::Sqlite(rusqlite::Error::QueryReturnedNoRows)) => {
-                Ok(None)
-            }
+            Err(Error::NoRows) => Ok(None),
             Err(e) => Err(e),
         }
     }
@@ -61,11 +58,6 @@ pub trait ToValue {
     fn to_value(&self) -> Value;
 }
 
-impl ToValue for Value {
-    fn to_value(&self) -> Value {
-        self.clone()
-    }
-}
 impl ToValue for str {
     fn to_value(&self) -> Value {
         Value::Text(self.to_string())
@@ -152,11 +144,6 @@ pub trait FromValue: Sized {
     fn from_value(v: &Value) -> std::result::Result<Self, String>;
 }
 
-impl FromValue for Value {
-    fn from_value(v: &Value) -> std::result::Result<Self, String> {
-        Ok(v.clone())
-    }
-}
 impl FromValue for String {
     fn from_value(v: &Value) -> std::result::Result<Self, String> {
         match v {
@@ -266,7 +253,7 @@ impl<'a> Connection<'a> {
             Kind::Sqlite(c) => Ok(c
                 .prepare_cached(sql)?
                 .execute(rusqlite::params_from_iter(values.iter().map(sqlite_value)))?),
-            Kind::Pg(c) => c.borrow_mut().execute(&pg_sql(sql), &values),
+            Kind::Pg(c) => c.borrow_mut().execute(sql, &values),
         }
     }
 
@@ -327,7 +314,7 @@ impl<'a> Connection<'a> {
                 Ok(())
             }
             Kind::Pg(c) => {
-                for values in c.borrow_mut().query(&pg_sql(sql), values)? {
+                for values in c.borrow_mut().query(sql, values)? {
                     if !f(&Row { values })? {
                         break;
                     }
@@ -347,14 +334,6 @@ impl<'a> Connection<'a> {
     pub fn prepare(&self, sql: &str) -> Result<Statement<'_, 'a>> {
         self.prepare_cached(sql)
     }
-
-    /// Several statements without parameters.
-    pub fn execute_batch(&self, sql: &str) -> Result<()> {
-        match &self.kind {
-            Kind::Sqlite(c) => Ok(c.execute_batch(sql)?),
-            Kind::Pg(c) => c.borrow_mut().batch(sql),
-        }
-    }
 }
 
 /// A statement to run (prepared and cached by the connection).
@@ -370,10 +349,6 @@ impl Statement<'_, '_> {
         f: impl FnMut(&Row) -> Result<T>,
     ) -> Result<std::vec::IntoIter<Result<T>>> {
         Ok(self.conn.rows(&self.sql, &params.values(), f)?.into_iter())
-    }
-
-    pub fn execute<P: Params>(&mut self, params: P) -> Result<usize> {
-        self.conn.execute(&self.sql, params)
     }
 }
 
@@ -396,35 +371,24 @@ fn from_sqlite(v: rusqlite::types::ValueRef<'_>) -> Value {
     }
 }
 
-/// The SQL as PostgreSQL takes it: `$N` parameters, `seq` for `rowid`. Cached: the store's
-/// statements are a fixed set.
-fn pg_sql(sql: &str) -> String {
-    thread_local! {
-        static DONE: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
-    }
-    DONE.with(|done| {
-        if let Some(s) = done.borrow().get(sql) {
-            return s.clone();
-        }
-        let mut out = String::with_capacity(sql.len());
-        let mut chars = sql.chars().peekable();
-        let mut in_string = false;
-        while let Some(ch) = chars.next() {
-            match ch {
-                '\'' => {
-                    in_string = !in_string;
-                    out.push(ch);
-                }
-                '?' if !in_string && chars.peek().is_some_and(char::is_ascii_digit) => {
-                    out.push('$')
-                }
-                _ => out.push(ch),
+/// The SQL as PostgreSQL takes it: `$N` parameters, `seq` for `rowid` (SQL already written
+/// for PostgreSQL passes unchanged). Worked out once per connection and statement, when the
+/// connection prepares it (`PgClient::statement`).
+pub(super) fn pg_sql(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    let mut in_string = false;
+    while let Some(ch) = chars.next() {
+        match ch {
+            '\'' => {
+                in_string = !in_string;
+                out.push(ch);
             }
+            '?' if !in_string && chars.peek().is_some_and(char::is_ascii_digit) => out.push('$'),
+            _ => out.push(ch),
         }
-        let out = replace_word(&out, "rowid", "seq");
-        done.borrow_mut().insert(sql.to_string(), out.clone());
-        out
-    })
+    }
+    replace_word(&out, "rowid", "seq")
 }
 
 /// `text` with the whole word `word` replaced.
@@ -466,9 +430,9 @@ mod tests {
     #[test]
     fn the_same_row_code_on_sqlite() {
         let raw = rusqlite::Connection::open_in_memory().unwrap();
-        let c = Connection::sqlite(&raw);
-        c.execute_batch("CREATE TABLE t (a TEXT, b INTEGER, c REAL, d INTEGER)")
+        raw.execute_batch("CREATE TABLE t (a TEXT, b INTEGER, c REAL, d INTEGER)")
             .unwrap();
+        let c = Connection::sqlite(&raw);
         let none: Option<String> = None;
         c.execute(
             "INSERT INTO t VALUES (?1, ?2, ?3, ?4)",

@@ -38,7 +38,8 @@ use crate::private_files;
 
 pub struct Store {
     db: Db,
-    /// Commits made through this store (see `generation`).
+    /// Commits made through this store on SQLite (see `generation`; on PostgreSQL the
+    /// database's snapshot tells instead).
     local_writes: std::sync::atomic::AtomicU64,
     path: Option<PathBuf>,
     read_only: bool,
@@ -52,9 +53,10 @@ enum Db {
     Pg(Box<pg::Pool>),
 }
 
-/// The advisory lock every write on PostgreSQL takes first: writes are serialised across
-/// replicas as SQLite serialises them across processes (`BEGIN IMMEDIATE`).
-const PG_WRITE_LOCK: i64 = 0x007a_6f70_6465_636b;
+/// How every write on PostgreSQL begins: its transaction takes an advisory lock first, so that
+/// writes are serialised across replicas as SQLite serialises them across processes
+/// (`BEGIN IMMEDIATE`). The key is 0x7a6f706465636b, "zopdeck" in ASCII.
+const PG_BEGIN_WRITE: &str = "BEGIN; SELECT pg_advisory_xact_lock(34462475670086507)";
 
 impl Store {
     /// Opens (creating if needed, readable by the owner only) the store at `path` and brings
@@ -254,23 +256,25 @@ impl Store {
         if self.read_only {
             return Err(self.read_only_error("this changes things"));
         }
-        let out = match &self.db {
+        match &self.db {
             Db::Sqlite(conn) => {
                 let mut conn = lock(conn);
                 let tx =
                     conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
                 let out = f(&Connection::sqlite(&tx))?;
                 tx.commit()?;
+                let commits = self
+                    .local_writes
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                    + 1;
                 if let Some(c) = &self.checkpointer {
-                    c.committed();
+                    c.committed(commits);
                 }
                 Ok(out)
             }
             Db::Pg(pool) if !serialised => pool.with(|c| f(&Connection::pg(c))),
             Db::Pg(pool) => pool.with(|c| {
-                c.batch(&format!(
-                    "BEGIN; SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})"
-                ))?;
+                c.batch(PG_BEGIN_WRITE)?;
                 match f(&Connection::pg(c)) {
                     Ok(v) => {
                         c.batch("COMMIT")?;
@@ -283,12 +287,7 @@ impl Store {
                     }
                 }
             }),
-        };
-        if out.is_ok() {
-            self.local_writes
-                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         }
-        out
     }
 
     /// Changes whenever anything may have been written to the store, by this process or
@@ -302,15 +301,8 @@ impl Store {
                 self.local_writes.load(std::sync::atomic::Ordering::SeqCst),
                 self.data_version()?
             )),
-            Db::Pg(pool) => pool.with(|c| {
-                let rows = c.query("SELECT pg_current_snapshot()::text", &[])?;
-                match rows.first().and_then(|r| r.first()) {
-                    Some(db::Value::Text(t)) => Ok(t.clone()),
-                    other => Err(BackendError::Storage(format!(
-                        "unexpected snapshot from PostgreSQL: {other:?}"
-                    ))),
-                }
-            }),
+            Db::Pg(_) => self
+                .read(|c| Ok(c.query_row("SELECT pg_current_snapshot()::text", [], |r| r.get(0))?)),
         }
     }
 

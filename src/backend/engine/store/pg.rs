@@ -30,11 +30,13 @@ pub struct PgClient {
 }
 
 impl PgClient {
+    /// The prepared statement of `sql` (written for either store: translated here, once).
     fn statement(&mut self, sql: &str) -> db::Result<Statement> {
         if let Some(st) = self.statements.get(sql) {
             return Ok(st.clone());
         }
-        let st = futures::executor::block_on(self.client.prepare(sql)).inspect_err(|e| {
+        let pg = db::pg_sql(sql);
+        let st = futures::executor::block_on(self.client.prepare(&pg)).inspect_err(|e| {
             tracing::debug!(sql, "PostgreSQL refused a statement: {e}");
             if std::env::var_os("ZOPDECK_DEBUG_SQL").is_some() {
                 eprintln!("PostgreSQL refused {sql}: {e}");

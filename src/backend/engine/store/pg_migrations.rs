@@ -6,7 +6,7 @@
 //! (RFC 3339, UTC, as on SQLite), DOUBLE PRECISION for positions. `seq` columns keep the
 //! order of insertion where SQLite's `rowid` does.
 
-use super::db::{self, Value};
+use super::db::{self, OptionalExtension as _, Value};
 use super::pg::{PgClient, Pool};
 use crate::backend::error::{BackendError, Result};
 
@@ -91,11 +91,9 @@ pub fn version(pool: &Pool) -> Result<u32> {
 
 /// The version `zopdeck_schema` holds, if it holds one.
 fn stored_version(c: &mut PgClient) -> db::Result<Option<i64>> {
-    let rows = c.query("SELECT version FROM zopdeck_schema", &[])?;
-    Ok(match rows.first().and_then(|r| r.first()) {
-        Some(Value::Int(v)) => Some(*v),
-        _ => None,
-    })
+    db::Connection::pg(c)
+        .query_row("SELECT version FROM zopdeck_schema", [], |r| r.get(0))
+        .optional()
 }
 
 /// Brings the schema up to date, each step in a transaction of its own, one replica at a
